@@ -1,0 +1,203 @@
+// The command line: declares every command and its options, loads the command's module only when
+// it runs (so `rollcall --help` loads no mail or Twilio code), and maps errors to exit codes.
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { EXIT, RollcallError } from '../errors.js';
+import { processOutput, type Output } from './output.js';
+
+/** What every command module exports: run with parsed arguments, return the exit code. */
+export type CommandModule = {
+  run(args: string[], opts: Record<string, unknown>, o: Output): Promise<number>;
+};
+
+type Loader = () => Promise<CommandModule>;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function examples(...lines: string[]): string {
+  return '\nExamples:\n' + lines.map((l) => `  $ ${l}`).join('\n') + '\n';
+}
+
+export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => void = () => {}): Command {
+  const program = new Command('rollcall')
+    .description('Responsiveness tests of networks of 24/7 contact points.')
+    .version(version(), '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => (o.out ?? process.stdout).write(s),
+      writeErr: (s) => (o.err ?? process.stderr).write(s),
+    });
+
+  const action =
+    (load: Loader) =>
+    async (...raw: unknown[]) => {
+      // commander passes positional args, then the options object, then the command.
+      const cmd = raw[raw.length - 1] as Command;
+      const opts = cmd.opts();
+      const args = raw.slice(0, -2).flat().filter((a): a is string => typeof a === 'string');
+      const output = { ...processOutput(Boolean(opts.json)), ...o, json: Boolean(opts.json) };
+      const mod = await load();
+      onRun(await mod.run(args, opts, output));
+    };
+
+  const json = () => new Option('--json', 'print machine-readable JSON');
+
+  const directory = program.command('directory').description('check and show a directory of contact points');
+  directory
+    .command('validate')
+    .description('check a directory (YAML, JSON or CSV) and list every problem')
+    .argument('<file>', 'directory file')
+    .addOption(json())
+    .addHelpText('after', examples('rollcall directory validate fixtures/directory.yaml'))
+    .action(action(() => import('./directory-validate.js')));
+  directory
+    .command('show')
+    .description('table of parties and contact points, with counts by status and kind')
+    .argument('<file>', 'directory file')
+    .addOption(json())
+    .addHelpText('after', examples('rollcall directory show fixtures/directory.csv --json'))
+    .action(action(() => import('./directory-show.js')));
+
+  program
+    .command('check')
+    .description('settings, servers and one round trip to your own inbox, the day before a test')
+    .requiredOption('--directory <file>', 'directory of contact points')
+    .option('--channels <list>', 'channels to check (email,sms,voice)', 'email')
+    .option('--insecure-tls', 'allow mail servers without TLS on non-loopback addresses')
+    .option('--timeout <duration>', 'how long to wait for the round trip', '2m')
+    .addOption(json())
+    .addHelpText('after', examples('ROLLCALL_SMTP_URL=... ROLLCALL_IMAP_URL=... rollcall check --directory directory.yaml'))
+    .action(action(() => import('./check.js')));
+
+  program
+    .command('run')
+    .description('run a responsiveness test: ping every contact point and time the answers')
+    .requiredOption('--directory <file>', 'directory of contact points')
+    .option('--at <time>', 'start at this time (ISO 8601, or HH:MM in --tz)')
+    .option('--between <HH:MM-HH:MM>', 'start at an unannounced random time in this window')
+    .option('--on <date>', 'day for --between (YYYY-MM-DD, default today in --tz)')
+    .option('--tz <zone>', 'IANA time zone for --at/--between', 'UTC')
+    .option('--window <duration>', 'how long to watch for answers', '24h')
+    .option('--channels <list>', 'email,sms,voice', 'email')
+    .option('--buckets <list>', 'bucket thresholds', '15m,30m,1h,12h,24h')
+    .option('--runs-dir <dir>', 'where run folders are created', 'runs')
+    .option('--include-observers', 'also test observers (counted separately)')
+    .option('--folders <list>', 'IMAP folders to watch', 'INBOX')
+    .option('--public-url <url>', 'https URL where Twilio can reach our webhooks')
+    .option('--insecure-tls', 'allow mail servers without TLS on non-loopback addresses')
+    .option('-y, --yes', 'do not ask for confirmation before sending')
+    .addOption(json())
+    .addHelpText(
+      'after',
+      examples(
+        'rollcall run --directory directory.yaml --between 09:00-17:00 --on 2024-06-05 --tz Europe/Strasbourg',
+        'rollcall run --directory directory.yaml --at 2024-06-05T10:30:00+02:00 --channels email,sms --yes',
+      ),
+    )
+    .action(action(() => import('./run.js')));
+
+  program
+    .command('resume')
+    .description('continue a run after a stop, without sending any ping twice')
+    .argument('<run>', 'run folder')
+    .option('--resend-uncertain', 'send again the pings whose sending was never confirmed')
+    .option('--insecure-tls', 'allow mail servers without TLS on non-loopback addresses')
+    .option('-y, --yes', 'do not ask for confirmation before sending')
+    .addOption(json())
+    .addHelpText('after', examples('rollcall resume runs/2024-06-05T0930Z-k3f9'))
+    .action(action(() => import('./resume.js')));
+
+  program
+    .command('status')
+    .description('where a run stands (also while another process runs it)')
+    .argument('<run>', 'run folder')
+    .addOption(json())
+    .addHelpText('after', examples('rollcall status runs/2024-06-05T0930Z-k3f9'))
+    .action(action(() => import('./status.js')));
+
+  program
+    .command('stats')
+    .description('bucket statistics from a run folder, an events.jsonl or a reply-log CSV')
+    .argument('<source>', 'run folder, events.jsonl or replies.csv')
+    .option('--buckets <list>', 'bucket thresholds', '15m,30m,1h,12h,24h')
+    .option('--by <field>', 'split the figures by status or kind')
+    .option('--directory <file>', 'population = the parties of this directory (for a reply log)')
+    .addOption(json())
+    .addHelpText('after', examples('rollcall stats fixtures/replies-2023.csv', 'rollcall stats runs/2024-06-05T0930Z-k3f9 --buckets 5m,15m,1h --json'))
+    .action(action(() => import('./stats.js')));
+
+  program
+    .command('report')
+    .description('export the report for the annual meeting (HTML, Markdown, CSV, JSON, PDF)')
+    .argument('<source>', 'run folder, events.jsonl or replies.csv')
+    .option('--format <list>', 'html,md,csv,json,pdf', 'html,md')
+    .option('--out <dir>', 'output folder', 'reports')
+    .option('--compare <source>', 'an earlier run or reply log to compare with')
+    .option('--anonymize', 'replace country names with stable labels')
+    .option('--locale <locale>', 'number and date format (en, fr, ...)', 'en')
+    .option('--title <title>', 'report title')
+    .option('--tz <zone>', "the secretariat's time zone", 'UTC')
+    .option('--buckets <list>', 'bucket thresholds', '15m,30m,1h,12h,24h')
+    .option('--directory <file>', 'population = the parties of this directory (for a reply log)')
+    .addOption(json())
+    .addHelpText('after', examples('rollcall report fixtures/replies-2023.csv --format html,md --out reports/'))
+    .action(action(() => import('./report.js')));
+
+  program
+    .command('inspect')
+    .description('how a message would be classified and matched, and why')
+    .argument('<message>', '.eml file')
+    .option('--run <run>', 'match against the pings of this run')
+    .addOption(json())
+    .addHelpText('after', examples('rollcall inspect fixtures/mail/exchange-out-of-office.eml'))
+    .action(action(() => import('./inspect.js')));
+
+  program
+    .command('mark')
+    .description('correct a classification; logged and shown in reports')
+    .argument('<run>', 'run folder')
+    .argument('<target>', 'message key or file, or contact id')
+    .addOption(new Option('--as <class>', 'what it really is').choices(['reply', 'automatic', 'not-an-answer']).makeOptionMandatory())
+    .requiredOption('--note <text>', 'why')
+    .addOption(json())
+    .addHelpText('after', examples('rollcall mark runs/2024-06-05T0930Z-k3f9 FR-POL --as reply --note "answered by phone, confirmed"'))
+    .action(action(() => import('./mark.js')));
+
+  program
+    .command('demo')
+    .description('a whole test against simulated contact points, no set-up')
+    .option('--speed <n>', 'how many times faster than real time (default: 24 h in about 20 s)')
+    .option('--seed <s>', 'random seed', '2023')
+    .option('--runs-dir <dir>', 'where the run folder is created', 'runs')
+    .addOption(json())
+    .addHelpText('after', examples('rollcall demo', 'rollcall demo --seed 7 --json'))
+    .action(action(() => import('./demo.js')));
+
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. Only this layer prints errors. */
+export async function main(argv: string[], o: Partial<Output> = {}): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram(o, (c) => (code = c));
+  const err = o.err ?? process.stderr;
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version exit 0; every other commander error is bad usage (already printed).
+      return e.exitCode === 0 ? EXIT.ok : EXIT.cannotStart;
+    }
+    if (e instanceof RollcallError) {
+      err.write(`rollcall: ${e.message}\n`);
+      return e.exitCode;
+    }
+    err.write(`rollcall: this is a bug, please report it with the lines below.\n${(e as Error)?.stack ?? String(e)}\n`);
+    return EXIT.problems;
+  }
+}

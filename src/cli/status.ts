@@ -1,0 +1,7 @@
+// rollcall status: not built yet.
+import type { Output } from './output.js';
+import { notBuilt } from './not-built.js';
+
+export async function run(_args: string[], _opts: Record<string, unknown>, _o: Output): Promise<number> {
+  notBuilt('status');
+}

@@ -1,0 +1,71 @@
+// Errors the user can fix, each with the exit code it ends the command with (DESIGN.md section 3).
+// Anything else thrown is a bug: the top-level handler prints it with its stack.
+
+/** Exit codes, as linters use them. */
+export const EXIT = {
+  ok: 0,
+  /** The command ran and found problems, or could not finish its work. */
+  problems: 1,
+  /** It could not start: bad usage, unreadable or invalid input, missing settings. */
+  cannotStart: 2,
+} as const;
+
+export class RollcallError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad command-line usage: unknown option value, missing argument, conflicting flags. */
+export class UsageError extends RollcallError {
+  constructor(message: string) {
+    super(message, EXIT.cannotStart);
+  }
+}
+
+/** One located problem in an input file. */
+export interface InputProblem {
+  file: string;
+  /** 1-based line (YAML/JSON, events.jsonl) or row (CSV, header = row 1). */
+  line?: number;
+  row?: number;
+  field?: string;
+  message: string;
+}
+
+export function formatProblem(p: InputProblem): string {
+  const where = [p.file, p.line !== undefined ? `line ${p.line}` : p.row !== undefined ? `row ${p.row}` : undefined]
+    .filter(Boolean)
+    .join(':');
+  return `${where}: ${p.field ? `${p.field}: ` : ''}${p.message}`;
+}
+
+/** An input file that cannot be read, parsed or used; lists every problem found. */
+export class InputError extends RollcallError {
+  constructor(readonly problems: InputProblem[]) {
+    super(problems.map(formatProblem).join('\n'), EXIT.cannotStart);
+  }
+}
+
+/** A required setting is missing or malformed (environment, config file). */
+export class SettingsError extends RollcallError {
+  constructor(message: string) {
+    super(message, EXIT.cannotStart);
+  }
+}
+
+/** The command ran but could not finish its work (a server went away for good, a run is locked...). */
+export class WorkError extends RollcallError {
+  constructor(message: string) {
+    super(message, EXIT.problems);
+  }
+}
+
+/** Removes credentials from a URL (or from any text holding one) before it is shown or stored. */
+export function redact(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@/gi, '$1***@');
+}

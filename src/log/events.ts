@@ -1,0 +1,154 @@
+// The run's event log (events.jsonl): every event type, version 1. Documented in docs/events.md.
+// Statistics and reports are pure functions of these events plus directory.json.
+
+export const EVENT_VERSION = 1;
+
+export type ChannelName = 'email' | 'sms' | 'voice' | 'sim';
+
+/** How a received message (or call outcome) was classified. */
+export type MessageClass =
+  | 'reply' // a human answer: an acknowledgement when matched to a ping
+  | 'automatic' // RFC 3834 auto-reply, vendor auto-reply headers, out-of-office subject
+  | 'bounce' // RFC 3464 DSN (or plain-text bounce) with Action failed / 5.x.x
+  | 'delay' // DSN with Action delayed / 4.x.x
+  | 'read-receipt' // RFC 8098 MDN
+  | 'keyword' // SMS STOP/HELP and similar: recorded, not an answer
+  | 'unrelated'; // matched to no ping
+
+/** How a message was matched to a ping (DESIGN.md section 1, in this order). */
+export type MatchRule = 'in-reply-to' | 'references' | 'token' | 'sender';
+
+export type OverrideClass = 'reply' | 'automatic' | 'not-an-answer';
+
+interface Base {
+  v: typeof EVENT_VERSION;
+  /** When the event was written (ISO 8601, UTC, from the run's clock). */
+  at: string;
+}
+
+export interface RunStartedEvent extends Base {
+  type: 'run-started';
+  runId: string;
+}
+
+export interface RunEndedEvent extends Base {
+  type: 'run-ended';
+  reason: 'window-closed' | 'stopped';
+}
+
+/** Written (and flushed) before a ping is handed to its channel: a ping-started with no
+ * ping-sent/ping-failed after a stop is "uncertain". */
+export interface PingStartedEvent extends Base {
+  type: 'ping-started';
+  pingId: string;
+  contactId: string;
+  /** ISO code of the country. */
+  iso: string;
+  channel: ChannelName;
+  /** E-mail address or E.164 number. */
+  address: string;
+  token: string;
+  /** Our Message-ID (e-mail), `<...>` form. */
+  messageId?: string;
+  attempt: number;
+}
+
+/** The channel accepted the ping: SMTP 250 after DATA, or the API's 2xx. */
+export interface PingSentEvent extends Base {
+  type: 'ping-sent';
+  pingId: string;
+  sentAt: string;
+  /** Server's reply line or provider id (SID). */
+  response?: string;
+  providerId?: string;
+}
+
+/** One failed attempt; `permanent` = no further attempt (5xx, invalid number...). */
+export interface PingFailedEvent extends Base {
+  type: 'ping-failed';
+  pingId: string;
+  attempt: number;
+  permanent: boolean;
+  code?: string | number;
+  response: string;
+  /** For transient failures: when the next attempt is due. */
+  retryAt?: string;
+}
+
+export interface BounceDetail {
+  /** Final-Recipient / Original-Recipient address named by the DSN. */
+  recipient?: string;
+  action?: string;
+  /** Enhanced status code, e.g. 5.1.1. */
+  status?: string;
+  diagnostic?: string;
+}
+
+/** A message (e-mail, SMS, key press) received and classified. */
+export interface MessageReceivedEvent extends Base {
+  type: 'message-received';
+  /** Dedupe key: `imap:<folder>:<uidvalidity>:<uid>`, `msgid:<Message-ID>`, `sms:<sid>`, `voice:<callSid>:digits`. */
+  key: string;
+  channel: ChannelName;
+  /** Arrival at our side: IMAP INTERNALDATE, provider's received timestamp, key press time. */
+  receivedAt: string;
+  from: string;
+  subject?: string;
+  messageId?: string;
+  folder?: string;
+  /** Raw copy, relative to the run folder (messages/<file>.eml). */
+  file?: string;
+  class: MessageClass;
+  /** The rules that decided the class, human-readable (e.g. "Auto-Submitted: auto-replied"). */
+  reasons: string[];
+  pingId?: string;
+  matchedBy?: MatchRule;
+  bounce?: BounceDetail;
+}
+
+/** SMS or call status reported by the provider. */
+export interface DeliveryStatusEvent extends Base {
+  type: 'delivery-status';
+  pingId: string;
+  channel: ChannelName;
+  /** Provider status: delivered, undelivered, failed, completed, busy, no-answer, canceled, machine... */
+  status: string;
+  errorCode?: string | number;
+  detail?: string;
+  /** This status is final for the ping. */
+  final: boolean;
+}
+
+/** Where an inbox watcher stopped reading: a restart continues after lastUid. */
+export interface WatchCursorEvent extends Base {
+  type: 'watch-cursor';
+  channel: ChannelName;
+  folder: string;
+  uidValidity: string;
+  lastUid: number;
+}
+
+/** A manual correction (`rollcall mark`). Target: a message key or a contact id. */
+export interface OverrideEvent extends Base {
+  type: 'override';
+  messageKey?: string;
+  contactId?: string;
+  as: OverrideClass;
+  note: string;
+}
+
+export type RunEvent =
+  | RunStartedEvent
+  | RunEndedEvent
+  | PingStartedEvent
+  | PingSentEvent
+  | PingFailedEvent
+  | MessageReceivedEvent
+  | DeliveryStatusEvent
+  | WatchCursorEvent
+  | OverrideEvent;
+
+export type EventType = RunEvent['type'];
+
+/** Distributive Omit, so that `Omit<RunEvent, 'v' | 'at'>` keeps the union. */
+export type EventInput = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'v' | 'at'> : never) : never;

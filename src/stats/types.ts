@@ -1,0 +1,74 @@
+// What the statistics compute: the shape `rollcall stats --json` prints and every report renders.
+import type { ChannelName, OverrideClass } from '../log/events.js';
+
+export interface BucketStat {
+  /** Threshold as given, normalised: `15m`, `30m`, `1h`, `12h`, `24h`. */
+  threshold: string;
+  thresholdSeconds: number;
+  /** Countries whose response time is <= thresholdSeconds (cumulative, inclusive). */
+  responded: number;
+  /** Percent of the population, two decimals, half-up: 89.71. */
+  share: number;
+  /** Mean response time of the countries counted, seconds; null when none. */
+  averageSeconds: number | null;
+  medianSeconds: number | null;
+}
+
+export type CountryOutcome = 'answered' | 'late' | 'automatic-only' | 'silent';
+
+export interface CountryResult {
+  country: string;
+  iso?: string;
+  status?: 'party' | 'observer';
+  outcome: CountryOutcome;
+  /** Shortest response time among its contact points, seconds (answered and late). */
+  responseSeconds: number | null;
+  /** The contact point, channel and times of the answer that counted. */
+  contactId?: string;
+  channel?: ChannelName;
+  sentAt?: string;
+  answeredAt?: string;
+  /** IANA zone of the contact point that answered (or was pinged), for local time of day. */
+  timezone?: string;
+  /** Where the answer was found (IMAP folder), when not INBOX. */
+  folder?: string;
+}
+
+export type FindingStatus = 'failed' | 'delayed' | 'no-answer' | 'uncertain';
+
+export interface Finding {
+  country: string;
+  iso?: string;
+  contactId?: string;
+  channel: ChannelName;
+  address: string;
+  status: FindingStatus;
+  /** The server's or provider's words. */
+  detail: string;
+  at?: string;
+}
+
+export interface OverrideSummary {
+  at: string;
+  messageKey?: string;
+  contactId?: string;
+  as: OverrideClass;
+  note: string;
+}
+
+export interface Stats {
+  /** Number of countries in the population (parties, or the countries of a reply log). */
+  population: number;
+  buckets: BucketStat[];
+  late: CountryResult[];
+  automaticOnly: CountryResult[];
+  silent: CountryResult[];
+  findings: Finding[];
+  /** Every country of the population with its outcome, sorted by response time then name. */
+  countries: CountryResult[];
+  overrides: OverrideSummary[];
+  /** Acknowledgements by channel (countries whose counted answer came on that channel). */
+  byChannel: Partial<Record<ChannelName, number>>;
+  /** Observers, counted separately when they were tested (--include-observers). */
+  observers?: Omit<Stats, 'observers'>;
+}
