@@ -1,0 +1,1 @@
+import('libphonenumber-js/max').then(()=>0)
