@@ -1,1 +1,0 @@
-import('libphonenumber-js/max').then(()=>0)
