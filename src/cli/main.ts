@@ -94,7 +94,7 @@ export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => v
     .addHelpText(
       'after',
       examples(
-        'rollcall run --directory directory.yaml --between 09:00-17:00 --on 2024-06-05 --tz Europe/Strasbourg',
+        'rollcall run --directory directory.yaml --between 09:00-17:00 --on 2024-06-05 --tz Europe/Paris',
         'rollcall run --directory directory.yaml --at 2024-06-05T10:30:00+02:00 --channels email,sms --yes',
       ),
     )
@@ -105,6 +105,7 @@ export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => v
     .description('continue a run after a stop, without sending any ping twice')
     .argument('<run>', 'run folder')
     .option('--resend-uncertain', 'send again the pings whose sending was never confirmed')
+    .option('--public-url <url>', 'https URL where Twilio can reach our webhooks (as given to run)')
     .option('--insecure-tls', 'allow mail servers without TLS on non-loopback addresses')
     .option('-y, --yes', 'do not ask for confirmation before sending')
     .addOption(json())
@@ -123,7 +124,8 @@ export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => v
     .command('stats')
     .description('bucket statistics from a run folder, an events.jsonl or a reply-log CSV')
     .argument('<source>', 'run folder, events.jsonl or replies.csv')
-    .option('--buckets <list>', 'bucket thresholds', '15m,30m,1h,12h,24h')
+    // No default here: a run folder's own thresholds (run.json) apply unless --buckets is given.
+    .option('--buckets <list>', "bucket thresholds (default: the run's, else 15m,30m,1h,12h,24h)")
     .option('--by <field>', 'split the figures by status or kind')
     .option('--directory <file>', 'population = the parties of this directory (for a reply log)')
     .addOption(json())
@@ -140,11 +142,19 @@ export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => v
     .option('--anonymize', 'replace country names with stable labels')
     .option('--locale <locale>', 'number and date format (en, fr, ...)', 'en')
     .option('--title <title>', 'report title')
-    .option('--tz <zone>', "the secretariat's time zone", 'UTC')
-    .option('--buckets <list>', 'bucket thresholds', '15m,30m,1h,12h,24h')
+    // No defaults for --tz and --buckets: a run folder's own (run.json) apply unless given.
+    .option('--tz <zone>', "the secretariat's time zone (default: the run's, else UTC)")
+    .option('--buckets <list>', "bucket thresholds (default: the run's, else 15m,30m,1h,12h,24h)")
     .option('--directory <file>', 'population = the parties of this directory (for a reply log)')
     .addOption(json())
-    .addHelpText('after', examples('rollcall report fixtures/replies-2023.csv --format html,md --out reports/'))
+    .addHelpText(
+      'after',
+      examples(
+        'rollcall report fixtures/replies-2023.csv --format html,md --out reports/',
+        'rollcall report runs/2024-06-05T0930Z-k3f9 --compare fixtures/replies-2023.csv --format html,pdf --tz Europe/Paris',
+        'rollcall report runs/2024-06-05T0930Z-k3f9 --format html,csv --anonymize --locale fr',
+      ),
+    )
     .action(action(() => import('./report.js')));
 
   program

@@ -1,0 +1,407 @@
+// Checks a directory read from YAML, JSON or CSV: schema (zod) field by field, so that one bad
+// field does not hide the others, then normalisation (ISO upper case, E.164 numbers) and the rules
+// (codes that exist and agree with the country, e-mail syntax, numbers valid for the country,
+// IANA zones, unique ids, every party reachable). Every problem is collected, none thrown.
+import { z } from 'zod';
+import { isSupportedCountry, parsePhoneNumberFromString, validatePhoneNumberLength, type CountryCode } from 'libphonenumber-js/min';
+import type { InputProblem } from '../errors.js';
+import { countryMatches, countryName, isoForCountry } from './countries.js';
+import type { ContactKind, ContactPoint, Directory, Party, PartyStatus } from './model.js';
+import type { DataPath, DirectorySource } from './source.js';
+
+export interface DirectoryCounts {
+  parties: number;
+  observers: number;
+  contacts: number;
+}
+
+export interface DirectoryCheck {
+  /** Present when there are no errors (warnings allowed). */
+  directory?: Directory;
+  errors: InputProblem[];
+  warnings: InputProblem[];
+  /** Best-effort counts, also when the directory has errors. */
+  counts: DirectoryCounts;
+}
+
+// ---- schema ---------------------------------------------------------------------------------
+
+function describe(v: unknown): string {
+  if (v === null) return 'empty';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'boolean') return `${v}`;
+  return typeof v;
+}
+
+const textError = (iss: { input?: unknown }) =>
+  iss.input === undefined ? 'missing' : iss.input === null ? 'is empty' : `must be text, not ${describe(iss.input)}`;
+const text = z.string({ error: textError }).trim().min(1, 'is empty');
+const optionalText = z.preprocess((v) => (v === null || v === '' ? undefined : v), z.string({ error: textError }).trim().optional());
+/** A list of text values; a single value or nothing are accepted too. */
+const textList = z.preprocess(
+  (v) => (v === null || v === undefined ? [] : Array.isArray(v) ? v : [v]),
+  z.array(z.string({ error: textError }).trim()).transform((l) => l.filter((s) => s !== '')),
+);
+function oneOf<T extends string>(what: string, values: readonly [T, ...T[]]) {
+  return z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
+    z.enum(values, {
+      error: (iss) =>
+        iss.input === undefined
+          ? 'missing'
+          : `unknown ${what} '${typeof iss.input === 'string' ? iss.input : describe(iss.input)}' (expected ${values.join(', ')})`,
+    }),
+  );
+}
+
+const directoryShape = {
+  network: text,
+  updated: optionalText,
+  parties: z.array(z.unknown(), { error: (iss) => (iss.input === undefined ? 'missing' : 'must be a list of parties') }),
+};
+const partyShape = {
+  country: text,
+  iso: text,
+  status: oneOf('status', ['party', 'observer']),
+  contacts: z.preprocess(
+    (v) => (v === null ? [] : v),
+    z.array(z.unknown(), { error: (iss) => (iss.input === undefined ? 'missing' : 'must be a list of contact points') }),
+  ),
+};
+const contactShape = {
+  id: text,
+  unit: optionalText,
+  kind: oneOf('kind', ['police', 'prosecution', 'other']),
+  emails: textList,
+  phones: textList,
+  sms: textList,
+  timezone: text,
+  languages: textList,
+};
+
+type Shape = Record<string, z.ZodType>;
+type Parsed<S extends Shape> = { [K in keyof S]?: z.output<S[K]> };
+
+// ---- helpers --------------------------------------------------------------------------------
+
+function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = prev[j]!;
+      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return prev[b.length]!;
+}
+
+function closest(word: string, candidates: Iterable<string>, max = 2): string | undefined {
+  let best: string | undefined;
+  let bestD = max + 1;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return best;
+}
+
+const EMAIL_LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+const ASCII_LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
+const LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?$/u;
+const TLD = /^(?:[a-z]{2,63}|xn--[a-z0-9-]+|\p{L}{2,63})$/iu;
+
+/** The address with its domain in lower case, or undefined when it is not an e-mail address. */
+export function normaliseEmail(text: string): string | undefined {
+  const at = text.lastIndexOf('@');
+  if (at <= 0 || text.length > 254) return undefined;
+  const local = text.slice(0, at);
+  const labels = text.slice(at + 1).toLowerCase().split('.');
+  if (local.length > 64 || !EMAIL_LOCAL.test(local) || labels.length < 2) return undefined;
+  const tld = labels.pop()!;
+  // Labels one by one: a single pattern over the whole domain backtracks on long bad input.
+  if (!TLD.test(tld) || !labels.every((l) => l.length <= 63 && (ASCII_LABEL.test(l) || LABEL.test(l)))) return undefined;
+  return `${local}@${[...labels, tld].join('.')}`;
+}
+
+/**
+ * Current IANA names that the engine's list (CLDR) has under their old names. Knowing them saves
+ * the first `Intl.DateTimeFormat`, which loads zone data (tens of ms at start-up); anything else
+ * missing from the list still gets that check.
+ */
+export const RENAMED_ZONES: Readonly<Record<string, string>> = {
+  'Africa/Asmara': 'Africa/Asmera',
+  'America/Argentina/Buenos_Aires': 'America/Buenos_Aires',
+  'America/Argentina/Catamarca': 'America/Catamarca',
+  'America/Argentina/Cordoba': 'America/Cordoba',
+  'America/Argentina/Jujuy': 'America/Jujuy',
+  'America/Argentina/Mendoza': 'America/Mendoza',
+  'America/Atikokan': 'America/Coral_Harbour',
+  'America/Indiana/Indianapolis': 'America/Indianapolis',
+  'America/Kentucky/Louisville': 'America/Louisville',
+  'America/Nuuk': 'America/Godthab',
+  'Asia/Ho_Chi_Minh': 'Asia/Saigon',
+  'Asia/Kathmandu': 'Asia/Katmandu',
+  'Asia/Kolkata': 'Asia/Calcutta',
+  'Asia/Yangon': 'Asia/Rangoon',
+  'Atlantic/Faroe': 'Atlantic/Faeroe',
+  'Europe/Kyiv': 'Europe/Kiev',
+  'Pacific/Chuuk': 'Pacific/Truk',
+  'Pacific/Kanton': 'Pacific/Enderbury',
+  'Pacific/Pohnpei': 'Pacific/Ponape',
+};
+
+let zoneList: Set<string> | undefined;
+const zoneChecked = new Map<string, string | undefined>();
+
+/** The zone as it should be written, or undefined when it is not an IANA time zone. */
+export function normaliseTimeZone(zone: string): string | undefined {
+  zoneList ??= new Set(Intl.supportedValuesOf('timeZone'));
+  if (zoneList.has(zone) || zone === 'UTC' || zone === 'Etc/UTC') return zone;
+  const old = RENAMED_ZONES[zone];
+  if (old && zoneList.has(old)) return zone;
+  // Offsets ("+01:00") are accepted by some engines but are not IANA names.
+  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone)) return undefined;
+  if (zoneChecked.has(zone)) return zoneChecked.get(zone);
+  let result: string | undefined;
+  try {
+    // Links and newer names are missing from the list but known to the engine.
+    const resolved = new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
+    result = resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone;
+  } catch {
+    result = undefined;
+  }
+  zoneChecked.set(zone, result);
+  return result;
+}
+
+const languageChecked = new Map<string, string | undefined>();
+function normaliseLanguage(tag: string): string | undefined {
+  if (!/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/.test(tag)) return undefined;
+  if (!languageChecked.has(tag)) {
+    let canonical: string | undefined;
+    try {
+      canonical = Intl.getCanonicalLocales(tag)[0];
+    } catch {
+      canonical = undefined;
+    }
+    languageChecked.set(tag, canonical);
+  }
+  return languageChecked.get(tag);
+}
+
+function isDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!));
+  return d.toISOString().startsWith(s);
+}
+
+const LENGTH_PROBLEMS: Record<string, string> = { TOO_SHORT: 'too short', TOO_LONG: 'too long', INVALID_LENGTH: 'wrong length' };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+// ---- validation -----------------------------------------------------------------------------
+
+export function validateDirectory(source: DirectorySource, file: string): DirectoryCheck {
+  const errors: InputProblem[] = [...source.errors];
+  const warnings: InputProblem[] = [...source.warnings];
+  const problem = (path: DataPath, message: string): InputProblem => ({ file, ...source.locate(path), message });
+  const error = (path: DataPath, message: string) => errors.push(problem(path, message));
+  const warn = (path: DataPath, message: string) => warnings.push(problem(path, message));
+  const where = (path: DataPath) => {
+    const p = source.locate(path);
+    return p.line !== undefined ? `line ${p.line}` : p.row !== undefined ? `row ${p.row}` : 'elsewhere';
+  };
+
+  /** Parses each field on its own: the ones that pass are returned, the others reported. */
+  function fields<S extends Shape>(shape: S, value: unknown, path: DataPath, what: string): Parsed<S> | undefined {
+    if (!isObject(value)) {
+      error(path, `must be a mapping (${what}), not ${describe(value)}`);
+      return undefined;
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, schema] of Object.entries(shape)) {
+      const r = schema.safeParse(value[key]);
+      if (r.success) out[key] = r.data;
+      else for (const issue of r.error.issues) error([...path, key, ...(issue.path as (string | number)[])], issue.message);
+    }
+    for (const key of Object.keys(value)) {
+      if (key in shape) continue;
+      const hint = closest(key, Object.keys(shape));
+      warn([...path, key], `unknown field, ignored${hint ? ` (did you mean '${hint}'?)` : ''}`);
+    }
+    return out as Parsed<S>;
+  }
+
+  const counts: DirectoryCounts = { parties: 0, observers: 0, contacts: 0 };
+  const top = fields(directoryShape, source.data, [], 'network, updated, parties');
+  if (top?.updated !== undefined && !isDate(top.updated)) error(['updated'], `'${top.updated}' is not a date (YYYY-MM-DD)`);
+  const rawParties = top?.parties ?? [];
+  if (top?.parties && rawParties.length === 0) error(['parties'], 'no parties: the directory is empty');
+
+  const parties: Party[] = [];
+  const isoSeen = new Map<string, DataPath>();
+  const idSeen = new Map<string, DataPath>();
+  const addressSeen = new Map<string, string>(); // "emails:x" -> contact id
+
+  rawParties.forEach((rawParty, p) => {
+    const partyPath: DataPath = ['parties', p];
+    const party = fields(partyShape, rawParty, partyPath, 'a party: country, iso, status, contacts');
+    if (isObject(rawParty) && String(rawParty.status).trim().toLowerCase() === 'observer') counts.observers++;
+    else counts.parties++;
+    if (!party) return;
+
+    // ISO code: exists, agrees with the country, not used twice.
+    let iso: string | undefined;
+    if (party.iso !== undefined) {
+      const code = party.iso.toUpperCase();
+      const named = party.country !== undefined ? isoForCountry(party.country) : undefined;
+      const hint = named && named !== code ? `; ${party.country} is ${named}` : '';
+      if (!/^[A-Z]{2}$/.test(code)) {
+        error([...partyPath, 'iso'], `'${party.iso}' is not an ISO 3166-1 alpha-2 code (two letters)${hint}`);
+      } else if (!countryName(code)) {
+        error([...partyPath, 'iso'], `'${code}' is not an ISO 3166-1 alpha-2 code${hint}`);
+      } else {
+        iso = code;
+        if (party.country !== undefined && !countryMatches(code, party.country)) {
+          error([...partyPath, 'iso'], `${code} is ${countryName(code)}, not '${party.country}'${hint}`);
+        }
+        const first = isoSeen.get(code);
+        if (first) error([...partyPath, 'iso'], `${code} is listed twice (also at ${where(first)})`);
+        else isoSeen.set(code, [...partyPath, 'iso']);
+      }
+    }
+    const label = `${party.country ?? '?'}${iso ? ` (${iso})` : ''}`;
+    const phoneCountry = iso && isSupportedCountry(iso) ? (iso as CountryCode) : undefined;
+
+    const contacts: ContactPoint[] = [];
+    const unreachable: DataPath[] = [];
+    let reachable = 0;
+    (party.contacts ?? []).forEach((rawContact, c) => {
+      counts.contacts++;
+      const contactPath: DataPath = [...partyPath, 'contacts', c];
+      const contact = fields(contactShape, rawContact, contactPath, 'a contact point: id, unit, kind, emails, phones, sms, timezone, languages');
+      if (!contact) return;
+
+      if (contact.id !== undefined) {
+        if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(contact.id)) {
+          error([...contactPath, 'id'], `'${contact.id}' may only hold letters, digits, '.', '_' and '-' (it is typed on command lines)`);
+        }
+        const first = idSeen.get(contact.id.toLowerCase());
+        if (first) error([...contactPath, 'id'], `duplicate contact id '${contact.id}' (also at ${where(first)})`);
+        else idSeen.set(contact.id.toLowerCase(), [...contactPath, 'id']);
+      }
+      const who = contact.id ?? `contact point ${c + 1} of ${label}`;
+
+      const unique = (list: 'emails' | 'phones' | 'sms', value: string, i: number, kept: string[]): boolean => {
+        if (kept.includes(value)) {
+          warn([...contactPath, list, i], `'${value}' is listed twice for ${who}; kept once`);
+          return false;
+        }
+        const other = addressSeen.get(`${list}:${value}`);
+        if (other !== undefined) warn([...contactPath, list, i], `'${value}' is also listed for ${other}`);
+        else addressSeen.set(`${list}:${value}`, who);
+        return true;
+      };
+
+      const emails: string[] = [];
+      (contact.emails ?? []).forEach((raw, i) => {
+        const email = normaliseEmail(raw);
+        if (!email) error([...contactPath, 'emails', i], `'${raw}' is not an e-mail address`);
+        else if (unique('emails', email, i, emails)) emails.push(email);
+      });
+
+      const numbers = (list: 'phones' | 'sms'): string[] => {
+        const kept: string[] = [];
+        (contact[list] ?? []).forEach((raw, i) => {
+          const path = [...contactPath, list, i];
+          const n = parsePhoneNumberFromString(raw, { defaultCountry: phoneCountry, extract: false });
+          if (!n?.isValid()) {
+            const length = LENGTH_PROBLEMS[validatePhoneNumberLength(raw, { defaultCountry: phoneCountry }) ?? ''];
+            if (!n && !length) {
+              const why = !raw.startsWith('+') && !phoneCountry ? ' (write it with + and the country code)' : '';
+              error(path, `'${raw}' is not a phone number${why}`);
+              return;
+            }
+            const country = n?.country ?? (raw.startsWith('+') ? undefined : phoneCountry);
+            const forCountry = country ? ` for ${countryName(country) ?? country}` : n ? ` (+${n.countryCallingCode})` : '';
+            error(path, `'${raw}' is not a valid phone number${forCountry}${length ? `: ${length}` : ''}`);
+            return;
+          }
+          if (iso && n.country !== iso) {
+            const of = n.country ? `${countryName(n.country) ?? n.country} (+${n.countryCallingCode})` : `+${n.countryCallingCode}`;
+            warn(path, `'${raw}' is a number of ${of}, not of ${countryName(iso)} (${iso})`);
+          }
+          if (n.ext) warn(path, `extension ${n.ext} of '${raw}' dropped: a ping cannot dial extensions`);
+          if (unique(list, n.number, i, kept)) kept.push(n.number);
+        });
+        return kept;
+      };
+      const phones = numbers('phones');
+      const sms = numbers('sms');
+
+      let timezone: string | undefined;
+      if (contact.timezone !== undefined) {
+        timezone = normaliseTimeZone(contact.timezone);
+        if (!timezone) {
+          const hint = closest(contact.timezone, zoneList ?? [], 3);
+          error(
+            [...contactPath, 'timezone'],
+            `unknown time zone '${contact.timezone}' (an IANA name such as Europe/Paris${hint ? `; did you mean ${hint}?` : ''})`,
+          );
+        }
+      }
+
+      const languages: string[] = [];
+      (contact.languages ?? []).forEach((raw, i) => {
+        const tag = normaliseLanguage(raw);
+        if (!tag) warn([...contactPath, 'languages', i], `'${raw}' is not a language code (such as en, fr, pt-BR); ignored`);
+        else if (!languages.includes(tag)) languages.push(tag);
+      });
+
+      const addresses = emails.length + phones.length + sms.length;
+      const written = (contact.emails?.length ?? 0) + (contact.phones?.length ?? 0) + (contact.sms?.length ?? 0);
+      reachable += addresses;
+      if (written === 0) unreachable.push(contactPath);
+      else if ((contact.phones?.length ?? 0) === 0) {
+        const by = [emails.length || !sms.length ? 'e-mail' : '', sms.length ? 'SMS' : ''].filter(Boolean).join(' and ');
+        warn([...contactPath, 'phones'], `${who} has no phone number: reachable by ${by} only`);
+      }
+
+      if (contact.id !== undefined && contact.kind !== undefined && contact.timezone !== undefined && timezone) {
+        contacts.push({
+          id: contact.id,
+          unit: contact.unit ?? '',
+          kind: contact.kind as ContactKind,
+          emails,
+          phones,
+          sms,
+          timezone,
+          languages,
+        });
+      }
+    });
+
+    if (party.contacts !== undefined && reachable === 0) {
+      const why = party.contacts.length === 0 ? 'it has no contact points' : 'no valid e-mail, phone or SMS number';
+      error(partyPath, `${label} has no contact point that can be reached: ${why}`);
+    } else {
+      for (const path of unreachable) warn(path, 'this contact point cannot be reached: no e-mail, phone or SMS number');
+    }
+    if (party.country !== undefined && iso && party.status !== undefined) {
+      parties.push({ country: party.country, iso, status: party.status as PartyStatus, contacts });
+    }
+  });
+
+  const byPlace = (a: InputProblem, b: InputProblem) => (a.line ?? a.row ?? 0) - (b.line ?? b.row ?? 0);
+  errors.sort(byPlace);
+  warnings.sort(byPlace);
+
+  if (errors.length > 0 || !top?.network) return { errors, warnings, counts };
+  const directory: Directory = { network: top.network, ...(top.updated !== undefined ? { updated: top.updated } : {}), parties };
+  return { directory, errors, warnings, counts };
+}
