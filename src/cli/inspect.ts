@@ -1,7 +1,164 @@
-// rollcall inspect: not built yet.
-import type { Output } from './output.js';
-import { notBuilt } from './not-built.js';
+// rollcall inspect <file.eml> [--run <run>]: how a message is classified and matched, and why —
+// the class, the headers and rules that decided it, the delivery-status fields, and with a run,
+// the ping it answers and by which rule.
+import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { InputError, EXIT } from '../errors.js';
+import type { Directory } from '../directory/model.js';
+import { readEvents } from '../log/event-log.js';
+import type { MessageReceivedEvent, OverrideEvent, RunEvent } from '../log/events.js';
+import { arrivalFromHeaders, classifyParsed, parseMessage } from '../mail/classify.js';
+import { pingIndexFromEvents } from '../mail/run-pings.js';
+import { formatDuration } from '../stats/duration.js';
+import { loadSettings } from '../settings.js';
+import { paint, println, type Output } from './output.js';
 
-export async function run(_args: string[], _opts: Record<string, unknown>, _o: Output): Promise<number> {
-  notBuilt('inspect');
+const NOT_ACK: Record<string, string> = {
+  automatic: 'an automatic reply',
+  bounce: 'a bounce',
+  delay: 'a delay notice',
+  'read-receipt': 'a read receipt',
+};
+
+interface RunContext {
+  label: string;
+  dir: string;
+  events: RunEvent[];
+  directory?: Directory;
+}
+
+async function loadRun(arg: string, cwd: string): Promise<RunContext> {
+  const path = resolve(cwd, arg);
+  if (!existsSync(path)) throw new InputError([{ file: arg, message: 'no such run folder or events.jsonl' }]);
+  const isDir = statSync(path).isDirectory();
+  const eventsPath = isDir ? join(path, 'events.jsonl') : path;
+  if (!existsSync(eventsPath)) throw new InputError([{ file: arg, message: 'not a run folder: it has no events.jsonl' }]);
+  const { events } = await readEvents(eventsPath);
+  const dir = isDir ? path : dirname(path);
+  const ctx: RunContext = { label: arg, dir, events };
+  const dirFile = join(dir, 'directory.json');
+  if (existsSync(dirFile)) {
+    try {
+      ctx.directory = JSON.parse(await readFile(dirFile, 'utf8')) as Directory;
+    } catch (e) {
+      throw new InputError([{ file: dirFile, message: `not valid JSON: ${(e as Error).message}` }]);
+    }
+  }
+  return ctx;
+}
+
+function ownAddress(o: Output): string | undefined {
+  try {
+    const from = loadSettings(o.env, o.cwd).from;
+    return from ? (/<([^>]+)>/.exec(from)?.[1] ?? from).trim() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function run(args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
+  const fileArg = args[0] as string;
+  const file = resolve(o.cwd, fileArg);
+  if (!existsSync(file) || !statSync(file).isFile()) throw new InputError([{ file: fileArg, message: 'no such message file' }]);
+  const raw = await readFile(file);
+  const runCtx = typeof opts.run === 'string' ? await loadRun(opts.run, o.cwd) : undefined;
+
+  const msg = await parseMessage(raw);
+  // A message this run recorded keeps the arrival time the watcher read (INTERNALDATE).
+  const recorded = runCtx?.events.find(
+    (e): e is MessageReceivedEvent => e.type === 'message-received' && e.file !== undefined && resolve(runCtx.dir, e.file) === file,
+  );
+  let arrival: { at: Date; source: string } | undefined;
+  if (recorded) arrival = { at: new Date(recorded.receivedAt), source: `IMAP INTERNALDATE, as recorded by the run (${recorded.key})` };
+  else {
+    const at = arrivalFromHeaders(msg);
+    if (at) arrival = { at, source: msg.headers.get('received') ? 'topmost Received header' : 'Date header (no Received header)' };
+  }
+  const pings = runCtx ? pingIndexFromEvents(runCtx.events, runCtx.directory) : undefined;
+  const own = ownAddress(o);
+  const c = classifyParsed(msg, { ...(pings ? { pings } : {}), ...(arrival ? { receivedAt: arrival.at } : {}), ...(own ? { ownAddress: own } : {}) });
+  const sentAt = c.pingId ? pings?.sentAt(c.pingId) : undefined;
+  const overrides = runCtx?.events.filter(
+    (e): e is OverrideEvent => e.type === 'override' && ((recorded && e.messageKey === recorded.key) || (c.ping !== undefined && e.contactId === c.ping.contactId)),
+  );
+
+  if (o.json) {
+    const out = {
+      file: relative(o.cwd, file) || file,
+      class: c.class,
+      kind: c.kind,
+      reasons: c.reasons,
+      from: c.from,
+      subject: c.subject,
+      messageId: c.messageId ?? null,
+      date: c.date ?? null,
+      arrival: arrival ? { at: arrival.at.toISOString(), source: arrival.source } : null,
+      headers: c.headers,
+      bounce: c.bounce ?? null,
+      deliveryReport: c.report ? { source: c.report.source, reportingMta: c.report.reportingMta ?? null, recipients: c.report.recipients, returnedMessageId: c.report.original?.messageId ?? null } : null,
+      readReceipt: c.receipt ? { originalMessageId: c.receipt.originalMessageId ?? null, finalRecipient: c.receipt.finalRecipient ?? null, disposition: c.receipt.disposition ?? null } : null,
+      matching: c.matching,
+      ping: c.ping
+        ? { pingId: c.ping.pingId, contactId: c.ping.contactId, iso: c.ping.iso, address: c.ping.address, token: c.ping.token, messageId: c.ping.messageId ?? null, sentAt: sentAt?.toISOString() ?? null }
+        : null,
+      matchedBy: c.matchedBy ?? null,
+      matchDetail: c.matchDetail ?? null,
+      responseSeconds: sentAt && arrival ? Math.max(0, Math.round((arrival.at.getTime() - sentAt.getTime()) / 1000)) : null,
+      recordedAs: recorded ? { key: recorded.key, class: recorded.class, folder: recorded.folder ?? null } : null,
+      overrides: overrides?.map((e) => ({ at: e.at, as: e.as, note: e.note, messageKey: e.messageKey ?? null, contactId: e.contactId ?? null })) ?? [],
+    };
+    println(o.out, JSON.stringify(out, null, 2));
+    return EXIT.ok;
+  }
+
+  const p = await paint(o);
+  const classColor = c.class === 'reply' ? p.green : c.class === 'unrelated' ? p.gray : c.class === 'bounce' ? p.red : p.yellow;
+  const lines: string[] = [p.bold(relative(o.cwd, file) || file)];
+  const row = (label: string, value: string) => lines.push(`  ${(label + ':').padEnd(12)}${value}`);
+  row('Class', classColor(c.class) + (c.kind !== c.class ? p.dim(` (reads as ${c.kind})`) : ''));
+  row('From', c.from || '(none)');
+  row('Subject', c.subject || '(none)');
+  if (c.messageId) row('Message-ID', c.messageId);
+  if (arrival) row('Arrival', `${arrival.at.toISOString()} ${p.dim(`(${arrival.source})`)}`);
+  lines.push('  Why:');
+  // The match is shown under "Answers" below.
+  for (const r of c.reasons.filter((r) => !(c.matchDetail && r.startsWith('answers ping ')))) lines.push(`    - ${r}`);
+  if (c.report) {
+    lines.push(`  Delivery status (${c.report.source === 'rfc3464' ? 'RFC 3464 report' : 'plain-text bounce'}):`);
+    if (c.report.reportingMta) lines.push(`    Reporting-MTA     ${c.report.reportingMta}`);
+    for (const r of c.report.recipients) {
+      if (r.recipient) lines.push(`    Final-Recipient   ${r.recipient}`);
+      if (r.action) lines.push(`    Action            ${r.action}`);
+      if (r.status) lines.push(`    Status            ${r.status}`);
+      if (r.diagnostic) lines.push(`    Diagnostic        ${r.diagnostic}`);
+    }
+    if (c.report.original?.messageId) lines.push(`    Returned message  ${c.report.original.messageId}`);
+  }
+  if (c.receipt) {
+    lines.push('  Read receipt (RFC 8098):');
+    if (c.receipt.finalRecipient) lines.push(`    Final-Recipient      ${c.receipt.finalRecipient}`);
+    if (c.receipt.originalMessageId) lines.push(`    Original-Message-ID  ${c.receipt.originalMessageId}`);
+    if (c.receipt.disposition) lines.push(`    Disposition          ${c.receipt.disposition}`);
+  }
+  const shown = Object.entries(c.headers).filter(([k]) => !['From', 'Subject', 'Message-ID'].includes(k));
+  if (shown.length > 0) {
+    lines.push('  Headers:');
+    for (const [k, v] of shown) lines.push(`    ${k}: ${v.length > 100 ? v.slice(0, 97) + '...' : v}`);
+  }
+  if (!runCtx) lines.push(`  Answers:    ${p.dim('not checked: give --run <run> to match it against the pings of a run')}`);
+  else if (c.ping) {
+    row('Answers', `ping ${c.ping.pingId} to ${c.ping.address} (${c.ping.contactId}, ${c.ping.iso})`);
+    row('Matched by', `${c.matchedBy} — ${c.matchDetail}`);
+    if (sentAt) row('Sent', sentAt.toISOString());
+    if (sentAt && arrival) {
+      const after = formatDuration(Math.max(0, (arrival.at.getTime() - sentAt.getTime()) / 1000));
+      if (c.class === 'reply') row('Response', `${after} after the ping was sent`);
+      else row('Arrived', `${after} after the ping was sent ${p.dim(`(${NOT_ACK[c.class] ?? c.class}: not an acknowledgement)`)}`);
+    }
+  } else row('Answers', `no ping of run ${runCtx.label}`);
+  if (recorded) row('Recorded', `${recorded.key} as ${recorded.class}${recorded.folder ? ` in ${recorded.folder}` : ''}`);
+  for (const ov of overrides ?? []) row('Marked', `${ov.as} at ${ov.at}: "${ov.note}"`);
+  println(o.out, lines.join('\n'));
+  return EXIT.ok;
 }

@@ -1,0 +1,245 @@
+// The e-mail channel: pings leave through the organisation's SMTP server (nodemailer, pooled),
+// answers are watched in its IMAP folders (imapflow). One send() is one attempt; the engine
+// retries 4xx with backoff and records each attempt.
+import nodemailer, { type Mail } from 'nodemailer';
+import type { SMTPPoolOptions, SMTPPoolSentMessageInfo } from 'nodemailer/lib/smtp-pool';
+import { ImapFlow } from 'imapflow';
+import type { Channel, Ping, SendOutcome, WatchContext } from './channel.js';
+import { SettingsError, WorkError } from '../errors.js';
+import { composePing } from '../mail/compose.js';
+import type { Random } from '../mail/token.js';
+import { systemClock, type Clock } from '../run/clock.js';
+import { DEFAULT_SUBJECT, requireSetting, type Settings } from '../settings.js';
+import { hideSecret, imapServer, smtpServer, type ImapServer, type SmtpServer } from './email-servers.js';
+import { DEFAULT_TUNING, InboxWatcher, type WatchTuning } from './email-watch.js';
+
+export interface EmailChannelOptions {
+  settings: Settings;
+  /** Allow servers without TLS off loopback (--insecure-tls). */
+  insecureTls?: boolean;
+  /** Folders to watch besides the URL's mailbox and the settings' folders (e.g. Junk). */
+  folders?: string[];
+  clock?: Clock;
+  /** Subject template (default: the settings'). */
+  subject?: string;
+  network?: string;
+  /** Without a cursor, only messages that arrived from this time on are the run's (default: when
+   * watch() starts, less a minute for clock differences). */
+  since?: Date;
+  /** Warnings while watching (connection lost, reconnecting); passwords removed. */
+  log?: (message: string) => void;
+  random?: Random;
+  /** SMTP connections in the pool. */
+  maxConnections?: number;
+  tuning?: Partial<WatchTuning>;
+}
+
+/** Folders watched: the URL's mailbox, the settings' folders and the given ones, each once. */
+export function emailFolders(settings: Settings, extra: string[] = []): string[] {
+  const main = settings.imapUrl ? safeMailbox(settings.imapUrl) : 'INBOX';
+  return [...new Set([main, ...settings.folders, ...extra].map((f) => f.trim()).filter(Boolean))];
+}
+
+function safeMailbox(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).pathname.replace(/^\//, '')) || 'INBOX';
+  } catch {
+    return 'INBOX';
+  }
+}
+
+function addressOf(from: string): string {
+  return (/<([^>]+)>/.exec(from)?.[1] ?? from).trim();
+}
+
+type PoolMailer = Mail<SMTPPoolSentMessageInfo, SMTPPoolOptions>;
+
+interface SmtpError extends Error {
+  code?: string;
+  responseCode?: number;
+  response?: string;
+  command?: string;
+}
+
+export class EmailChannel implements Channel {
+  readonly name = 'email' as const;
+  private readonly clock: Clock;
+  private transport: PoolMailer | undefined;
+  private smtp: SmtpServer | undefined;
+  private readonly clients = new Set<ImapFlow>();
+  private readonly tuning: WatchTuning;
+
+  constructor(private readonly o: EmailChannelOptions) {
+    this.clock = o.clock ?? systemClock;
+    this.tuning = { ...DEFAULT_TUNING, ...o.tuning };
+  }
+
+  private from(): string {
+    return requireSetting(this.o.settings, 'from', 'ROLLCALL_FROM');
+  }
+
+  private imap(): ImapServer {
+    return imapServer(requireSetting(this.o.settings, 'imapUrl', 'ROLLCALL_IMAP_URL'), { insecureTls: this.o.insecureTls ?? false });
+  }
+
+  private pool(): PoolMailer {
+    if (this.transport) return this.transport;
+    const smtp = smtpServer(requireSetting(this.o.settings, 'smtpUrl', 'ROLLCALL_SMTP_URL'), { insecureTls: this.o.insecureTls ?? false });
+    this.smtp = smtp;
+    this.transport = nodemailer.createTransport({
+      pool: true,
+      maxConnections: this.o.maxConnections ?? 5,
+      maxMessages: 100,
+      // One send() is one attempt: the engine retries and records each one. A message requeued
+      // inside the pool after a dropped connection could be delivered twice.
+      maxRequeues: 0,
+      host: smtp.host,
+      port: smtp.port,
+      secure: smtp.secure,
+      requireTLS: smtp.requireTLS,
+      ...(smtp.auth ? { auth: { user: smtp.auth.user, pass: smtp.auth.pass } } : {}),
+      connectionTimeout: 30_000,
+      greetingTimeout: 30_000,
+      socketTimeout: 60_000,
+      logger: false,
+      debug: false,
+    });
+    return this.transport;
+  }
+
+  /** Checks both servers and the login to each, and that every watched folder exists. */
+  async open(): Promise<void> {
+    this.from();
+    const transport = this.pool();
+    const smtp = this.smtp as SmtpServer;
+    try {
+      await transport.verify();
+    } catch (e) {
+      throw this.smtpOpenError(e as SmtpError, smtp);
+    }
+    const imap = this.imap();
+    const client = new ImapFlow({
+      host: imap.host,
+      port: imap.port,
+      secure: imap.secure,
+      ...(imap.doSTARTTLS !== undefined ? { doSTARTTLS: imap.doSTARTTLS } : {}),
+      auth: { user: imap.auth.user, pass: imap.auth.pass },
+      logger: false,
+      connectionTimeout: 30_000,
+    });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      const listed = await client.list();
+      const paths = new Set(listed.map((m) => m.path.toLowerCase()));
+      const missing = emailFolders(this.o.settings, this.o.folders).filter((f) => f.toUpperCase() !== 'INBOX' && !paths.has(f.toLowerCase()));
+      if (missing.length > 0) {
+        throw new SettingsError(
+          `IMAP folder${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found at ${imap.shown} (folders there: ${listed.map((m) => m.path).join(', ')})`,
+        );
+      }
+      await client.logout();
+    } catch (e) {
+      client.close();
+      if (e instanceof SettingsError) throw e;
+      throw this.imapOpenError(e as Error & { authenticationFailed?: boolean; code?: string; responseText?: string }, imap);
+    }
+  }
+
+  private smtpOpenError(e: SmtpError, smtp: SmtpServer): Error {
+    const words = hideSecret(e.response ?? e.message, smtp.auth);
+    if (e.code === 'EAUTH') return new SettingsError(`the SMTP server ${smtp.shown} refused the login in ROLLCALL_SMTP_URL: ${words}`);
+    if (e.code === 'ETLS' || e.command === 'STARTTLS' || /STARTTLS/i.test(e.message)) {
+      return new SettingsError(
+        `the SMTP server ${smtp.shown} offers no working STARTTLS: ${words}. Use smtps:// for implicit TLS, or --insecure-tls to send without it`,
+      );
+    }
+    return new WorkError(`cannot reach the SMTP server ${smtp.shown}: ${words}`);
+  }
+
+  private imapOpenError(e: Error & { authenticationFailed?: boolean; code?: string; responseText?: string }, imap: ImapServer): Error {
+    const words = hideSecret(e.responseText ?? e.message, imap.auth);
+    if (e.authenticationFailed || e.code === 'AUTHENTICATIONFAILED') {
+      return new SettingsError(`the IMAP server ${imap.shown} refused the login in ROLLCALL_IMAP_URL: ${words}`);
+    }
+    if (/STARTTLS|TLS/i.test(e.message)) {
+      return new SettingsError(`the IMAP server ${imap.shown} offers no working STARTTLS: ${words}. Use imaps://, or --insecure-tls`);
+    }
+    return new WorkError(`cannot reach the IMAP server ${imap.shown}: ${words}`);
+  }
+
+  /** One attempt: the send time is the server's 250 after DATA, read from the clock. */
+  async send(ping: Ping): Promise<SendOutcome> {
+    const from = this.from();
+    const transport = this.pool();
+    const composed = composePing(ping, {
+      from,
+      subject: this.o.subject ?? this.o.settings.subject ?? DEFAULT_SUBJECT,
+      network: this.o.network ?? '',
+      ...(this.o.random ? { random: this.o.random } : {}),
+    });
+    try {
+      const info = await transport.sendMail({
+        from: composed.from,
+        to: composed.to,
+        subject: composed.subject,
+        text: composed.text,
+        html: composed.html,
+        messageId: composed.messageId,
+        date: this.clock.now(),
+        headers: composed.headers,
+        envelope: { from: addressOf(from), to: [ping.address] },
+        // Asks for failure and delay notices carrying our headers; dropped when the server has no DSN.
+        dsn: { id: ping.token, return: 'headers', notify: ['failure', 'delay'], recipient: ping.address },
+      });
+      const sentAt = this.clock.now();
+      if (info.rejected.length > 0) {
+        const err = info.rejectedErrors?.[0] as SmtpError | undefined;
+        const code = err?.responseCode;
+        return {
+          ok: false,
+          permanent: code !== undefined && code >= 500,
+          ...(code !== undefined ? { code } : {}),
+          response: hideSecret(err?.response ?? err?.message ?? 'recipient refused', this.smtp?.auth),
+        };
+      }
+      return { ok: true, sentAt, response: info.response, providerId: composed.messageId };
+    } catch (e) {
+      const err = e as SmtpError;
+      const code = err.responseCode ?? err.code;
+      return {
+        ok: false,
+        permanent: err.responseCode !== undefined && err.responseCode >= 500,
+        ...(code !== undefined ? { code } : {}),
+        response: hideSecret(err.response ?? err.message ?? String(e), this.smtp?.auth),
+      };
+    }
+  }
+
+  /** Watches every folder until ctx.signal aborts; reconnects by itself. */
+  async watch(ctx: WatchContext): Promise<void> {
+    const imap = this.imap();
+    const since = this.o.since ?? new Date(ctx.clock.now().getTime() - 60_000);
+    const watcher = new InboxWatcher({
+      server: imap,
+      folders: emailFolders(this.o.settings, this.o.folders),
+      ctx,
+      since,
+      ownAddress: this.o.settings.from ? addressOf(this.o.settings.from) : '',
+      tuning: this.tuning,
+      log: this.o.log ?? (() => {}),
+      track: (client) => {
+        this.clients.add(client);
+        return () => this.clients.delete(client);
+      },
+    });
+    await watcher.run();
+  }
+
+  async close(): Promise<void> {
+    this.transport?.close();
+    this.transport = undefined;
+    for (const c of this.clients) c.close();
+    this.clients.clear();
+  }
+}

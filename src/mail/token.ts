@@ -1,0 +1,39 @@
+// Ping tokens (`RC-7QK3MZ`) and our own Message-IDs: unique, short, and easy to read aloud.
+
+/** Letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L, U). */
+const ALPHABET = '23456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** Random source returning a float in [0, 1); injected so that demos and tests are repeatable. */
+export type Random = () => number;
+
+function pick(random: Random, length: number): string {
+  let s = '';
+  for (let i = 0; i < length; i++) s += ALPHABET[Math.floor(random() * ALPHABET.length) % ALPHABET.length];
+  return s;
+}
+
+/** A new ping token, `RC-` and six characters (30^6 ≈ 7·10^8 values). */
+export function newToken(random: Random = Math.random): string {
+  return `RC-${pick(random, 6)}`;
+}
+
+/** Anything shaped like a token (a prefix, a dash, 4 to 12 letters or digits): candidates to look up. */
+export const TOKEN_CANDIDATE = /\b[A-Z]{2,8}-[A-Z0-9]{4,12}\b/gi;
+
+/** Distinct token candidates found in a text, upper-cased, in order of appearance. */
+export function tokenCandidates(text: string): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(TOKEN_CANDIDATE)) out.add(m[0].toUpperCase());
+  return [...out];
+}
+
+/** The domain of an address given as `Name <user@domain>` or `user@domain`. */
+export function addressDomain(address: string): string {
+  const m = /@([^>\s]+)>?\s*$/.exec(address.trim());
+  return m?.[1]?.toLowerCase() ?? 'rollcall.invalid';
+}
+
+/** Our Message-ID for a ping: `<token.random@from-domain>`. */
+export function newMessageId(token: string, from: string, random: Random = Math.random): string {
+  return `<${token}.${pick(random, 10).toLowerCase()}@${addressDomain(from)}>`;
+}

@@ -1,0 +1,223 @@
+// Classifies every sample in fixtures/mail/ (written after real Exchange, Gmail, Postfix, Exim,
+// qmail and Dovecot formats) and matches it against the pings of fixtures/mail/run/.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Directory } from '../../src/directory/model.js';
+import { readEvents } from '../../src/log/event-log.js';
+import { arrivalFromHeaders, classifyMessage, classifyParsed, parseMessage } from '../../src/mail/classify.js';
+import { pingIndexFromEvents } from '../../src/mail/run-pings.js';
+import { outOfOfficeSubject } from '../../src/mail/auto-reply.js';
+import type { MemoryPingIndex } from '../../src/run/ping-index.js';
+
+const dir = join(import.meta.dirname, '../../fixtures/mail');
+const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Record<string, string>;
+let pings: MemoryPingIndex;
+
+beforeAll(async () => {
+  const { events } = await readEvents(join(dir, 'run/events.jsonl'));
+  const directory = JSON.parse(readFileSync(join(dir, 'run/directory.json'), 'utf8')) as Directory;
+  pings = pingIndexFromEvents(events, directory);
+});
+
+async function classifyFixture(file: string) {
+  const raw = readFileSync(join(dir, file));
+  const msg = await parseMessage(raw);
+  const receivedAt = arrivalFromHeaders(msg);
+  return classifyParsed(msg, { pings, ownAddress: 'secretariat@rollcall.example', ...(receivedAt ? { receivedAt } : {}) });
+}
+
+describe('fixtures/mail corpus', () => {
+  it('has an expected class for every sample and a sample for every entry', () => {
+    const files = readdirSync(dir).filter((f) => f.endsWith('.eml')).sort();
+    expect(Object.keys(expected).sort()).toEqual(files);
+    expect(files.length).toBeGreaterThanOrEqual(15);
+  });
+
+  for (const [file, cls] of Object.entries(expected)) {
+    it(`${file} is ${cls}`, async () => {
+      const c = await classifyFixture(file);
+      expect(c.class, c.reasons.join('; ')).toBe(cls);
+      expect(c.reasons.length).toBeGreaterThan(0);
+      if (cls !== 'unrelated') expect(c.matching).toBe('matched');
+    });
+  }
+});
+
+describe('matching rules on the corpus', () => {
+  const cases: Array<[string, string, string]> = [
+    ['gmail-reply.eml', 'EE-POL:email:1', 'in-reply-to'],
+    ['reply-quoted-outlook.eml', 'NL-POL:email:1', 'in-reply-to'],
+    ['reply-token-only.eml', 'RO-POL:email:1', 'token'],
+    ['ooo-french-subject.eml', 'BE-FCCU:email:1', 'token'],
+    ['ooo-german-subject.eml', 'DE-BKA:email:1', 'sender'],
+    ['exchange-auto-reply.eml', 'IE-GARDA:email:1', 'in-reply-to'],
+    ['dovecot-vacation.eml', 'HR-MUP:email:1', 'in-reply-to'],
+    ['read-receipt.eml', 'AT-BK:email:1', 'in-reply-to'],
+    ['postfix-bounce.eml', 'PL-POL:email:1', 'references'],
+    ['postfix-delay.eml', 'CZ-POL:email:1', 'references'],
+    ['exim-failure.eml', 'SK-MIN:email:1', 'references'],
+    ['qmail-failure.eml', 'CY-POL:email:1', 'references'],
+    ['exchange-ndr.eml', 'MT-POL:email:1', 'in-reply-to'],
+  ];
+  for (const [file, pingId, rule] of cases) {
+    it(`${file} answers ${pingId} by ${rule}`, async () => {
+      const c = await classifyFixture(file);
+      expect(c.pingId).toBe(pingId);
+      expect(c.matchedBy).toBe(rule);
+    });
+  }
+});
+
+describe('delivery status details', () => {
+  it('reads Final-Recipient, Action, Status and Diagnostic-Code of a Postfix bounce', async () => {
+    const c = await classifyFixture('postfix-bounce.eml');
+    expect(c.bounce).toEqual({
+      recipient: 'cyber@policja.pl.example',
+      action: 'failed',
+      status: '5.1.1',
+      diagnostic: 'smtp; 550 5.1.1 <cyber@policja.pl.example>: Recipient address rejected: User unknown in virtual mailbox table',
+    });
+    expect(c.report?.original?.messageId).toBe('<RC-P9XK4D.k2m4p6r8t5@rollcall.example>');
+  });
+
+  it('reads the delay of a Postfix warning as 4.4.1 delayed', async () => {
+    const c = await classifyFixture('postfix-delay.eml');
+    expect(c.bounce?.action).toBe('delayed');
+    expect(c.bounce?.status).toBe('4.4.1');
+  });
+
+  it('takes the failed address of an Exim plain-text bounce, not our own', async () => {
+    const c = await classifyFixture('exim-failure.eml');
+    expect(c.bounce?.recipient).toBe('cyber@minv.sk.example');
+    expect(c.bounce?.status).toBe('5.2.1');
+    expect(c.report?.source).toBe('plain-text');
+  });
+
+  it('takes the address of a qmail failure notice from its body', async () => {
+    const c = await classifyFixture('qmail-failure.eml');
+    expect(c.bounce?.recipient).toBe('cybercrime@police.cy.example');
+    expect(c.bounce?.status).toBe('5.1.1');
+  });
+
+  it('reads an Exchange NDR status 5.1.10 and the Gmail bounce 5.1.1', async () => {
+    expect((await classifyFixture('exchange-ndr.eml')).bounce?.status).toBe('5.1.10');
+    const g = await classifyFixture('gmail-bounce.eml');
+    expect(g.bounce).toMatchObject({ recipient: 'poc@policija.lt.example', action: 'failed', status: '5.1.1' });
+  });
+
+  it('reads the disposition of a read receipt', async () => {
+    const c = await classifyFixture('read-receipt.eml');
+    expect(c.receipt?.disposition).toBe('manual-action/MDN-sent-manually; displayed');
+    expect(c.receipt?.originalMessageId).toBe('<RC-A8TN5F.k2m4p6r8t9@rollcall.example>');
+  });
+
+  it('matches a bounce by the Original-Envelope-Id (our DSN ENVID, the token) before its Final-Recipient', async () => {
+    const raw = [
+      'From: MAILER-DAEMON@mx.rollcall.example (Mail Delivery System)',
+      'Subject: Undelivered Mail Returned to Sender',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"',
+      '',
+      '--b1',
+      'Content-Type: text/plain',
+      '',
+      'Could not deliver.',
+      '--b1',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; mx.rollcall.example',
+      'Original-Envelope-Id: RC-P9XK4D',
+      '',
+      'Final-Recipient: rfc822; forwarded-to@elsewhere.example',
+      'Action: failed',
+      'Status: 5.2.2',
+      '',
+      '--b1--',
+      '',
+    ].join('\r\n');
+    const c = await classifyMessage(Buffer.from(raw), { pings });
+    expect(c).toMatchObject({ class: 'bounce', pingId: 'PL-POL:email:1', matchedBy: 'token' });
+    expect(c.matchDetail).toContain('Original-Envelope-Id');
+    expect(c.bounce).toMatchObject({ recipient: 'forwarded-to@elsewhere.example', status: '5.2.2' });
+  });
+
+  it('matches a bounce by its Final-Recipient when nothing else is left of the ping', async () => {
+    const raw = readFileSync(join(dir, 'postfix-bounce.eml'), 'latin1')
+      .replace(/^Message-ID: <RC-P9XK4D[^\n]*\n/m, '')
+      .replace(/^X-Rollcall-Token[^\n]*\n/m, '')
+      .replace(/RC-P9XK4D/g, 'RC-XXXXXX');
+    const c = await classifyMessage(Buffer.from(raw, 'latin1'), { pings, receivedAt: new Date('2024-06-05T09:31:00Z') });
+    expect(c.class).toBe('bounce');
+    expect(c.matchedBy).toBe('sender');
+    expect(c.pingId).toBe('PL-POL:email:1');
+  });
+});
+
+describe('rules that decide the class', () => {
+  it('names Exchange headers for an Exchange out-of-office without Auto-Submitted', async () => {
+    const c = await classifyFixture('exchange-auto-reply.eml');
+    expect(c.headers['Auto-Submitted']).toBeUndefined();
+    expect(c.reasons.join('\n')).toMatch(/X-MS-Exchange-Inbox-Rules-Loop.*X-Auto-Response-Suppress/);
+  });
+
+  it('recognises out-of-office subjects in six languages, accents or not', () => {
+    expect(outOfOfficeSubject('Out of Office: test')?.language).toBe('English');
+    expect(outOfOfficeSubject('Réponse automatique : test')?.language).toBe('French');
+    expect(outOfOfficeSubject('Abwesenheitsnotiz: test')?.language).toBe('German');
+    expect(outOfOfficeSubject('Respuesta automática: test')?.language).toBe('Spanish');
+    expect(outOfOfficeSubject('Risposta automatica: test')?.language).toBe('Italian');
+    expect(outOfOfficeSubject('Resposta automática: Fora do escritório')?.language).toBe('Portuguese');
+    expect(outOfOfficeSubject('Re: [24/7 Network] Responsiveness test RC-ABCDEF - please reply')).toBeUndefined();
+  });
+
+  it('treats Auto-Submitted: no as a human reply', async () => {
+    const raw = readFileSync(join(dir, 'gmail-reply.eml'), 'latin1').replace('MIME-Version: 1.0', 'Auto-Submitted: no\nMIME-Version: 1.0');
+    const c = await classifyMessage(Buffer.from(raw, 'latin1'), { pings });
+    expect(c.class).toBe('reply');
+  });
+
+  it('counts Precedence: junk, X-Autoreply and X-Autorespond as automatic', async () => {
+    for (const header of ['Precedence: junk', 'X-Autoreply: yes', 'X-Autorespond: yes', 'Precedence: auto_reply']) {
+      const raw = readFileSync(join(dir, 'gmail-reply.eml'), 'latin1').replace('MIME-Version: 1.0', `${header}\nMIME-Version: 1.0`);
+      const c = await classifyMessage(Buffer.from(raw, 'latin1'), { pings });
+      expect(c.class, header).toBe('automatic');
+      expect(c.reasons[0]).toContain(header.split(':')[0]);
+    }
+  });
+
+  it('matches by References when In-Reply-To is gone', async () => {
+    const raw = readFileSync(join(dir, 'gmail-reply.eml'), 'latin1').replace(/^In-Reply-To:.*\n/m, '');
+    const c = await classifyMessage(Buffer.from(raw, 'latin1'), { pings });
+    expect(c.matchedBy).toBe('references');
+  });
+
+  it('does not match a reply from the pinged address that arrived before the ping was sent', async () => {
+    const c = await classifyMessage(readFileSync(join(dir, 'ooo-german-subject.eml')), { pings, receivedAt: new Date('2024-06-05T09:00:00Z') });
+    expect(c.class).toBe('unrelated');
+    expect(c.reasons.join('\n')).toContain('matched to no ping');
+  });
+
+  it('recognises a copy of our own ping as unrelated', async () => {
+    const raw = [
+      'From: 24/7 Network Secretariat <secretariat@rollcall.example>',
+      'To: poc@politie.nl.example',
+      'Subject: [24/7 Network (Budapest Convention)] Responsiveness test RC-N3LD7Y - please reply',
+      'Message-ID: <RC-N3LD7Y.k2m4p6r8ta@rollcall.example>',
+      'X-Rollcall-Token: RC-N3LD7Y',
+      '',
+      'Reference: RC-N3LD7Y',
+    ].join('\r\n');
+    const c = await classifyMessage(Buffer.from(raw), { pings });
+    expect(c.class).toBe('unrelated');
+    expect(c.pingId).toBeUndefined();
+  });
+
+  it('without pings gives the kind of message and checks no match', async () => {
+    const c = await classifyMessage(readFileSync(join(dir, 'gmail-vacation.eml')));
+    expect(c.class).toBe('automatic');
+    expect(c.matching).toBe('not-checked');
+    const n = await classifyMessage(readFileSync(join(dir, 'newsletter.eml')));
+    expect(n.class).toBe('unrelated');
+  });
+});
