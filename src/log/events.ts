@@ -117,6 +117,10 @@ export interface DeliveryStatusEvent extends Base {
   detail?: string;
   /** This status is final for the ping. */
   final: boolean;
+  /** Provider id of the message or call the status is about (a voice ping may be called more than once). */
+  providerId?: string;
+  /** Which call of the ping (voice: 1 = first call, 2 = first redial...). */
+  attempt?: number;
 }
 
 /** Where an inbox watcher stopped reading: a restart continues after lastUid. */

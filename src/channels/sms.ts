@@ -1,0 +1,331 @@
+// The SMS channel: pings sent through Twilio's Messages API; answers found by polling the message
+// list of our number (every page), matched by token or by the sender's number; delivery statuses
+// followed per message. The twilio SDK is loaded on first use only (see twilio-client.ts).
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Channel, Ping, SendOutcome, WatchContext } from './channel.js';
+import type { MatchRule, MessageClass } from '../log/events.js';
+import { RollcallError } from '../errors.js';
+import type { Settings } from '../settings.js';
+import { systemClock, type Clock } from '../run/clock.js';
+import { runPaths } from '../run/run-folder.js';
+import { accountError, connectTwilio, describeTwilioError, errorDetail, type RetryPolicy, type TwilioConnection } from './twilio-client.js';
+import { readPhoneHistory } from './phone-history.js';
+import { webhookUrl, type IncomingSmsWebhook, type StatusWebhook } from './webhooks.js';
+
+export interface SmsChannelOptions {
+  settings: Settings;
+  /** Stamps send times (the API's 2xx). Default: the system clock. */
+  clock?: Clock;
+  /** Network name written in the ping. */
+  network?: string;
+  /** How often the message list and the statuses are polled, in the run clock's ms (default 30 s). */
+  pollIntervalMs?: number;
+  /** Page size of the message list (default 50). */
+  pageSize?: number;
+  /** Retries of 429/5xx inside one API call. */
+  retry?: Partial<RetryPolicy>;
+  /** Public URL of the webhook server (--public-url): delivery statuses are also pushed there. */
+  publicUrl?: string;
+  /** Where non-fatal problems go (an API hiccup while polling). Default: dropped. */
+  warn?: (message: string) => void;
+}
+
+/** Twilio's default opt-out, opt-in and help keywords. YES (an opt-in word) is left out on purpose:
+ * to "Reply OK <token>" a person may well answer "Yes", and that is a human answer. */
+const KEYWORDS = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'OPTOUT', 'REVOKE', 'START', 'UNSTOP', 'OPTIN', 'HELP', 'INFO']);
+const FINAL_STATUSES = new Set(['delivered', 'undelivered', 'failed', 'canceled', 'read']);
+/** The list is filtered from this long before the cursor: Twilio's date filters are coarse. */
+const OVERLAP_MS = 10 * 60_000;
+
+const TEXTS: Record<string, (network: string, token: string) => string> = {
+  en: (n, t) => `${n}: responsiveness test ${t}. Reply OK ${t} to confirm you received it.`,
+  fr: (n, t) => `${n} : test de réactivité ${t}. Répondez OK ${t} pour confirmer la réception.`,
+  es: (n, t) => `${n}: prueba de respuesta ${t}. Responda OK ${t} para confirmar que lo ha recibido.`,
+  de: (n, t) => `${n}: Erreichbarkeitstest ${t}. Antworten Sie OK ${t}, um den Empfang zu bestätigen.`,
+};
+
+/** The ping's text: short, with the token and how to answer, in the contact point's language. */
+export function smsText(ping: Pick<Ping, 'token' | 'languages'>, network = '24/7 Network'): string {
+  const lang = ping.languages.map((l) => l.toLowerCase().slice(0, 2)).find((l) => l in TEXTS) ?? 'en';
+  return TEXTS[lang]!(network, ping.token);
+}
+
+/** The keyword an SMS consists of (STOP, HELP...), if it is one. */
+export function smsKeyword(body: string): string | undefined {
+  const word = body.trim().replace(/[.!]+$/, '').toUpperCase();
+  return KEYWORDS.has(word) ? word : undefined;
+}
+
+export interface ReceivedSms {
+  sid: string;
+  from: string;
+  body: string;
+  /** Twilio's received timestamp (date_sent of the inbound message). */
+  receivedAt: Date;
+}
+
+function asDate(v: unknown): Date | undefined {
+  if (v instanceof Date && !Number.isNaN(v.getTime())) return v;
+  if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) return new Date(v);
+  return undefined;
+}
+
+/** Twilio's timestamps have whole seconds: a ping sent at 10:00:00.700 may be answered "at 10:00:00". */
+function sentBefore(sentAt: Date, receivedAt: Date): boolean {
+  return Math.floor(sentAt.getTime() / 1000) * 1000 <= receivedAt.getTime();
+}
+
+export class SmsChannel implements Channel {
+  readonly name = 'sms' as const;
+  private opening?: Promise<TwilioConnection>;
+  private readonly clock: Clock;
+  /** Sent messages awaiting a final status: pingId → message SID. */
+  private readonly awaiting = new Map<string, string>();
+  private readonly finals = new Set<string>();
+  private ctx?: WatchContext;
+  private prepared?: Promise<void>;
+  /** Messages received before this are not looked at (the run had not pinged anyone yet). */
+  private lowerBound?: Date;
+  private cursorMs?: number;
+  private readonly queued: IncomingSmsWebhook[] = [];
+
+  constructor(private readonly opts: SmsChannelOptions) {
+    this.clock = opts.clock ?? systemClock;
+  }
+
+  async open(): Promise<void> {
+    await this.connection();
+  }
+
+  async close(): Promise<void> {
+    this.ctx = undefined;
+  }
+
+  private connection(): Promise<TwilioConnection> {
+    if (!this.opening) {
+      this.opening = connectTwilio(this.opts.settings, this.opts.retry);
+      this.opening.catch(() => (this.opening = undefined));
+    }
+    return this.opening;
+  }
+
+  async send(ping: Ping): Promise<SendOutcome> {
+    const conn = await this.connection();
+    try {
+      const msg = await conn.client.messages.create({
+        to: ping.address.replace(/[\s().-]/g, ''),
+        from: conn.settings.from,
+        body: smsText(ping, this.opts.network),
+        ...(this.opts.publicUrl ? { statusCallback: webhookUrl(this.opts.publicUrl, '/sms/status', ping.pingId) } : {}),
+      });
+      const sentAt = this.clock.now();
+      this.awaiting.set(ping.pingId, msg.sid);
+      return { ok: true, sentAt, providerId: msg.sid, response: `${msg.status} ${msg.sid}` };
+    } catch (e) {
+      const f = describeTwilioError(e);
+      if (f.kind === 'auth' || f.kind === 'config') throw accountError(f, 'run');
+      return {
+        ok: false,
+        permanent: f.kind === 'permanent',
+        code: f.code ?? f.status,
+        response: f.code !== undefined && errorDetail(f.code) !== f.message ? `${f.message}: ${errorDetail(f.code)}` : f.message,
+        ...(f.retryAfterMs !== undefined ? { retryAfterMs: f.retryAfterMs } : {}),
+      };
+    }
+  }
+
+  /** Polls the message list and the statuses every interval until the signal aborts. */
+  async watch(ctx: WatchContext): Promise<void> {
+    this.ctx = ctx;
+    await this.prepare(ctx, ctx.clock.now());
+    for (const w of this.queued.splice(0)) await this.receiveWebhook(w);
+    const interval = this.opts.pollIntervalMs ?? 30_000;
+    // At least one round, even when called with an aborted signal (the engine's last catch-up scan).
+    for (;;) {
+      try {
+        await this.poll(ctx);
+      } catch (e) {
+        if (e instanceof RollcallError) throw e;
+        this.opts.warn?.(`SMS: polling Twilio failed, trying again in ${Math.round(interval / 1000)} s: ${describeTwilioError(e).message}`);
+      }
+      if (ctx.signal.aborted) break;
+      try {
+        await ctx.clock.sleep(interval, ctx.signal);
+      } catch {
+        break;
+      }
+    }
+  }
+
+  /** What the log already knows (after a restart): messages to follow, statuses recorded, cursor. */
+  private prepare(ctx: WatchContext, startedAt = ctx.clock.now()): Promise<void> {
+    this.prepared ??= (async () => {
+      const conn = await this.connection();
+      const history = await readPhoneHistory(ctx.runDir, 'sms');
+      for (const p of history.finals) this.finals.add(p);
+      for (const [pingId, sid] of history.sent) if (sid && !this.finals.has(pingId) && !this.awaiting.has(pingId)) this.awaiting.set(pingId, sid);
+      let lower = startedAt;
+      for (const p of ctx.pings.all()) {
+        const s = p.channel === 'sms' ? ctx.pings.sentAt(p.pingId) : undefined;
+        if (s && s < lower) lower = s;
+      }
+      this.lowerBound = new Date(Math.floor(lower.getTime() / 1000) * 1000);
+      const cursor = ctx.cursor('sms', 'inbound');
+      if (cursor && cursor.uidValidity === conn.settings.from) this.cursorMs = cursor.lastUid * 1000;
+    })();
+    this.prepared.catch(() => (this.prepared = undefined));
+    return this.prepared;
+  }
+
+  /** One round: new messages to our number, then the statuses of our pings. */
+  async poll(ctx: WatchContext): Promise<void> {
+    await this.prepare(ctx);
+    await this.pollIncoming(ctx);
+    await this.pollStatuses(ctx);
+  }
+
+  private async pollIncoming(ctx: WatchContext): Promise<void> {
+    const conn = await this.connection();
+    const lower = this.lowerBound!;
+    const since = new Date((this.cursorMs ?? lower.getTime()) - OVERLAP_MS);
+    let list;
+    try {
+      list = await conn.client.messages.list({ to: conn.settings.from, dateSentAfter: since, pageSize: this.opts.pageSize ?? 50 });
+    } catch (e) {
+      const f = describeTwilioError(e);
+      if (f.kind === 'auth' || f.kind === 'config') throw accountError(f, 'run');
+      throw e;
+    }
+    const fresh: ReceivedSms[] = [];
+    for (const m of list) {
+      if (!String(m.direction).startsWith('inbound')) continue;
+      const receivedAt = asDate(m.dateSent) ?? asDate(m.dateCreated);
+      // The API filters by day: the exact times are ours to check.
+      if (!receivedAt || receivedAt < lower) continue;
+      fresh.push({ sid: m.sid, from: m.from, body: m.body ?? '', receivedAt });
+    }
+    fresh.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+    let newest = this.cursorMs ?? 0;
+    for (const m of fresh) {
+      if (!ctx.seen(`sms:${m.sid}`)) await this.recordIncoming(ctx, m);
+      newest = Math.max(newest, m.receivedAt.getTime());
+    }
+    if (newest > (this.cursorMs ?? 0)) {
+      this.cursorMs = newest;
+      await ctx.record({ type: 'watch-cursor', channel: 'sms', folder: 'inbound', uidValidity: conn.settings.from, lastUid: Math.floor(newest / 1000) });
+    }
+  }
+
+  private async pollStatuses(ctx: WatchContext): Promise<void> {
+    const conn = await this.connection();
+    for (const [pingId, sid] of [...this.awaiting]) {
+      if (this.finals.has(pingId)) {
+        this.awaiting.delete(pingId);
+        continue;
+      }
+      let m;
+      try {
+        m = await conn.client.messages(sid).fetch();
+      } catch (e) {
+        const f = describeTwilioError(e);
+        if (f.kind === 'auth' || f.kind === 'config') throw accountError(f, 'run');
+        if (f.kind === 'transient') throw e;
+        this.opts.warn?.(`SMS: cannot follow message ${sid}: ${f.message}`);
+        this.awaiting.delete(pingId);
+        continue;
+      }
+      if (FINAL_STATUSES.has(m.status)) await this.recordStatus(ctx, pingId, sid, m.status, m.errorCode, m.errorMessage);
+    }
+  }
+
+  private async recordStatus(ctx: WatchContext, pingId: string, sid: string, status: string, errorCode?: number | null, errorMessage?: string | null): Promise<void> {
+    if (this.finals.has(pingId)) return;
+    this.finals.add(pingId);
+    this.awaiting.delete(pingId);
+    const detail = errorDetail(errorCode, errorMessage);
+    await ctx.record({
+      type: 'delivery-status',
+      pingId,
+      channel: 'sms',
+      status,
+      ...(errorCode !== null && errorCode !== undefined ? { errorCode } : {}),
+      ...(detail ? { detail } : {}),
+      final: true,
+      providerId: sid,
+    });
+  }
+
+  /** Classifies, matches and records one received SMS (once: key `sms:<sid>`). */
+  async recordIncoming(ctx: WatchContext, m: ReceivedSms): Promise<boolean> {
+    const key = `sms:${m.sid}`;
+    if (ctx.seen(key)) return false;
+    const keyword = smsKeyword(m.body);
+    const match = matchSms(ctx, m);
+    const cls: MessageClass = keyword ? 'keyword' : match ? 'reply' : 'unrelated';
+    const reasons: string[] = [];
+    if (keyword) reasons.push(`SMS keyword ${keyword}: handled by the provider${/STOP|UNSUBSCRIBE|CANCEL|END|QUIT|OPTOUT|REVOKE/.test(keyword) ? ', our number can no longer text this one' : ''}; not an answer`);
+    if (match) reasons.push(match.rule === 'token' ? `carries the token of ping ${match.pingId}` : `from the pinged number ${m.from}, after the ping`);
+    else reasons.push('matches no ping (no token, and no SMS ping to this number before it)');
+    const dir = runPaths(ctx.runDir).messages;
+    const file = `sms-${m.sid}.txt`;
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, file), `From: ${m.from}\nReceived: ${m.receivedAt.toISOString()}\nSid: ${m.sid}\n\n${m.body}\n`);
+    return ctx.record({
+      type: 'message-received',
+      key,
+      channel: 'sms',
+      receivedAt: m.receivedAt.toISOString(),
+      from: m.from,
+      file: `messages/${file}`,
+      class: cls,
+      reasons,
+      ...(match ? { pingId: match.pingId, matchedBy: match.rule } : {}),
+    });
+  }
+
+  /** An incoming SMS pushed to the webhook: its time is Twilio's received timestamp, fetched. */
+  async receiveWebhook(w: IncomingSmsWebhook): Promise<void> {
+    const ctx = this.ctx;
+    if (!ctx) {
+      this.queued.push(w);
+      return;
+    }
+    let receivedAt = w.arrivedAt;
+    try {
+      const conn = await this.connection();
+      const m = await conn.client.messages(w.messageSid).fetch();
+      receivedAt = asDate(m.dateSent) ?? asDate(m.dateCreated) ?? receivedAt;
+    } catch (e) {
+      this.opts.warn?.(`SMS: could not fetch message ${w.messageSid}, using the webhook's arrival time: ${describeTwilioError(e).message}`);
+    }
+    await this.recordIncoming(ctx, { sid: w.messageSid, from: w.from, body: w.body, receivedAt });
+  }
+
+  /** A message status pushed to the webhook (StatusCallback). */
+  async statusWebhook(w: StatusWebhook): Promise<void> {
+    const ctx = this.ctx;
+    if (!ctx || !FINAL_STATUSES.has(w.status)) return;
+    const pingId = w.pingId ?? [...this.awaiting].find(([, sid]) => sid === w.sid)?.[0];
+    if (!pingId) return;
+    await this.recordStatus(ctx, pingId, w.sid, w.status, w.errorCode, undefined);
+  }
+}
+
+/** Token first, then the sender's number (the latest SMS ping to it sent before the answer). */
+export function matchSms(ctx: Pick<WatchContext, 'pings'>, m: Pick<ReceivedSms, 'from' | 'body' | 'receivedAt'>): { pingId: string; rule: MatchRule } | undefined {
+  for (const word of m.body.split(/[^A-Za-z0-9-]+/)) {
+    if (word.length < 4) continue;
+    const p = ctx.pings.byToken(word);
+    if (!p) continue;
+    const sentAt = ctx.pings.sentAt(p.pingId);
+    // A reply quoting the token proves the ping went out even when its send was never confirmed.
+    if (!sentAt || sentBefore(sentAt, m.receivedAt)) return { pingId: p.pingId, rule: 'token' };
+  }
+  let best: { pingId: string; sentAt: Date } | undefined;
+  for (const p of ctx.pings.byAddress(m.from, 'sms')) {
+    const sentAt = ctx.pings.sentAt(p.pingId);
+    if (sentAt && sentBefore(sentAt, m.receivedAt) && (!best || sentAt > best.sentAt)) best = { pingId: p.pingId, sentAt };
+  }
+  return best ? { pingId: best.pingId, rule: 'sender' } : undefined;
+}

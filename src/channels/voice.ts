@@ -1,0 +1,417 @@
+// The voice channel: a call through Twilio that reads the test message (<Say>, in the contact
+// point's language) and asks to press 1. With a public URL the key press, posted to our webhook,
+// is the acknowledgement; the call's final status is followed either way (polled, and pushed by
+// status callbacks when there is a public URL), and unanswered calls are tried again.
+import type { Channel, Ping, SendOutcome, WatchContext } from './channel.js';
+import { RollcallError } from '../errors.js';
+import type { Settings } from '../settings.js';
+import { systemClock, type Clock } from '../run/clock.js';
+import { accountError, connectTwilio, describeTwilioError, errorDetail, type RetryPolicy, type TwilioConnection } from './twilio-client.js';
+import { readPhoneHistory } from './phone-history.js';
+import { webhookUrl, type KeyPressWebhook, type StatusWebhook } from './webhooks.js';
+
+export interface VoiceChannelOptions {
+  settings: Settings;
+  /** Stamps send times (the API's 2xx). Default: the system clock. */
+  clock?: Clock;
+  network?: string;
+  /** --public-url: where Twilio posts the key press and status callbacks. Without it, no key press can be heard. */
+  publicUrl?: string;
+  /** How often calls in progress are polled, in the run clock's ms (default 15 s). */
+  pollIntervalMs?: number;
+  /** Calls per ping when nobody answers (no-answer, busy, voicemail). Default 2. */
+  attempts?: number;
+  /** Wait before calling an unanswered number again, run clock's ms (default 10 min). */
+  retryIntervalMs?: number;
+  /** How long a call rings before it counts as no-answer (Twilio's Timeout, seconds; default 30). */
+  ringTimeoutSeconds?: number;
+  /** Ask Twilio's answering-machine detection (default true): voicemail is then told apart. */
+  machineDetection?: boolean;
+  retry?: Partial<RetryPolicy>;
+  warn?: (message: string) => void;
+}
+
+interface VoiceText {
+  say: string;
+  message: (network: string, code: string) => string;
+  press: string;
+  noKey: string;
+  thanks: string;
+}
+
+const VOICE: Record<string, VoiceText> = {
+  en: {
+    say: 'en-GB',
+    message: (n, c) => `This is a responsiveness test of the ${n}. Test code: ${c}.`,
+    press: 'If you hear this message, please press 1 to confirm.',
+    noKey: 'No key was pressed. Goodbye.',
+    thanks: 'Thank you. Your answer has been recorded. Goodbye.',
+  },
+  fr: {
+    say: 'fr-FR',
+    message: (n, c) => `Ceci est un test de réactivité, ${n}. Code du test : ${c}.`,
+    press: 'Si vous entendez ce message, appuyez sur 1 pour confirmer.',
+    noKey: 'Aucune touche n’a été pressée. Au revoir.',
+    thanks: 'Merci. Votre réponse a été enregistrée. Au revoir.',
+  },
+  es: {
+    say: 'es-ES',
+    message: (n, c) => `Esta es una prueba de respuesta, ${n}. Código de la prueba: ${c}.`,
+    press: 'Si escucha este mensaje, pulse 1 para confirmar.',
+    noKey: 'No se ha pulsado ninguna tecla. Adiós.',
+    thanks: 'Gracias. Su respuesta ha quedado registrada. Adiós.',
+  },
+  de: {
+    say: 'de-DE',
+    message: (n, c) => `Dies ist ein Erreichbarkeitstest, ${n}. Testcode: ${c}.`,
+    press: 'Wenn Sie diese Nachricht hören, drücken Sie bitte die 1 zur Bestätigung.',
+    noKey: 'Es wurde keine Taste gedrückt. Auf Wiederhören.',
+    thanks: 'Vielen Dank. Ihre Antwort wurde gespeichert. Auf Wiederhören.',
+  },
+  it: {
+    say: 'it-IT',
+    message: (n, c) => `Questo è un test di reattività, ${n}. Codice del test: ${c}.`,
+    press: 'Se sente questo messaggio, prema 1 per confermare.',
+    noKey: 'Nessun tasto premuto. Arrivederci.',
+    thanks: 'Grazie. La sua risposta è stata registrata. Arrivederci.',
+  },
+  pt: {
+    say: 'pt-PT',
+    message: (n, c) => `Este é um teste de capacidade de resposta, ${n}. Código do teste: ${c}.`,
+    press: 'Se ouvir esta mensagem, prima 1 para confirmar.',
+    noKey: 'Nenhuma tecla foi premida. Adeus.',
+    thanks: 'Obrigado. A sua resposta foi registada. Adeus.',
+  },
+  nl: {
+    say: 'nl-NL',
+    message: (n, c) => `Dit is een bereikbaarheidstest, ${n}. Testcode: ${c}.`,
+    press: 'Als u dit bericht hoort, druk dan op 1 om te bevestigen.',
+    noKey: 'Er is geen toets ingedrukt. Tot ziens.',
+    thanks: 'Dank u. Uw antwoord is geregistreerd. Tot ziens.',
+  },
+};
+
+const FINAL_CALL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
+const UNANSWERED = new Set(['no-answer', 'busy', 'machine']);
+
+export function voiceLanguage(languages: string[]): string {
+  return languages.map((l) => l.toLowerCase().slice(0, 2)).find((l) => l in VOICE) ?? 'en';
+}
+
+function xml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+/** The token read out character by character: "R, C, 7, Q...". */
+function spell(token: string): string {
+  return [...token.replace(/[^A-Za-z0-9]/g, '')].join(', ');
+}
+
+/** The call's TwiML: the message twice (in the contact point's language, then English), with a
+ * key press gathered when we have a public URL to receive it. */
+export function voiceTwiml(ping: Pick<Ping, 'pingId' | 'token' | 'languages'>, opts: { network?: string; publicUrl?: string }): string {
+  const lang = voiceLanguage(ping.languages);
+  const rounds = lang === 'en' ? [VOICE.en!, VOICE.en!] : [VOICE[lang]!, VOICE.en!];
+  const network = opts.network ?? '24/7 Network';
+  const say = (t: VoiceText, text: string) => `<Say language="${t.say}">${xml(text)}</Say>`;
+  if (!opts.publicUrl) {
+    return `<Response>${rounds.map((t) => say(t, t.message(network, spell(ping.token)))).join('<Pause length="1"/>')}</Response>`;
+  }
+  const action = xml(webhookUrl(opts.publicUrl, '/voice/gather', ping.pingId));
+  const gathers = rounds
+    .map((t) => `<Gather numDigits="1" timeout="8" method="POST" action="${action}">${say(t, `${t.message(network, spell(ping.token))} ${t.press}`)}</Gather>`)
+    .join('');
+  return `<Response>${gathers}${say(rounds[0]!, rounds[0]!.noKey)}</Response>`;
+}
+
+/** The TwiML answered to a key press. */
+export function thanksTwiml(languages: string[]): string {
+  const t = VOICE[voiceLanguage(languages)]!;
+  return `<Response><Say language="${t.say}">${xml(t.thanks)}</Say><Hangup/></Response>`;
+}
+
+function isMachine(answeredBy: string | null | undefined): boolean {
+  return /^(machine|fax)/i.test(answeredBy ?? '');
+}
+
+/** The call currently followed for a ping. */
+interface CallTrack {
+  pingId: string;
+  sid?: string;
+  attempt: number;
+  done: boolean;
+  /** When to call again (an unanswered attempt with attempts left). */
+  redialAt?: Date;
+  /** How the last call ended, while a redial is pending. */
+  last?: { status: string; sid?: string };
+}
+
+export class VoiceChannel implements Channel {
+  readonly name = 'voice' as const;
+  private opening?: Promise<TwilioConnection>;
+  private readonly clock: Clock;
+  private readonly tracks = new Map<string, CallTrack>();
+  /** Calls whose end has been recorded. */
+  private readonly ended = new Set<string>();
+  /** Pings acknowledged by a key press. */
+  private readonly answered = new Set<string>();
+  private ctx?: WatchContext;
+  private prepared?: Promise<void>;
+  private readonly queuedKeys: KeyPressWebhook[] = [];
+  private readonly attempts: number;
+  private readonly retryIntervalMs: number;
+
+  constructor(private readonly opts: VoiceChannelOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.attempts = Math.max(1, opts.attempts ?? 2);
+    this.retryIntervalMs = opts.retryIntervalMs ?? 10 * 60_000;
+  }
+
+  async open(): Promise<void> {
+    await this.connection();
+  }
+
+  async close(): Promise<void> {
+    this.ctx = undefined;
+  }
+
+  private connection(): Promise<TwilioConnection> {
+    if (!this.opening) {
+      this.opening = connectTwilio(this.opts.settings, this.opts.retry);
+      this.opening.catch(() => (this.opening = undefined));
+    }
+    return this.opening;
+  }
+
+  private async placeCall(ping: Ping): Promise<{ sid: string; status: string }> {
+    const conn = await this.connection();
+    const call = await conn.client.calls.create({
+      to: ping.address.replace(/[\s().-]/g, ''),
+      from: conn.settings.from,
+      twiml: voiceTwiml(ping, { network: this.opts.network, publicUrl: this.opts.publicUrl }),
+      timeout: this.opts.ringTimeoutSeconds ?? 30,
+      ...(this.opts.machineDetection === false ? {} : { machineDetection: 'Enable' }),
+      ...(this.opts.publicUrl
+        ? { statusCallback: webhookUrl(this.opts.publicUrl, '/voice/status', ping.pingId), statusCallbackEvent: ['completed'], statusCallbackMethod: 'POST' }
+        : {}),
+    });
+    return { sid: call.sid, status: call.status };
+  }
+
+  async send(ping: Ping): Promise<SendOutcome> {
+    try {
+      const call = await this.placeCall(ping);
+      const sentAt = this.clock.now();
+      this.tracks.set(ping.pingId, { pingId: ping.pingId, sid: call.sid, attempt: 1, done: false });
+      return { ok: true, sentAt, providerId: call.sid, response: `${call.status} ${call.sid}` };
+    } catch (e) {
+      const f = describeTwilioError(e);
+      if (f.kind === 'auth' || f.kind === 'config') throw accountError(f, 'run');
+      const detail = f.code !== undefined ? errorDetail(f.code) : undefined;
+      return {
+        ok: false,
+        permanent: f.kind === 'permanent',
+        code: f.code ?? f.status,
+        response: detail && detail !== f.message ? `${f.message}: ${detail}` : f.message,
+        ...(f.retryAfterMs !== undefined ? { retryAfterMs: f.retryAfterMs } : {}),
+      };
+    }
+  }
+
+  async watch(ctx: WatchContext): Promise<void> {
+    this.ctx = ctx;
+    await this.prepare(ctx);
+    for (const k of this.queuedKeys.splice(0)) await this.keyPress(k);
+    const interval = this.opts.pollIntervalMs ?? 15_000;
+    // Called with an aborted signal: the engine's last scan after the window closed.
+    const lastScan = ctx.signal.aborted;
+    // At least one round, even then.
+    for (;;) {
+      try {
+        await this.poll(ctx);
+      } catch (e) {
+        if (e instanceof RollcallError) throw e;
+        this.opts.warn?.(`voice: polling Twilio failed, trying again in ${Math.round(interval / 1000)} s: ${describeTwilioError(e).message}`);
+      }
+      if (ctx.signal.aborted) break;
+      try {
+        await ctx.clock.sleep(interval, ctx.signal);
+      } catch {
+        break;
+      }
+    }
+    if (lastScan) await this.closeUnanswered(ctx);
+  }
+
+  /** The window closed with calls still to make: the last call made is the last one. */
+  private async closeUnanswered(ctx: WatchContext): Promise<void> {
+    for (const track of this.tracks.values()) {
+      if (track.done || !track.redialAt || !track.last) continue;
+      track.done = true;
+      await ctx.record({
+        type: 'delivery-status',
+        pingId: track.pingId,
+        channel: 'voice',
+        status: track.last.status,
+        detail: `call ${track.attempt} of ${this.attempts}; the window closed before the next call`,
+        final: true,
+        ...(track.last.sid ? { providerId: track.last.sid } : {}),
+        attempt: track.attempt,
+      });
+    }
+  }
+
+  /** Rebuilds, from the log, the calls still to follow after a restart. */
+  private prepare(ctx: WatchContext): Promise<void> {
+    this.prepared ??= (async () => {
+      await this.connection();
+      const h = await readPhoneHistory(ctx.runDir, 'voice');
+      for (const p of h.answered) this.answered.add(p);
+      for (const s of h.statuses) if (s.providerId && s.status !== 'queued') this.ended.add(s.providerId);
+      for (const [pingId, sid] of h.sent) {
+        if (this.tracks.has(pingId)) continue;
+        if (h.finals.has(pingId) || this.answered.has(pingId)) {
+          this.tracks.set(pingId, { pingId, sid, attempt: 1, done: true });
+          continue;
+        }
+        const last = h.statuses.filter((s) => s.pingId === pingId && s.providerId).at(-1);
+        if (!last) this.tracks.set(pingId, { pingId, sid, attempt: 1, done: false });
+        else if (last.status === 'queued') this.tracks.set(pingId, { pingId, sid: last.providerId, attempt: last.attempt ?? 1, done: false });
+        else {
+          const redialAt = new Date(Date.parse(last.at) + this.retryIntervalMs);
+          this.tracks.set(pingId, { pingId, attempt: last.attempt ?? 1, done: false, redialAt, last: { status: last.status, sid: last.providerId } });
+        }
+      }
+    })();
+    this.prepared.catch(() => (this.prepared = undefined));
+    return this.prepared;
+  }
+
+  /** One round: the status of every call in progress, and the redials that are due. */
+  async poll(ctx: WatchContext): Promise<void> {
+    await this.prepare(ctx);
+    const conn = await this.connection();
+    for (const track of [...this.tracks.values()]) {
+      if (track.done) continue;
+      // The status webhook may end this call while we wait for the API: keep our own copy of the SID.
+      const sid = track.sid;
+      if (sid && !this.ended.has(sid)) {
+        let call;
+        try {
+          call = await conn.client.calls(sid).fetch();
+        } catch (e) {
+          const f = describeTwilioError(e);
+          if (f.kind === 'auth' || f.kind === 'config') throw accountError(f, 'run');
+          if (f.kind === 'transient') throw e;
+          this.opts.warn?.(`voice: cannot follow call ${sid}: ${f.message}`);
+          if (track.sid === sid) track.done = true;
+          continue;
+        }
+        if (FINAL_CALL.has(call.status)) await this.callEnded(ctx, track.pingId, sid, call.status, call.answeredBy);
+      } else if (track.redialAt && ctx.clock.now() >= track.redialAt) {
+        await this.redial(ctx, track);
+      }
+    }
+  }
+
+  /** Records how a call ended; schedules another call when nobody answered and attempts are left. */
+  private async callEnded(ctx: WatchContext, pingId: string, sid: string, status: string, answeredBy?: string | null, errorCode?: number): Promise<void> {
+    if (this.ended.has(sid)) return;
+    this.ended.add(sid);
+    const track = this.tracks.get(pingId) ?? { pingId, sid, attempt: 1, done: false };
+    this.tracks.set(pingId, track);
+    const outcome = status === 'completed' && isMachine(answeredBy) ? 'machine' : status;
+    const keyPressed = this.answered.has(pingId) || ctx.seen(`voice:${sid}:digits`);
+    const again = UNANSWERED.has(outcome) && !keyPressed && track.attempt < this.attempts;
+    const redialAt = again ? new Date(ctx.clock.now().getTime() + this.retryIntervalMs) : undefined;
+    const of = `call ${track.attempt} of ${this.attempts}`;
+    let detail: string;
+    if (outcome === 'completed') {
+      detail = keyPressed ? 'answered; key pressed' : this.opts.publicUrl ? 'answered; no key pressed' : 'answered (without --public-url a key press cannot be received)';
+    } else if (outcome === 'machine') detail = `answered by ${answeredBy} (voicemail or answering machine); ${of}`;
+    else if (outcome === 'failed') detail = errorDetail(errorCode, 'the call could not be placed') ?? 'failed';
+    else detail = of;
+    if (redialAt) detail += `; calling again at ${redialAt.toISOString()}`;
+    await ctx.record({
+      type: 'delivery-status',
+      pingId,
+      channel: 'voice',
+      status: outcome,
+      ...(errorCode !== undefined ? { errorCode } : {}),
+      detail,
+      final: !again,
+      providerId: sid,
+      attempt: track.attempt,
+    });
+    track.sid = undefined;
+    if (again) {
+      track.redialAt = redialAt;
+      track.last = { status: outcome, sid };
+    } else track.done = true;
+  }
+
+  private async redial(ctx: WatchContext, track: CallTrack): Promise<void> {
+    const ping = ctx.pings.all().find((p) => p.pingId === track.pingId);
+    if (!ping) {
+      track.done = true;
+      return;
+    }
+    const attempt = track.attempt + 1;
+    try {
+      const call = await this.placeCall(ping);
+      track.sid = call.sid;
+      track.attempt = attempt;
+      track.redialAt = undefined;
+      track.last = undefined;
+      await ctx.record({ type: 'delivery-status', pingId: ping.pingId, channel: 'voice', status: 'queued', detail: `calling again (call ${attempt} of ${this.attempts})`, final: false, providerId: call.sid, attempt });
+    } catch (e) {
+      const f = describeTwilioError(e);
+      if (f.kind === 'auth' || f.kind === 'config') throw accountError(f, 'run');
+      if (f.kind === 'transient') {
+        this.opts.warn?.(`voice: calling ${ping.address} again failed for now, will retry: ${f.message}`);
+        return;
+      }
+      track.done = true;
+      await ctx.record({ type: 'delivery-status', pingId: ping.pingId, channel: 'voice', status: 'failed', ...(f.code !== undefined ? { errorCode: f.code } : {}), detail: f.message, final: true, attempt });
+    }
+  }
+
+  /** A key press posted to the gather webhook: the acknowledgement. Returns the TwiML to answer. */
+  async keyPress(k: KeyPressWebhook): Promise<string> {
+    const ctx = this.ctx;
+    const ping = ctx && k.pingId ? ctx.pings.all().find((p) => p.pingId === k.pingId) : undefined;
+    if (!k.digits) return '<Response><Hangup/></Response>';
+    if (!ctx) {
+      this.queuedKeys.push(k);
+      return thanksTwiml([]);
+    }
+    const reasons = [
+      `key ${k.digits} pressed during the test call${k.digits === '1' ? '' : ' (the message asked for 1; any key shows that a person listened)'}`,
+      ping ? `the call was placed for ping ${ping.pingId} (its id is in the signed webhook URL)` : `no ping ${k.pingId ?? '(none given)'} in this run`,
+    ];
+    if (ping) this.answered.add(ping.pingId);
+    await ctx.record({
+      type: 'message-received',
+      key: `voice:${k.callSid}:digits`,
+      channel: 'voice',
+      receivedAt: k.arrivedAt.toISOString(),
+      from: ping?.address ?? k.to ?? '',
+      class: ping ? 'reply' : 'unrelated',
+      reasons,
+      ...(ping ? { pingId: ping.pingId, matchedBy: 'token' as const } : {}),
+    });
+    return thanksTwiml(ping?.languages ?? []);
+  }
+
+  /** A call status pushed to the status callback webhook. */
+  async statusWebhook(s: StatusWebhook): Promise<void> {
+    const ctx = this.ctx;
+    if (!ctx || !FINAL_CALL.has(s.status)) return;
+    const pingId = s.pingId ?? [...this.tracks.values()].find((t) => t.sid === s.sid)?.pingId;
+    if (!pingId) return;
+    const track = this.tracks.get(pingId);
+    // A late callback for an earlier call of this ping must not end the current one.
+    if (track && track.sid !== undefined && track.sid !== s.sid) return;
+    await this.callEnded(ctx, pingId, s.sid, s.status, s.answeredBy, s.errorCode);
+  }
+}
