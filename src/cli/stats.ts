@@ -1,7 +1,29 @@
-// rollcall stats: not built yet.
+// rollcall stats <run folder | events.jsonl | replies.csv> [--buckets ...] [--directory f] [--by status|kind] [--json]
+import { isAbsolute, resolve } from 'node:path';
+import { EXIT, formatProblem, UsageError } from '../errors.js';
+import { parseBuckets } from '../stats/buckets.js';
+import { loadStatsSource } from '../stats/source.js';
 import type { Output } from './output.js';
-import { notBuilt } from './not-built.js';
 
-export async function run(_args: string[], _opts: Record<string, unknown>, _o: Output): Promise<number> {
-  notBuilt('stats');
+export async function run(args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
+  const source = args[0];
+  if (!source) throw new UsageError('stats: give a run folder, an events.jsonl or a reply-log CSV');
+  const by = opts.by as string | undefined;
+  if (by !== undefined && by !== 'status' && by !== 'kind') throw new UsageError(`--by: "${by}" is not status or kind`);
+  const bucketSeconds = typeof opts.buckets === 'string' ? parseBuckets(opts.buckets) : undefined;
+  // Paths stay as the user wrote them (they appear in error messages) unless cwd was moved.
+  const at = (p: string) => (isAbsolute(p) || resolve(o.cwd) === process.cwd() ? p : resolve(o.cwd, p));
+  const directory = typeof opts.directory === 'string' ? at(opts.directory) : undefined;
+
+  const { stats, warnings } = await loadStatsSource(at(source), { directory, bucketSeconds });
+  for (const w of warnings) o.err.write(`rollcall: warning: ${formatProblem(w)}\n`);
+
+  if (o.json) {
+    o.out.write(JSON.stringify(stats, null, 2) + '\n');
+  } else {
+    // Loaded only for text output: --json on a big log need not pay for the table code.
+    const { renderStatsText } = await import('../report/terminal.js');
+    o.out.write(renderStatsText(stats, { color: o.color, ...(by ? { by } : {}) }));
+  }
+  return EXIT.ok;
 }

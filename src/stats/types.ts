@@ -1,5 +1,7 @@
 // What the statistics compute: the shape `rollcall stats --json` prints and every report renders.
+import type { ContactKind } from '../directory/model.js';
 import type { ChannelName, OverrideClass } from '../log/events.js';
+import type { ReceivedKind } from './tally.js';
 
 export interface BucketStat {
   /** Threshold as given, normalised: `15m`, `30m`, `1h`, `12h`, `24h`. */
@@ -32,6 +34,9 @@ export interface CountryResult {
   timezone?: string;
   /** Where the answer was found (IMAP folder), when not INBOX. */
   folder?: string;
+  /** Kinds of message received from the country's contact points (reply, auto-reply, bounce,
+   * delay, read-receipt): what an automatic-only country sent. */
+  received?: ReceivedKind[];
 }
 
 export type FindingStatus = 'failed' | 'delayed' | 'no-answer' | 'uncertain';
@@ -54,6 +59,8 @@ export interface OverrideSummary {
   contactId?: string;
   as: OverrideClass;
   note: string;
+  /** False when there was nothing to reclassify (no such message, or no message of that contact). */
+  applied?: boolean;
 }
 
 export interface Stats {
@@ -71,4 +78,10 @@ export interface Stats {
   byChannel: Partial<Record<ChannelName, number>>;
   /** Observers, counted separately when they were tested (--include-observers). */
   observers?: Omit<Stats, 'observers'>;
+  /** The same figures per kind of contact point (`--by kind`): population = the countries with a
+   * contact point of that kind, response time = the shortest among those contact points. */
+  byKind?: Partial<Record<ContactKind, GroupStats>>;
 }
+
+/** The figures of one group (a kind of contact point). */
+export type GroupStats = Omit<Stats, 'observers' | 'byKind'>;

@@ -1,0 +1,22 @@
+// Bucket thresholds: `--buckets 5m,15m,1h` → seconds, ascending, without duplicates.
+import { UsageError } from '../errors.js';
+import { parseDuration } from './duration.js';
+
+/** The thresholds of the 2023 report: 15 min, 30 min, 1 h, 12 h, 24 h. */
+export const DEFAULT_BUCKET_SECONDS: readonly number[] = [900, 1800, 3600, 43200, 86400];
+
+/** Parses a comma-separated list of durations (`15m,30m,1h,12h,24h`); throws UsageError naming
+ * the bad entry. Thresholds must be whole seconds. */
+export function parseBuckets(text: string): number[] {
+  const parts = text.split(',').map((p) => p.trim());
+  if (parts.length === 0 || parts.every((p) => p === '')) throw new UsageError('--buckets: give at least one threshold, e.g. 15m,30m,1h,12h,24h');
+  const seconds = new Set<number>();
+  for (const p of parts) {
+    if (p === '') throw new UsageError(`--buckets: empty threshold in "${text}"`);
+    const s = parseDuration(p);
+    if (s === undefined) throw new UsageError(`--buckets: "${p}" is not a duration (use s, m, h or d: 90s, 15m, 1h30m, 24h)`);
+    if (!Number.isInteger(s)) throw new UsageError(`--buckets: "${p}" is not a whole number of seconds`);
+    seconds.add(s);
+  }
+  return [...seconds].sort((a, b) => a - b);
+}

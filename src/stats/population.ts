@@ -1,0 +1,65 @@
+// Who is counted: the parties (or observers) of a directory, or the countries a log names; and
+// the split of the figures by kind of contact point (`--by kind`).
+import { isoForCountry } from '../directory/countries.js';
+import type { ContactKind, Directory, Party, PartyStatus } from '../directory/model.js';
+import { summarize, type PopulationMember } from './summarize.js';
+import type { ResponseTally } from './tally.js';
+import type { Finding, GroupStats } from './types.js';
+
+/** The countries of a directory with the given status, keyed by `keyOf`. */
+export function membersOf(directory: Directory, status: PartyStatus, keyOf: (p: Party) => string): PopulationMember[] {
+  return directory.parties
+    .filter((p) => p.status === status)
+    .map((p) => ({ key: keyOf(p), country: p.country, iso: p.iso, status: p.status, contacts: p.contacts }));
+}
+
+/** Without a directory: every country the log names, under the name it uses (with its ISO code
+ * when the name is a known spelling). */
+export function membersFromTally(tally: ResponseTally): PopulationMember[] {
+  return [...tally.countries.keys()].map((key) => {
+    const iso = isoForCountry(key);
+    return iso ? { key, country: key, iso } : { key, country: key };
+  });
+}
+
+const KINDS: readonly ContactKind[] = ['police', 'prosecution', 'other'];
+
+/** The kind of a contact point: from the directory, else from the id convention of the sample
+ * directories (`AL-POL` police, `AL-PRO` prosecution), else `other`. */
+export function contactKind(member: PopulationMember, contactId: string): ContactKind {
+  const listed = member.contacts?.find((c) => c.id === contactId);
+  if (listed) return listed.kind;
+  const suffix = /-(POL|PRO)(?:-|\d|$)/i.exec(contactId)?.[1]?.toUpperCase();
+  return suffix === 'POL' ? 'police' : suffix === 'PRO' ? 'prosecution' : 'other';
+}
+
+/** The figures per kind of contact point: for each kind, the countries that have (or were
+ * pinged at) a contact point of that kind, timed by those contact points only. */
+export function splitByKind(
+  tally: ResponseTally,
+  population: readonly PopulationMember[],
+  bucketSeconds: readonly number[],
+  findings: readonly Finding[],
+): Partial<Record<ContactKind, GroupStats>> {
+  const kindsOf = new Map<PopulationMember, Set<ContactKind>>();
+  const kindOfContact = new Map<string, ContactKind>();
+  for (const m of population) {
+    const kinds = new Set<ContactKind>();
+    for (const c of m.contacts ?? []) kinds.add(c.kind);
+    for (const id of tally.countries.get(m.key)?.contacts.keys() ?? []) kinds.add(contactKind(m, id));
+    for (const c of m.contacts ?? []) kindOfContact.set(c.id, c.kind);
+    for (const id of tally.countries.get(m.key)?.contacts.keys() ?? []) kindOfContact.set(id, contactKind(m, id));
+    kindsOf.set(m, kinds);
+  }
+  const out: Partial<Record<ContactKind, GroupStats>> = {};
+  for (const kind of KINDS) {
+    const members = population.filter((m) => kindsOf.get(m)!.has(kind));
+    if (members.length === 0) continue;
+    out[kind] = summarize(tally, members, {
+      bucketSeconds,
+      contactFilter: (m, id) => contactKind(m, id) === kind,
+      findings: findings.filter((f) => f.contactId !== undefined && kindOfContact.get(f.contactId) === kind),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,188 @@
+// Reads what `rollcall stats` and `rollcall report` take — a run folder, an events.jsonl or a
+// reply-log CSV — and computes its statistics. The one module of src/stats/ that does I/O.
+import { readFile, stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+// What each kind of source needs is imported when it is read: start-up time counts (a 100-row
+// log must print within 200 ms of a bare `node`), and a reply log needs none of the event code.
+import type { Directory } from '../directory/model.js';
+import { InputError, UsageError, type InputProblem } from '../errors.js';
+import type { ChannelName, RunEvent } from '../log/events.js';
+import { runPaths, type RunPlan } from '../run/run-folder.js';
+import { DEFAULT_BUCKET_SECONDS } from './buckets.js';
+import type { Stats } from './types.js';
+
+export interface SourceMeta {
+  kind: 'run' | 'events' | 'replies';
+  path: string;
+  runId?: string;
+  network?: string;
+  startedAt?: string;
+  endedAt?: string;
+  channels?: string[];
+  bucketSeconds: number[];
+  windowSeconds: number;
+  tz?: string;
+}
+
+export interface StatsSource {
+  stats: Stats;
+  meta: SourceMeta;
+  warnings: InputProblem[];
+}
+
+export interface StatsSourceOptions {
+  /** Directory file: the population of an events.jsonl or a reply log. */
+  directory?: string;
+  /** Thresholds; default: the run's (run.json), else 15m, 30m, 1h, 12h, 24h. */
+  bucketSeconds?: number[];
+}
+
+export async function loadStatsSource(path: string, opts: StatsSourceOptions = {}): Promise<StatsSource> {
+  let isDir: boolean;
+  try {
+    isDir = (await stat(path)).isDirectory();
+  } catch {
+    throw new InputError([{ file: path, message: 'no such file or run folder' }]);
+  }
+  if (isDir) return fromRunFolder(path, opts);
+  if (await looksLikeEventLog(path)) return fromEventLog(path, opts);
+  return fromReplyLog(path, opts);
+}
+
+async function fromRunFolder(dir: string, opts: StatsSourceOptions): Promise<StatsSource> {
+  if (opts.directory) throw new UsageError('--directory is for an events.jsonl or a reply log: a run folder is counted against its own directory.json');
+  const paths = runPaths(dir);
+  const plan = await readJson<RunPlan>(paths.plan, 'not a run folder (no run.json)');
+  const directory = checkDirectory(await readJson<Directory>(paths.directory, 'the run folder has no directory.json'), paths.directory);
+  const [{ events, warnings }, { statsFromEvents }] = await Promise.all([readEventsIfAny(paths.events), import('./compute.js')]);
+  const bucketSeconds = opts.bucketSeconds ?? plan.bucketSeconds;
+  const stats = statsFromEvents(events, directory, { bucketSeconds, includeObservers: plan.includeObservers });
+  const meta: SourceMeta = {
+    kind: 'run',
+    path: dir,
+    runId: plan.id,
+    network: plan.network || directory.network,
+    ...runTimes(events),
+    channels: plan.channels,
+    bucketSeconds,
+    windowSeconds: plan.windowSeconds,
+    tz: plan.tz,
+  };
+  return { stats, meta, warnings };
+}
+
+async function fromEventLog(path: string, opts: StatsSourceOptions): Promise<StatsSource> {
+  const [{ readEvents }, { statsFromEvents }] = await Promise.all([import('../log/event-log.js'), import('./compute.js')]);
+  const { events, warnings } = await readEvents(path);
+  const bucketSeconds = opts.bucketSeconds ?? [...DEFAULT_BUCKET_SECONDS];
+  const directory = opts.directory ? await loadDirectory(opts.directory) : await directoryFromEvents(events);
+  const observerIsos = new Set(directory.parties.filter((p) => p.status === 'observer').map((p) => p.iso.toUpperCase()));
+  const includeObservers = events.some((e) => e.type === 'ping-started' && observerIsos.has(e.iso.toUpperCase()));
+  const stats = statsFromEvents(events, directory, { bucketSeconds, includeObservers });
+  const channels = [...new Set(events.flatMap((e) => (e.type === 'ping-started' ? [e.channel] : [])))];
+  const runId = events.find((e) => e.type === 'run-started')?.runId;
+  const meta: SourceMeta = {
+    kind: 'events',
+    path,
+    ...(runId ? { runId } : {}),
+    ...(opts.directory ? { network: directory.network } : {}),
+    ...runTimes(events),
+    channels,
+    bucketSeconds,
+    windowSeconds: bucketSeconds[bucketSeconds.length - 1]!,
+  };
+  return { stats, meta, warnings };
+}
+
+async function fromReplyLog(path: string, opts: StatsSourceOptions): Promise<StatsSource> {
+  const bucketSeconds = opts.bucketSeconds ?? [...DEFAULT_BUCKET_SECONDS];
+  // Read the directory first: a bad one should be reported before a long import.
+  const directory = opts.directory ? await loadDirectory(opts.directory) : undefined;
+  const [{ importReplyLog }, { statsFromReplies }] = await Promise.all([import('../log/reply-log.js'), import('./replies.js')]);
+  const { tally } = await importReplyLog(path);
+  const stats = statsFromReplies(tally, directory, { bucketSeconds, file: path });
+  const meta: SourceMeta = {
+    kind: 'replies',
+    path,
+    ...(directory ? { network: directory.network } : {}),
+    ...(tally.firstSentMs !== Infinity ? { startedAt: new Date(tally.firstSentMs).toISOString() } : {}),
+    ...(tally.lastArrivedMs !== -Infinity ? { endedAt: new Date(tally.lastArrivedMs).toISOString() } : {}),
+    channels: [...tally.channels] as ChannelName[],
+    bucketSeconds,
+    windowSeconds: bucketSeconds[bucketSeconds.length - 1]!,
+  };
+  return { stats, meta, warnings: [] };
+}
+
+/** `.jsonl`/`.ndjson`, or (any other name) a first non-blank character `{`. */
+async function looksLikeEventLog(path: string): Promise<boolean> {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.jsonl' || ext === '.ndjson') return true;
+  if (ext === '.csv') return false;
+  const { open } = await import('node:fs/promises');
+  const fh = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await fh.read(Buffer.alloc(512), 0, 512, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8').trimStart().replace(/^\uFEFF/, '').startsWith('{');
+  } finally {
+    await fh.close();
+  }
+}
+
+async function readJson<T>(file: string, missing: string): Promise<T> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new InputError([{ file, message: missing }]);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new InputError([{ file, message: `not valid JSON: ${(e as Error).message}` }]);
+  }
+}
+
+/** directory.json is the snapshot the run wrote; check just enough to count against it. */
+function checkDirectory(d: Directory, file: string): Directory {
+  if (typeof d !== 'object' || d === null || !Array.isArray(d.parties)) throw new InputError([{ file, field: 'parties', message: 'missing: not a directory snapshot' }]);
+  d.parties.forEach((p, i) => {
+    if (typeof p?.iso !== 'string' || typeof p.country !== 'string' || !Array.isArray(p.contacts))
+      throw new InputError([{ file, field: `parties[${i}]`, message: 'needs country, iso and contacts' }]);
+  });
+  return d;
+}
+
+async function readEventsIfAny(file: string): Promise<{ events: RunEvent[]; warnings: InputProblem[] }> {
+  try {
+    await stat(file);
+  } catch {
+    // A run created but not started yet (--at, --between) has no events: everyone is silent so far.
+    return { events: [], warnings: [{ file, message: 'no events yet (the run has not started)' }] };
+  }
+  const { readEvents } = await import('../log/event-log.js');
+  return readEvents(file);
+}
+
+async function loadDirectory(file: string): Promise<Directory> {
+  const { readDirectory } = await import('../directory/load.js');
+  return readDirectory(file);
+}
+
+/** Without a directory: the countries the log pinged, named from their ISO codes. */
+async function directoryFromEvents(events: readonly RunEvent[]): Promise<Directory> {
+  const { countryName } = await import('../directory/countries.js');
+  const isos = new Set<string>();
+  for (const e of events) if (e.type === 'ping-started') isos.add(e.iso.toUpperCase());
+  return {
+    network: '',
+    parties: [...isos].map((iso) => ({ country: countryName(iso) ?? iso, iso, status: 'party', contacts: [] })),
+  };
+}
+
+function runTimes(events: readonly RunEvent[]): { startedAt?: string; endedAt?: string } {
+  const started = events.find((e) => e.type === 'run-started')?.at;
+  let ended: string | undefined;
+  for (const e of events) if (e.type === 'run-ended') ended = e.at;
+  return { ...(started ? { startedAt: started } : {}), ...(ended ? { endedAt: ended } : {}) };
+}

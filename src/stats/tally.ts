@@ -1,0 +1,105 @@
+// Per contact point: its first acknowledgement and the kinds of everything else that arrived.
+// The reply-log importer and the event reader both feed it; summarize() turns it into Stats.
+// Kept small and allocation-free per message, since a reply log can hold millions of rows.
+import type { ChannelName } from '../log/events.js';
+
+/** What a message that answers a ping is, for the statistics. */
+export type ReceivedKind = 'reply' | 'auto-reply' | 'bounce' | 'delay' | 'read-receipt';
+
+/** One bit per ReceivedKind, so a contact point's mix of messages fits in one number. */
+export const KIND_BIT: Readonly<Record<ReceivedKind, number>> = {
+  reply: 1,
+  'auto-reply': 2,
+  bounce: 4,
+  delay: 8,
+  'read-receipt': 16,
+};
+
+/** Kinds that arrive without a human answering: what makes a country "automatic only". */
+export const AUTOMATIC_BITS = KIND_BIT['auto-reply'] | KIND_BIT.bounce | KIND_BIT.delay | KIND_BIT['read-receipt'];
+
+export function kindsOf(bits: number): ReceivedKind[] {
+  return (Object.keys(KIND_BIT) as ReceivedKind[]).filter((k) => (bits & KIND_BIT[k]) !== 0);
+}
+
+export class ContactTally {
+  /** Arrival of the first acknowledgement (ms since epoch); Infinity while there is none. */
+  ackArrivedMs = Infinity;
+  /** Send time of the ping that first acknowledgement answers (ms). */
+  ackSentMs = 0;
+  ackChannel: ChannelName | undefined = undefined;
+  ackFolder: string | undefined = undefined;
+  /** KIND_BIT set of every kind of message received. */
+  received = 0;
+  /** Channel of the first bounce (a reply log names no address: the finding names the contact). */
+  bounceChannel: ChannelName | undefined = undefined;
+
+  constructor(
+    readonly countryKey: string,
+    readonly contactId: string,
+  ) {}
+
+  /** Records one message that answers a ping sent at sentMs. The contact point's response time
+   * is that of its first acknowledgement by arrival (DESIGN.md section 1); on equal arrival the
+   * shorter response time wins. */
+  add(channel: ChannelName, sentMs: number, arrivedMs: number, bit: number, folder?: string): void {
+    this.received |= bit;
+    if (bit === 1) {
+      if (arrivedMs < this.ackArrivedMs || (arrivedMs === this.ackArrivedMs && sentMs > this.ackSentMs)) {
+        this.ackArrivedMs = arrivedMs;
+        this.ackSentMs = sentMs;
+        this.ackChannel = channel;
+        this.ackFolder = folder;
+      }
+    } else if (bit === 4 && this.bounceChannel === undefined) {
+      this.bounceChannel = channel;
+    }
+  }
+
+  /** Response time in ms, or undefined when no acknowledgement arrived. */
+  get responseMs(): number | undefined {
+    return this.ackArrivedMs === Infinity ? undefined : this.ackArrivedMs - this.ackSentMs;
+  }
+}
+
+export interface CountryTally {
+  key: string;
+  /** Where the country first appears in its source (reply-log row), for errors. */
+  firstRow: number | undefined;
+  contacts: Map<string, ContactTally>;
+}
+
+/** Every country and contact point pinged, keyed by the source's country key (a reply log's
+ * country name, an event log's ISO code). */
+export class ResponseTally {
+  readonly countries = new Map<string, CountryTally>();
+  readonly channels = new Set<ChannelName>();
+  /** Earliest send time and latest arrival seen (ms), for the source's time span. */
+  firstSentMs = Infinity;
+  lastArrivedMs = -Infinity;
+
+  /** The contact point's tally, created (as pinged, nothing received) when new. */
+  contact(countryKey: string, contactId: string, row?: number): ContactTally {
+    let country = this.countries.get(countryKey);
+    if (country === undefined) {
+      country = { key: countryKey, firstRow: row, contacts: new Map() };
+      this.countries.set(countryKey, country);
+    }
+    let contact = country.contacts.get(contactId);
+    if (contact === undefined) {
+      contact = new ContactTally(countryKey, contactId);
+      country.contacts.set(contactId, contact);
+    }
+    return contact;
+  }
+
+  /** Notes a ping's channel and send time (the source's time span). */
+  pinged(channel: ChannelName, sentMs: number): void {
+    this.channels.add(channel);
+    if (sentMs < this.firstSentMs) this.firstSentMs = sentMs;
+  }
+
+  arrived(arrivedMs: number): void {
+    if (arrivedMs > this.lastArrivedMs) this.lastArrivedMs = arrivedMs;
+  }
+}
