@@ -1,0 +1,82 @@
+// `rollcall report`, spawned as users run it (needs the build in dist/: `npm test` builds first).
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, rollcall } from '../support/cli.js';
+
+let out: string;
+beforeAll(async () => {
+  if (!existsSync(join(repoRoot, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run `npx tsc -p tsconfig.build.json` (npm test does) first');
+  out = await mkdtemp(join(tmpdir(), 'rollcall-report-cli-'));
+});
+afterAll(async () => {
+  await rm(out, { recursive: true, force: true });
+});
+
+describe('rollcall report', () => {
+  it('writes the 2023 reply log as HTML, Markdown, CSV and JSON and prints the paths', async () => {
+    const dir = join(out, 'a');
+    const r = rollcall(['report', 'fixtures/replies-2023.csv', '--format', 'html,md,csv,json', '--out', dir]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const files = ['html', 'md', 'csv', 'json'].map((ext) => join(dir, `replies-2023-report.${ext}`));
+    expect(r.stdout).toBe(files.join('\n') + '\n');
+    const html = await readFile(files[0]!, 'utf8');
+    expect(html).toContain('<li>24 hours, 61 countries responded (89.71%), average response time of 1h 37 min</li>');
+    expect(html).toContain('<li>12 hours, 59 countries responded, with an average response time of 1h 11 min</li>');
+    // The JSON report carries exactly what `rollcall stats --json` computes.
+    const stats = JSON.parse(rollcall(['stats', 'fixtures/replies-2023.csv', '--json']).stdout);
+    expect(JSON.parse(await readFile(files[3]!, 'utf8')).stats).toEqual(stats);
+    const csv = await readFile(files[2]!, 'utf8');
+    expect(csv.split('\r\n').filter(Boolean).length - 1).toBeGreaterThanOrEqual(68);
+  });
+  it('prints { files } with --json', () => {
+    const dir = join(out, 'b');
+    const r = rollcall(['report', 'fixtures/replies-2023.csv', '--format', 'json', '--out', dir, '--json']);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ files: [join(dir, 'replies-2023-report.json')] });
+  });
+  it('compares with an earlier test, anonymizes and formats for French', async () => {
+    const dir = join(out, 'c');
+    const r = rollcall([
+      'report', 'fixtures/replies-2023.csv', '--compare', 'fixtures/replies-2023.csv', '--anonymize', '--locale', 'fr',
+      '--directory', 'fixtures/directory.yaml', '--tz', 'Europe/Paris', '--title', 'Test 2023', '--format', 'md', '--out', dir,
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const md = (await readFile(join(dir, 'replies-2023-report-vs-replies-2023-anonymized.md'), 'utf8')).replace(/[\u00a0\u202f]/g, ' ');
+    expect(md.startsWith('# Test 2023\n')).toBe(true);
+    expect(md).toContain('61 countries responded (89,71 %)');
+    expect(md).toMatch(/\| 24 hours \| 61 \| 61 \| 0 \| 89,71 % \| 89,71 % \| 0 pts \| 1h 37 min \| 1h 37 min \| 0 min \|/);
+    expect(md).toContain('- **Test started:** 7 juin 2023 à 08:00 UTC · 10:00 Europe/Paris (UTC+2)');
+    expect(md).not.toMatch(/Albania|Argentina|AL-POL|@police/);
+  });
+  it('reports a run folder with its own thresholds and zone', async () => {
+    const dir = join(out, 'd');
+    const r = rollcall(['report', 'fixtures/events/run-small', '--format', 'html', '--out', dir]);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(join(dir, '2023-06-07T0800Z-small-report.html'));
+    const html = await readFile(join(dir, '2023-06-07T0800Z-small-report.html'), 'utf8');
+    expect(html).toContain('<h2>Observers (counted separately)</h2>');
+    expect(html).toContain('counted as a reply (nothing to reclassify: not applied)');
+  });
+  it('exits 2 with one plain line on bad usage or input, writing nothing', async () => {
+    const dir = join(out, 'e');
+    for (const [args, message] of [
+      [['report', 'fixtures/replies-2023.csv', '--format', 'html,docx'], /^rollcall: --format: unknown format "docx"/],
+      [['report', 'fixtures/replies-2023.csv', '--tz', 'Europe/Strasbourg'], /^rollcall: --tz: unknown time zone "Europe\/Strasbourg"/],
+      [['report', 'fixtures/replies-2023.csv', '--buckets', '15m,soon'], /^rollcall: --buckets: "soon" is not a duration/],
+      [['report', 'fixtures/no-such.csv'], /^rollcall: fixtures\/no-such\.csv: no such file or run folder/],
+      [['report', 'fixtures/replies-2023.csv', '--title', ' '], /^rollcall: --title: give a title/],
+    ] as Array<[string[], RegExp]>) {
+      const r = rollcall([...args, '--out', dir]);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      expect(r.stdout).toBe('');
+    }
+    await expect(readdir(dir)).rejects.toThrow(/ENOENT/);
+  });
+});
