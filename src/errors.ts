@@ -38,9 +38,9 @@ export interface InputProblem {
 }
 
 export function formatProblem(p: InputProblem): string {
-  const where = [p.file, p.line !== undefined ? `line ${p.line}` : p.row !== undefined ? `row ${p.row}` : undefined]
-    .filter(Boolean)
-    .join(':');
+  // `file:12:` as compilers write it (editors jump to it); CSV rows stay `file:row 5:`, since a
+  // row may span several lines.
+  const where = p.line !== undefined ? `${p.file}:${p.line}` : p.row !== undefined ? `${p.file}:row ${p.row}` : p.file;
   return `${where}: ${p.field ? `${p.field}: ` : ''}${p.message}`;
 }
 

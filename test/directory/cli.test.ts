@@ -22,7 +22,7 @@ describe('rollcall directory validate', () => {
   it('exits 0 on the 2023 fixture, with its warnings and a summary', () => {
     const r = rollcall('directory', 'validate', 'fixtures/directory.yaml');
     expect(r.code).toBe(0);
-    expect(r.out).toContain('5 warnings:\nfixtures/directory.yaml:line 115: parties[7].contacts[1].phones: BE-PROS has no phone number');
+    expect(r.out).toContain('5 warnings:\nfixtures/directory.yaml:115: parties[7].contacts[1].phones: BE-PROS has no phone number');
     expect(r.out.trim().split('\n').at(-1)).toBe('fixtures/directory.yaml: valid, 5 warnings (68 parties, 12 observers, 96 contact points)');
     expect(r.out).not.toContain('error');
     expect(r.out).not.toContain(ESC);
@@ -36,7 +36,7 @@ describe('rollcall directory validate', () => {
     const warningsAt = r.out.indexOf('1 warning:\n');
     expect(errorsAt).toBe(0);
     expect(warningsAt).toBeGreaterThan(errorsAt);
-    expect(r.out).toContain("fixtures/broken/duplicate-id.yaml:line 22: parties[1].contacts[1].id: duplicate contact id 'AL-POL' (also at line 8)\n");
+    expect(r.out).toContain("fixtures/broken/duplicate-id.yaml:22: parties[1].contacts[1].id: duplicate contact id 'AL-POL' (also at line 8)\n");
     expect(r.out).toContain('fixtures/broken/duplicate-id.yaml: 1 error, 1 warning (2 parties, 0 observers, 3 contact points)');
   });
 
@@ -50,7 +50,7 @@ describe('rollcall directory validate', () => {
     const bad = rollcall('directory', 'validate', 'fixtures/broken/malformed.yaml');
     expect(bad.code).toBe(2);
     expect(bad.err).toBe(
-      'rollcall: fixtures/broken/malformed.yaml:line 10: cannot be parsed: Flow sequence in block collection must be sufficiently indented and end with a ]\n',
+      'rollcall: fixtures/broken/malformed.yaml:10: cannot be parsed: Flow sequence in block collection must be sufficiently indented and end with a ]\n',
     );
     const missing = rollcall('directory', 'validate', 'fixtures/nowhere.yaml');
     expect(missing.code).toBe(2);
@@ -106,7 +106,7 @@ describe('rollcall directory show', () => {
     const r = rollcall('directory', 'show', 'fixtures/broken/bad-email.yaml');
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
-    expect(r.err).toBe("rollcall: fixtures/broken/bad-email.yaml:line 12: parties[0].contacts[0].emails[0]: 'poc@@police.al.example' is not an e-mail address\n");
+    expect(r.err).toBe("rollcall: fixtures/broken/bad-email.yaml:12: parties[0].contacts[0].emails[0]: 'poc@@police.al.example' is not an e-mail address\n");
   });
 });
 

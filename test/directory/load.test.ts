@@ -214,7 +214,7 @@ describe('broken directories: each problem located', () => {
     expect(e).toBeInstanceOf(InputError);
     expect(e!.problems).toHaveLength(6);
     expect(e!.exitCode).toBe(2);
-    expect(e!.message.split('\n')[0]).toBe("fixtures/broken/many-problems.yaml:line 5: updated: '2023-13-01' is not a date (YYYY-MM-DD)");
+    expect(e!.message.split('\n')[0]).toBe("fixtures/broken/many-problems.yaml:5: updated: '2023-13-01' is not a date (YYYY-MM-DD)");
   });
 
   it('malformed YAML cannot be parsed: an InputError with the line', async () => {

@@ -107,7 +107,7 @@ describe('rollcall stats', () => {
   it('warns on stderr about a truncated events.jsonl and still prints the figures', () => {
     const r = rollcall(['stats', 'fixtures/events/truncated.jsonl', '--json']);
     expect(r.status).toBe(0);
-    expect(r.stderr).toBe('rollcall: warning: fixtures/events/truncated.jsonl:line 13: last line is incomplete (the run stopped mid-write); ignored\n');
+    expect(r.stderr).toBe('rollcall: warning: fixtures/events/truncated.jsonl:13: last line is incomplete (the run stopped mid-write); ignored\n');
     expect(JSON.parse(r.stdout).population).toBe(3);
   });
 
@@ -115,7 +115,7 @@ describe('rollcall stats', () => {
     const r = rollcall(['stats', 'fixtures/events/corrupt.jsonl']);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^rollcall: fixtures\/events\/corrupt\.jsonl:line 5: not a JSON event/);
+    expect(r.stderr).toMatch(/^rollcall: fixtures\/events\/corrupt\.jsonl:5: not a JSON event/);
   });
 
   it('exits 2 on bad usage', () => {
