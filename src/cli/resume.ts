@@ -1,7 +1,102 @@
-// rollcall resume: not built yet.
+// rollcall resume <run> [--resend-uncertain] [--yes] [--json]: continues a run after a stop, a
+// kill -9 or a reboot, from its event log. Never sends a ping recorded as sent; pings whose
+// sending was never confirmed are reported and sent again only with --resend-uncertain.
+// Exit 0 when the window closed, 1 when stopped again (or locked by another process), 2 when it
+// could not start (not a run folder, missing settings).
+import { resolve } from 'node:path';
+import { EXIT, UsageError } from '../errors.js';
+import { createChannels } from '../channels/factory.js';
+import { systemClock, type Clock } from '../run/clock.js';
+import { confirm } from '../run/confirm.js';
+import { describeEnd, shown } from '../run/end-summary.js';
+import { createRunView } from '../run/live-view.js';
+import { readRunFolder } from '../run/plan.js';
+import { runSession } from '../run/session.js';
+import { readRunStatus } from '../run/status.js';
+import { stopOnSignals } from '../run/stop-signals.js';
+import { loadSettings } from '../settings.js';
 import type { Output } from './output.js';
-import { notBuilt } from './not-built.js';
+import type { Channel } from '../channels/channel.js';
 
-export async function run(_args: string[], _opts: Record<string, unknown>, _o: Output): Promise<number> {
-  notBuilt('resume');
+export async function run(args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
+  const arg = args[0];
+  if (!arg) throw new UsageError('resume: give the run folder (runs/<id>)');
+  const runDir = resolve(o.cwd, arg);
+  const { plan, directory } = readRunFolder(runDir);
+  const status = await readRunStatus(runDir);
+  const resendUncertain = Boolean(opts.resendUncertain);
+  if (status.phase === 'ended') {
+    o.err.write(`rollcall: run ${plan.id} already ended at ${status.endedAt}; nothing to do. Figures: rollcall stats ${shown(runDir, o.cwd)}\n`);
+    return EXIT.ok;
+  }
+  if (status.lock.held && !status.lock.stale) {
+    // acquireLock says the same in detail; saying it before building channels keeps it quick.
+    const l = status.lock;
+    o.err.write(`rollcall: run ${plan.id} is being worked on by process ${l.pid} on ${l.host} (${l.command}, since ${l.since})\n`);
+    return EXIT.problems;
+  }
+
+  let clock: Clock = systemClock;
+  let channels: Channel[];
+  let random: (() => number) | undefined;
+  let from: string | undefined;
+  if (plan.simulated) {
+    // A demo run goes on with the same simulated contact points, in its own (virtual) time.
+    if (!plan.sim) throw new UsageError(`run ${plan.id} is simulated but its plan has no seed: it cannot be resumed`);
+    const { simChannelSetup } = await import('../run/demo.js');
+    const setup = await simChannelSetup(runDir, plan, directory);
+    ({ clock, channels, random, from } = setup);
+  } else {
+    const settings = loadSettings(o.env, o.cwd);
+    from = settings.from;
+    channels = await createChannels({
+      names: plan.channels,
+      settings,
+      clock,
+      network: plan.network,
+      folders: plan.folders,
+      since: new Date(Date.parse(status.startedAt ?? plan.startAt) - 60_000),
+      ...(typeof opts.publicUrl === 'string' ? { publicUrl: opts.publicUrl } : {}),
+      ...(opts.insecureTls ? { insecureTls: true } : {}),
+      warn: (m) => o.err.write(`rollcall: ${m}\n`),
+    });
+  }
+
+  const toSend = status.pings.notStarted + status.pings.retrying + (resendUncertain ? status.pings.uncertain : 0);
+  if (!o.json) {
+    const p = status.pings;
+    o.out.write(
+      `Resuming run ${plan.id} (${status.phase}): ${p.sent} sent, ${p.failed} failed, ${p.retrying} to retry, ${p.uncertain} uncertain, ${p.notStarted} never started.\n`,
+    );
+  }
+  if (!plan.simulated && toSend > 0 && o.interactive && !opts.yes) {
+    if (!(await confirm(o, `Send the ${toSend} remaining ping${toSend === 1 ? '' : 's'}?`))) {
+      o.err.write('Nothing sent.\n');
+      return EXIT.problems;
+    }
+  }
+
+  const stop = stopOnSignals({ err: o.err, continueWith: `rollcall resume ${shown(runDir, o.cwd)}`, quit: () => process.exit(EXIT.problems) });
+  try {
+    const result = await runSession({
+      runDir,
+      plan,
+      directory,
+      channels,
+      clock,
+      command: 'resume',
+      signal: stop.signal,
+      resendUncertain,
+      ...(random ? { random } : {}),
+      ...(from ? { from } : {}),
+      view: (events) => createRunView(o, { plan, directory, runDir, clock, events }),
+    });
+    if (!o.json || result.outcome === 'stopped' || result.uncertain.length > 0) {
+      const text = await describeEnd(result, { runDir, cwd: o.cwd, color: o.color, table: !o.json, ...(stop.received ? { stoppedBy: stop.received } : {}) });
+      (o.json ? o.err : o.out).write(text);
+    }
+    return result.outcome === 'stopped' ? EXIT.problems : EXIT.ok;
+  } finally {
+    stop.dispose();
+  }
 }

@@ -1,7 +1,123 @@
-// rollcall run: not built yet.
+// rollcall run --directory f [--at t | --between HH:MM-HH:MM --on d --tz z] [--window 24h] ...
+// Checks the directory and the settings, plans the run folder, asks before real pings leave (on a
+// terminal, unless --yes), then runs it with a live view. Exit 0 when the window closed, 1 when
+// stopped before (resume continues), 2 when it could not start.
+import { resolve } from 'node:path';
+import { EXIT, UsageError } from '../errors.js';
+import { readDirectory } from '../directory/load.js';
+import { checkChannelSettings, createChannels, parseChannels } from '../channels/factory.js';
+import { systemClock } from '../run/clock.js';
+import { confirm } from '../run/confirm.js';
+import { describeEnd, shown } from '../run/end-summary.js';
+import { createRunView } from '../run/live-view.js';
+import { createRun, directorySnapshot, planPings } from '../run/plan.js';
+import { parseSchedule } from '../run/schedule.js';
+import { runSession } from '../run/session.js';
+import { stopOnSignals } from '../run/stop-signals.js';
+import { formatWall } from '../run/zoned-time.js';
+import { loadSettings } from '../settings.js';
+import { parseBuckets } from '../stats/buckets.js';
+import { formatDuration, parseDuration } from '../stats/duration.js';
 import type { Output } from './output.js';
-import { notBuilt } from './not-built.js';
 
-export async function run(_args: string[], _opts: Record<string, unknown>, _o: Output): Promise<number> {
-  notBuilt('run');
+export async function run(_args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
+  const str = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
+  const windowText = str('window') ?? '24h';
+  const windowSeconds = parseDuration(windowText);
+  if (windowSeconds === undefined || !Number.isInteger(windowSeconds)) throw new UsageError(`--window: "${windowText}" is not a duration in whole seconds (e.g. 24h, 90m)`);
+  const bucketSeconds = parseBuckets(str('buckets') ?? '15m,30m,1h,12h,24h');
+  const channels = parseChannels(str('channels') ?? 'email');
+  const folders = (str('folders') ?? 'INBOX').split(',').map((f) => f.trim()).filter(Boolean);
+  const includeObservers = Boolean(opts.includeObservers);
+  const tz = str('tz') ?? 'UTC';
+  const publicUrl = str('publicUrl');
+
+  // Everything that can be wrong is checked before anything is created or sent.
+  const directoryFile = str('directory')!;
+  const directory = await readDirectory(directoryFile, { cwd: o.cwd });
+  const settings = loadSettings(o.env, o.cwd);
+  checkChannelSettings(channels, settings);
+  if (publicUrl) {
+    const { parsePublicUrl } = await import('../channels/webhooks.js');
+    parsePublicUrl(publicUrl);
+  }
+  const schedule = parseSchedule({ at: str('at'), between: str('between'), on: str('on'), tz }, new Date(), Math.random);
+  const snapshot = directorySnapshot(directory, includeObservers);
+  const pings = planPings(snapshot, channels);
+  if (pings.length === 0) throw new UsageError(`no contact point in ${directoryFile} has an address for ${channels.join(', ')}: nothing to send`);
+  const lastBucket = bucketSeconds[bucketSeconds.length - 1]!;
+  if (lastBucket > windowSeconds && !o.json) {
+    o.err.write(`rollcall: warning: the last bucket (${formatDuration(lastBucket)}) is longer than the window (${formatDuration(windowSeconds)}): answers after the window are not watched for\n`);
+  }
+
+  const contacts = new Set(pings.map((p) => p.contactId)).size;
+  const when = schedule.window
+    ? `at an unannounced time between ${formatWall(schedule.window.from, tz)} and ${formatWall(schedule.window.to, tz)} (${tz})`
+    : schedule.plan.kind === 'now'
+      ? 'now'
+      : `at ${formatWall(schedule.startAt, tz)} (${tz})`;
+  const what = `${pings.length} ping${pings.length === 1 ? '' : 's'} (${channels.join(', ')}) to ${contacts} contact points of ${snapshot.parties.length} countries`;
+  if (o.interactive && !opts.yes) {
+    if (!(await confirm(o, `Send ${what} ${when}?`))) {
+      o.err.write('Nothing sent; no run created.\n');
+      return EXIT.problems;
+    }
+  }
+
+  const { runDir, plan } = createRun({
+    runsDir: resolve(o.cwd, str('runsDir') ?? 'runs'),
+    directory,
+    directoryFile,
+    schedule,
+    windowSeconds,
+    bucketSeconds,
+    channels,
+    includeObservers,
+    folders,
+    tz,
+    now: new Date(),
+    random: Math.random,
+  });
+  if (!o.json) {
+    o.out.write(`Run ${plan.id}: ${what}, ${when}; watching ${formatDuration(windowSeconds)} from the start.\nRun folder: ${shown(runDir, o.cwd)}\n`);
+  }
+
+  const warn = (m: string) => o.err.write(`rollcall: ${m}\n`);
+  const clock = systemClock;
+  const stop = stopOnSignals({ err: o.err, continueWith: `rollcall resume ${shown(runDir, o.cwd)}`, quit: () => process.exit(EXIT.problems) });
+  try {
+    const channelObjs = await createChannels({
+      names: channels,
+      settings,
+      clock,
+      network: directory.network,
+      folders,
+      since: new Date(schedule.startAt.getTime() - 60_000),
+      ...(opts.insecureTls ? { insecureTls: true } : {}),
+      ...(publicUrl ? { publicUrl } : {}),
+      warn,
+    });
+    const result = await runSession({
+      runDir,
+      plan,
+      directory: snapshot,
+      channels: channelObjs,
+      clock,
+      command: 'run',
+      signal: stop.signal,
+      ...(settings.from ? { from: settings.from } : {}),
+      view: (events) => createRunView(o, { plan, directory: snapshot, runDir, clock, events }),
+    });
+    for (const w of result.warnings) warn(`warning: ${w.message}`);
+    if (!o.json || result.outcome === 'stopped') {
+      const text = await describeEnd(result, { runDir, cwd: o.cwd, color: o.color, table: !o.json, ...(stop.received ? { stoppedBy: stop.received } : {}) });
+      (o.json ? o.err : o.out).write(text);
+    }
+    return result.outcome === 'stopped' ? EXIT.problems : EXIT.ok;
+  } catch (e) {
+    o.err.write(`rollcall: the run stopped; nothing is lost. Continue with: rollcall resume ${shown(runDir, o.cwd)}\n`);
+    throw e;
+  } finally {
+    stop.dispose();
+  }
 }

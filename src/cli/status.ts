@@ -1,7 +1,68 @@
-// rollcall status: not built yet.
-import type { Output } from './output.js';
-import { notBuilt } from './not-built.js';
+// rollcall status <run> [--json]: where a run stands — phase, planned start, pings by state,
+// answers by bucket so far, whether a process holds it. Read-only: safe while the run runs.
+import { resolve } from 'node:path';
+import { EXIT, UsageError } from '../errors.js';
+import { shown } from '../run/end-summary.js';
+import { readRunStatus, type RunStatus } from '../run/status.js';
+import { formatWall } from '../run/zoned-time.js';
+import { formatDuration, thresholdLabel } from '../stats/duration.js';
+import { paint, type Output } from './output.js';
 
-export async function run(_args: string[], _opts: Record<string, unknown>, _o: Output): Promise<number> {
-  notBuilt('status');
+const PHASE_WORDS: Record<RunStatus['phase'], string> = {
+  scheduled: 'scheduled, no process waiting for the start (rollcall resume starts it)',
+  waiting: 'waiting for the start',
+  sending: 'sending pings',
+  watching: 'watching for answers',
+  stopped: 'stopped before the window closed (rollcall resume continues it)',
+  ended: 'ended',
+};
+
+export async function run(args: string[], _opts: Record<string, unknown>, o: Output): Promise<number> {
+  const arg = args[0];
+  if (!arg) throw new UsageError('status: give the run folder (runs/<id>)');
+  const s = await readRunStatus(resolve(o.cwd, arg));
+  if (o.json) {
+    o.out.write(JSON.stringify({ ...s, runDir: arg }, null, 2) + '\n');
+    return EXIT.ok;
+  }
+  const c = await paint(o);
+  const tz = s.tz;
+  const at = (iso: string) => `${formatWall(new Date(iso), tz)} ${tz}`;
+  const lines: string[] = [];
+  lines.push(c.bold(`Run ${s.runId}${s.simulated ? ' (simulated)' : ''} — ${s.network}`));
+  lines.push(`Phase:     ${PHASE_WORDS[s.phase]}`);
+  const start = s.unannouncedStart
+    ? `${at(s.plannedStart)} — drawn at random between ${s.between}; not to be announced${s.startedAt ? '' : ' before it starts'}`
+    : at(s.plannedStart);
+  lines.push(`Start:     ${s.startedAt ? `started ${at(s.startedAt)}` : `planned ${start}`}`);
+  if (s.startedAt && s.unannouncedStart) lines.push(`           (planned ${start})`);
+  if (s.windowEnd) lines.push(`Window:    ${s.endedAt ? 'closed' : 'closes'} ${at(s.windowEnd)}`);
+  const p = s.pings;
+  const parts = [`${p.sent} sent`, `${p.failed} failed`, `${p.retrying} to retry`];
+  if (p.inFlight) parts.push(`${p.inFlight} in flight`);
+  parts.push(`${p.uncertain} uncertain`, `${p.notStarted} not started`);
+  lines.push(`Pings:     ${parts.join(', ')} (of ${p.planned}; ${s.channels.join(', ')})`);
+  if (p.uncertain > 0) lines.push(c.yellow(`           ${p.uncertain} uncertain: sending started but was never confirmed; resume --resend-uncertain sends them again`));
+  lines.push(`Answered:  ${s.answers.answered} of ${s.answers.population} countries so far`);
+  for (const b of s.answers.buckets) lines.push(`           ${thresholdLabel(b.thresholdSeconds).padEnd(11)} ${String(b.responded).padStart(4)}`);
+  if (s.answers.recent.length > 0) {
+    lines.push('Last messages:');
+    for (const m of s.answers.recent) {
+      lines.push(`           ${at(m.receivedAt)}  ${m.country}${m.contactId ? ` (${m.contactId})` : ''}  ${m.class}${m.responseSeconds !== undefined ? `  ${formatDuration(m.responseSeconds)}` : ''}`);
+    }
+  }
+  const l = s.lock;
+  lines.push(
+    `Process:   ${
+      !l.held
+        ? 'none is working on it'
+        : l.stale
+          ? `none (a stale lock of process ${l.pid ?? '?'} on ${l.host ?? '?'} is left; the next resume takes it over)`
+          : `${l.command} — process ${l.pid} on ${l.host}, since ${l.since}`
+    }`,
+  );
+  lines.push(`Folder:    ${shown(s.runDir, o.cwd)}`);
+  for (const w of s.warnings) lines.push(c.dim(`note: ${w.message}`));
+  o.out.write(lines.join('\n') + '\n');
+  return EXIT.ok;
 }

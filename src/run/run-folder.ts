@@ -27,6 +27,9 @@ export interface RunPlan {
   tz: string;
   /** True for `rollcall demo` (simulated contact points). */
   simulated?: boolean;
+  /** The demo's simulated contact points (seed) and its pace, so that `resume` goes on with the
+   * same ones. */
+  sim?: { seed: number; speed: number };
 }
 
 export const runPaths = (runDir: string) => ({

@@ -1,0 +1,149 @@
+// Builds the channels of a run from --channels and the settings. The modules of each channel
+// are imported only when that channel is used: an e-mail run never loads twilio, a demo loads
+// neither nodemailer nor imapflow.
+import { SettingsError, UsageError } from '../errors.js';
+import type { ChannelName } from '../log/events.js';
+import type { Clock } from '../run/clock.js';
+import { parseServerUrl, requireSetting, type Settings } from '../settings.js';
+import type { Channel, Ping, SendOutcome, WatchContext } from './channel.js';
+
+/** Channels a user may ask for with --channels (`sim` is the demo's). */
+export const USER_CHANNELS = ['email', 'sms', 'voice'] as const;
+
+export function parseChannels(list: string): ChannelName[] {
+  const names = list
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  if (names.length === 0) throw new UsageError(`--channels: give at least one of ${USER_CHANNELS.join(', ')}`);
+  const out: ChannelName[] = [];
+  for (const n of names) {
+    if (!(USER_CHANNELS as readonly string[]).includes(n)) throw new UsageError(`--channels: unknown channel "${n}" (use ${USER_CHANNELS.join(', ')})`);
+    if (!out.includes(n as ChannelName)) out.push(n as ChannelName);
+  }
+  return out;
+}
+
+export interface ChannelFactoryOptions {
+  names: readonly ChannelName[];
+  settings: Settings;
+  clock: Clock;
+  network: string;
+  insecureTls?: boolean;
+  /** IMAP folders to watch (--folders, plus the settings' folders). */
+  folders?: string[];
+  /** --public-url: Twilio's webhooks (key presses, statuses, incoming SMS). */
+  publicUrl?: string;
+  /** Start of the run (less a margin): without a cursor, the e-mail watcher takes messages that
+   * arrived from then on as the run's. */
+  since?: Date;
+  /** Non-fatal problems of the phone channels (an API hiccup while polling). */
+  warn?: (message: string) => void;
+}
+
+/** Checks the settings every requested channel needs, naming the first missing variable; no
+ * connection is made. Run before anything is created on disk. */
+export function checkChannelSettings(names: readonly ChannelName[], settings: Settings): void {
+  if (names.includes('email')) {
+    parseServerUrl(requireSetting(settings, 'smtpUrl', 'ROLLCALL_SMTP_URL'), 'ROLLCALL_SMTP_URL', ['smtp', 'smtps']);
+    parseServerUrl(requireSetting(settings, 'imapUrl', 'ROLLCALL_IMAP_URL'), 'ROLLCALL_IMAP_URL', ['imap', 'imaps']);
+    const from = requireSetting(settings, 'from', 'ROLLCALL_FROM');
+    if (!/@[^@\s>]+\.[^@\s>]+>?\s*$/.test(from)) throw new SettingsError(`ROLLCALL_FROM is not an e-mail address: ${from}`);
+  }
+  if (names.includes('sms') || names.includes('voice')) {
+    requireSetting(settings, 'twilioAccountSid', 'TWILIO_ACCOUNT_SID');
+    requireSetting(settings, 'twilioAuthToken', 'TWILIO_AUTH_TOKEN');
+    const from = requireSetting(settings, 'twilioFrom', 'ROLLCALL_TWILIO_FROM');
+    if (!/^\+[1-9]\d{6,14}$/.test(from)) throw new SettingsError(`ROLLCALL_TWILIO_FROM must be an E.164 number like +15005550006 (got ${from})`);
+  }
+  if (names.includes('sim')) throw new UsageError('the sim channel is the demo\'s: run `rollcall demo`');
+}
+
+export async function createChannels(opts: ChannelFactoryOptions): Promise<Channel[]> {
+  checkChannelSettings(opts.names, opts.settings);
+  const channels: Channel[] = [];
+  const folders = [...new Set([...(opts.folders ?? ['INBOX']), ...opts.settings.folders])];
+  if (opts.names.includes('email')) {
+    const { EmailChannel } = await import('./email.js');
+    channels.push(
+      new EmailChannel({
+        settings: opts.settings,
+        clock: opts.clock,
+        folders,
+        network: opts.network,
+        subject: opts.settings.subject,
+        ...(opts.since ? { since: opts.since } : {}),
+        ...(opts.warn ? { log: opts.warn } : {}),
+        ...(opts.insecureTls ? { insecureTls: true } : {}),
+      }),
+    );
+  }
+  const phone = { settings: opts.settings, clock: opts.clock, network: opts.network, ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}), ...(opts.warn ? { warn: opts.warn } : {}) };
+  let sms: import('./sms.js').SmsChannel | undefined;
+  let voice: import('./voice.js').VoiceChannel | undefined;
+  if (opts.names.includes('sms')) {
+    const { SmsChannel } = await import('./sms.js');
+    sms = new SmsChannel(phone);
+  }
+  if (opts.names.includes('voice')) {
+    const { VoiceChannel } = await import('./voice.js');
+    voice = new VoiceChannel(phone);
+  }
+  const phoneChannels = [sms, voice].filter((c): c is NonNullable<typeof c> => c !== undefined);
+  if (opts.publicUrl && phoneChannels.length > 0) {
+    const { startWebhookServer, phoneWebhookHandlers } = await import('./webhooks.js');
+    const publicUrl = opts.publicUrl;
+    const authToken = opts.settings.twilioAuthToken!;
+    const start = async () => {
+      const server = await startWebhookServer({
+        publicUrl,
+        authToken,
+        clock: opts.clock,
+        ...(opts.warn ? { warn: opts.warn } : {}),
+        ...phoneWebhookHandlers({ ...(sms ? { sms } : {}), ...(voice ? { voice } : {}) }),
+      });
+      opts.warn?.(`webhooks listening on ${server.localUrl}: ${publicUrl} must forward there`);
+      return server;
+    };
+    channels.push(new WithWebhooks(phoneChannels[0]!, start), ...phoneChannels.slice(1));
+  } else {
+    channels.push(...phoneChannels);
+  }
+  return channels;
+}
+
+/** A phone channel that runs the webhook server while it is open (one server for SMS and voice). */
+class WithWebhooks implements Channel {
+  private server: { close(): Promise<void> } | undefined;
+
+  constructor(
+    private readonly inner: Channel,
+    private readonly start: () => Promise<{ close(): Promise<void> }>,
+  ) {}
+
+  get name(): ChannelName {
+    return this.inner.name;
+  }
+
+  async open(): Promise<void> {
+    this.server ??= await this.start();
+    await this.inner.open();
+  }
+
+  send(ping: Ping): Promise<SendOutcome> {
+    return this.inner.send(ping);
+  }
+
+  watch(ctx: WatchContext): Promise<void> {
+    return this.inner.watch(ctx);
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.inner.close();
+    } finally {
+      await this.server?.close();
+      this.server = undefined;
+    }
+  }
+}

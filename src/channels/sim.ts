@@ -1,0 +1,183 @@
+// The `sim` channel: pings to simulated contact points (a SimWorld), whose answers come back in
+// clock time as raw messages, classified and matched by the real classifier and saved under the
+// run's messages/. What the demo, the tests and the benchmark run on. Restart-safe like a real
+// inbox: after a resume, the answers to pings sent before the stop are found again from the ping
+// index, and the recorder's dedupe keeps each one to a single event.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ChannelName, EventInput, MessageClass } from '../log/events.js';
+import { classifyMessage } from '../mail/classify.js';
+import { renderSubject } from '../mail/compose.js';
+import type { Clock } from '../run/clock.js';
+import { holdClock } from '../run/virtual-clock.js';
+import { DEFAULT_SUBJECT } from '../settings.js';
+import type { Channel, Ping, PingIndex, SendOutcome, WatchContext } from './channel.js';
+import { simMessage } from './sim-messages.js';
+import type { SimAnswer, SimWorld } from './sim-world.js';
+
+export interface SimChannelOptions {
+  world: SimWorld;
+  clock: Clock;
+  /** Our sender (ROLLCALL_FROM): where answers are addressed. */
+  from: string;
+  network: string;
+  /** Subject template of the pings (settings.subject). */
+  subject?: string;
+  /** false: record answers already classified, without building and parsing messages (for
+   * measuring the engine alone). Default true. */
+  rawMessages?: boolean;
+}
+
+
+interface Scheduled {
+  at: number;
+  key: string;
+  ping: Ping;
+  answer: SimAnswer;
+}
+
+const CLASS_OF: Record<SimAnswer['kind'], MessageClass> = {
+  reply: 'reply',
+  'auto-reply': 'automatic',
+  bounce: 'bounce',
+  'read-receipt': 'read-receipt',
+};
+
+export class SimChannel implements Channel {
+  readonly name: ChannelName = 'sim';
+  private readonly queue: Scheduled[] = [];
+  private readonly scheduled = new Set<string>();
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly opts: SimChannelOptions) {}
+
+  async open(): Promise<void> {}
+
+  async close(): Promise<void> {}
+
+  async send(ping: Ping): Promise<SendOutcome> {
+    const { world, clock } = this.opts;
+    const b = world.behaviour(ping.address);
+    const attempt = world.countAttempt(ping.address);
+    if (b.refused) return { ok: false, permanent: true, code: b.refused.code, response: b.refused.response };
+    if (b.greylisted && attempt === 1) return { ok: false, permanent: false, code: b.greylisted.code, response: b.greylisted.response };
+    const sentAt = clock.now();
+    world.deliveries.push({ pingId: ping.pingId, address: ping.address, token: ping.token, at: sentAt });
+    this.schedule(ping, sentAt);
+    return { ok: true, sentAt, response: `250 2.0.0 Ok: queued as SIM${String(world.deliveries.length).padStart(6, '0')}` };
+  }
+
+  async watch(ctx: WatchContext): Promise<void> {
+    // Pings sent before a restart: their answers are still coming (or already there). The
+    // servers know what they accepted, even a ping whose acceptance never reached the log; a
+    // fresh world (another process) goes by the log's send times.
+    const pings = new Map(ctx.pings.all().map((p) => [p.pingId, p]));
+    for (const d of this.opts.world.deliveries) {
+      const ping = pings.get(d.pingId);
+      if (ping) this.schedule(ping, d.at);
+    }
+    for (const ping of pings.values()) {
+      const sentAt = ctx.pings.sentAt(ping.pingId);
+      if (sentAt && ping.channel === 'sim') this.schedule(ping, sentAt);
+    }
+    for (;;) {
+      await holdClock(this.opts.clock, this.deliverDue(ctx));
+      if (ctx.signal.aborted) return;
+      await this.waitForNext(ctx.signal);
+    }
+  }
+
+  private schedule(ping: Ping, sentAt: Date): void {
+    if (this.scheduled.has(ping.pingId)) return;
+    this.scheduled.add(ping.pingId);
+    this.opts.world.behaviour(ping.address).answers.forEach((answer, i) => {
+      const item: Scheduled = { at: sentAt.getTime() + answer.afterMs, key: `sim:${ping.pingId}:${answer.kind}:${i + 1}`, ping, answer };
+      let j = this.queue.length;
+      while (j > 0 && this.queue[j - 1]!.at > item.at) j--;
+      this.queue.splice(j, 0, item);
+    });
+    this.wake?.();
+  }
+
+  private async waitForNext(signal: AbortSignal): Promise<void> {
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const woken = new Promise<void>((resolve) => {
+      this.wake = resolve;
+      stop.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    const next = this.queue[0];
+    const waits: Promise<unknown>[] = [woken];
+    if (next) waits.push(this.opts.clock.sleep(next.at - this.opts.clock.now().getTime(), stop.signal).catch(() => undefined));
+    await Promise.race(waits);
+    this.wake = undefined;
+    signal.removeEventListener('abort', onAbort);
+    stop.abort();
+  }
+
+  private async deliverDue(ctx: WatchContext): Promise<void> {
+    const now = this.opts.clock.now().getTime();
+    while (this.queue.length > 0 && this.queue[0]!.at <= now) {
+      const item = this.queue.shift()!;
+      if (ctx.seen(item.key)) continue;
+      await ctx.record(await this.received(item, ctx));
+    }
+  }
+
+  private async received(item: Scheduled, ctx: WatchContext): Promise<EventInput> {
+    const { ping, answer } = item;
+    const receivedAt = new Date(item.at);
+    if (this.opts.rawMessages === false) {
+      return {
+        type: 'message-received',
+        key: item.key,
+        channel: 'sim',
+        receivedAt: receivedAt.toISOString(),
+        from: ping.address,
+        class: CLASS_OF[answer.kind],
+        reasons: ['simulated'],
+        pingId: ping.pingId,
+        matchedBy: 'in-reply-to',
+        ...(answer.kind === 'bounce' ? { bounce: { recipient: ping.address, action: 'failed', status: '5.1.1' } } : {}),
+      };
+    }
+    const raw = simMessage({
+      ping,
+      answer,
+      arrival: receivedAt,
+      to: this.opts.from,
+      pingSubject: renderSubject(this.opts.subject ?? DEFAULT_SUBJECT, ping.token, this.opts.network),
+      serial: item.key.replace(/[^A-Za-z0-9]/g, '').toLowerCase(),
+    });
+    const c = await classifyMessage(raw, { pings: asEmailIndex(ctx.pings), receivedAt, ownAddress: this.opts.from });
+    const file = `messages/${item.key.replace(/[^A-Za-z0-9.-]+/g, '_')}.eml`;
+    writeFileSync(join(ctx.runDir, file), raw);
+    return {
+      type: 'message-received',
+      key: item.key,
+      channel: 'sim',
+      receivedAt: receivedAt.toISOString(),
+      from: c.fromAddress ?? c.from,
+      subject: c.subject,
+      ...(c.messageId ? { messageId: c.messageId } : {}),
+      file,
+      class: c.class,
+      reasons: c.reasons,
+      ...(c.pingId ? { pingId: c.pingId } : {}),
+      ...(c.matchedBy ? { matchedBy: c.matchedBy } : {}),
+      ...(c.bounce ? { bounce: c.bounce } : {}),
+    };
+  }
+}
+
+/** The classifier matches senders among e-mail pings; simulated pings stand in for them. */
+function asEmailIndex(index: PingIndex): PingIndex {
+  return {
+    byMessageId: (id) => index.byMessageId(id),
+    byToken: (t) => index.byToken(t),
+    byAddress: (address, channel) => index.byAddress(address, channel === 'email' ? 'sim' : channel),
+    sentAt: (id) => index.sentAt(id),
+    all: () => index.all(),
+  };
+}

@@ -1,0 +1,61 @@
+// The words printed when a sitting on a run ends (run, resume, demo): the table, where the run
+// folder and reports are, the uncertain pings, or how to continue after a stop.
+import { relative, isAbsolute } from 'node:path';
+import type { PingStartedEvent } from '../log/events.js';
+import type { SessionResult } from './session.js';
+
+export interface EndSummaryOptions {
+  runDir: string;
+  cwd: string;
+  color: boolean;
+  /** What stopped it (SIGINT...), for a stopped run. */
+  stoppedBy?: string;
+  /** Show the statistics table (not needed when --json printed the events). */
+  table: boolean;
+}
+
+/** A path as short as it can be from the working directory. */
+export function shown(path: string, cwd: string): string {
+  if (!isAbsolute(path)) return path;
+  const r = relative(cwd, path);
+  return r && !r.startsWith('..') && !isAbsolute(r) ? r : path;
+}
+
+/** The pings a stop left uncertain: listed one by one, or (when the statistics' findings above
+ * list them already) counted. */
+export function uncertainLines(uncertain: PingStartedEvent[], runDir: string, windowOpen: boolean, listed: boolean): string[] {
+  if (uncertain.length === 0) return [];
+  const n = uncertain.length;
+  const head =
+    `${n} ping${n === 1 ? ' was' : 's were'} handed to ${n === 1 ? 'its' : 'their'} channel but never confirmed (the process stopped mid-send): ` +
+    `${n === 1 ? 'it' : 'they'} may or may not have left, and ${n === 1 ? 'was' : 'were'} not sent again${listed ? ' (see the findings above)' : ''}.`;
+  return [
+    head,
+    ...(listed ? [] : uncertain.map((p) => `  ${p.pingId}  ${p.address}  (attempt ${p.attempt}, started ${p.at})`)),
+    ...(windowOpen ? [`To send ${n === 1 ? 'it' : 'them'} once more while the window is open: rollcall resume ${runDir} --resend-uncertain`] : []),
+  ];
+}
+
+export async function describeEnd(result: SessionResult, opts: EndSummaryOptions): Promise<string> {
+  const dir = shown(opts.runDir, opts.cwd);
+  const out: string[] = [];
+  if (result.outcome === 'stopped') {
+    out.push(
+      `Stopped${opts.stoppedBy ? ` (${opts.stoppedBy})` : ''} before the window closed. Nothing is lost: every ping and answer so far is in ${dir}/events.jsonl.`,
+      `Continue with: rollcall resume ${dir}`,
+    );
+    out.push(...uncertainLines(result.uncertain, dir, true, false));
+    return out.join('\n') + '\n';
+  }
+  if (opts.table && result.stats) {
+    const { renderStatsText } = await import('../report/terminal.js');
+    out.push(renderStatsText(result.stats, { color: opts.color }).trimEnd(), '');
+  }
+  if (result.outcome === 'already-ended') out.push('This run had already ended; nothing was sent.');
+  out.push(...uncertainLines(result.uncertain, dir, false, opts.table && Boolean(result.stats)));
+  out.push(`Run folder: ${dir}`);
+  if (result.reports.length > 0) out.push(`Reports:    ${result.reports.map((r) => shown(r, opts.cwd)).join(', ')}`);
+  if (result.reportError) out.push(`Reports could not be written: ${result.reportError}. Try: rollcall report ${dir}`);
+  out.push(`Figures again: rollcall stats ${dir}`);
+  return out.join('\n') + '\n';
+}

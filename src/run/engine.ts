@@ -1,0 +1,276 @@
+// The run engine: waits for the start, watches every channel, sends every ping (bounded, with
+// retries), watches until the window closes, then ends the run. It always starts from the event
+// log, so a new run and a resumed one take the same path: a ping recorded as sent is never sent
+// again, one whose sending was never confirmed is re-sent only when asked. No protocol code here:
+// channels, clock and randomness are given.
+import { closeSync, existsSync, ftruncateSync, openSync, readSync, statSync } from 'node:fs';
+import type { Channel, Ping } from '../channels/channel.js';
+import type { Directory } from '../directory/model.js';
+import { EventLog, readEvents } from '../log/event-log.js';
+import type { ChannelName, PingStartedEvent, RunEvent } from '../log/events.js';
+import { newMessageId, newToken } from '../mail/token.js';
+import type { Clock } from './clock.js';
+import { dispatch, retryPolicyFor, type RetryPolicy, type SendJob } from './dispatch.js';
+import { MemoryPingIndex } from './ping-index.js';
+import { planPings, type PlannedPing } from './plan.js';
+import { Recorder } from './recorder.js';
+import { runPaths, type RunPlan } from './run-folder.js';
+import { holdClock } from './virtual-clock.js';
+import { applyEvent, foldRunState, type RunState } from './state.js';
+import { WorkError } from '../errors.js';
+
+export type EnginePhase =
+  | { phase: 'waiting'; startAt: Date }
+  | { phase: 'opening' }
+  | { phase: 'sending'; startedAt: Date; windowEnd: Date; jobs: number; uncertain: number }
+  | { phase: 'watching'; startedAt: Date; windowEnd: Date }
+  | { phase: 'catching-up' }
+  | { phase: 'ended' };
+
+export interface EngineOptions {
+  runDir: string;
+  plan: RunPlan;
+  /** The snapshot in directory.json. */
+  directory: Directory;
+  channels: Channel[];
+  clock: Clock;
+  /** Aborting stops the run cleanly (pings in flight finish and are recorded). */
+  signal?: AbortSignal;
+  concurrency?: number;
+  /** Default: 1, 5, 15 min, capped to fit the window (retryPolicyFor). */
+  retry?: RetryPolicy;
+  /** Send again the pings whose sending was never confirmed (resume --resend-uncertain). */
+  resendUncertain?: boolean;
+  /** Source of tokens and Message-IDs (seeded in the demo and the tests). */
+  random?: () => number;
+  /** ROLLCALL_FROM: the domain of our Message-IDs. */
+  from?: string;
+  /** The events already in the log, once read (a resumed run has some). */
+  onLoaded?(events: RunEvent[]): Promise<void> | void;
+  onEvent?(event: RunEvent): void;
+  onPhase?(phase: EnginePhase): void;
+}
+
+export interface EngineResult {
+  /** `ended`: the window closed and run-ended is written; `stopped`: the signal stopped it
+   * (resume continues); `already-ended`: nothing to do. */
+  outcome: 'ended' | 'stopped' | 'already-ended';
+  /** Pings whose sending started but was never confirmed, left unsent (see resendUncertain). */
+  uncertain: PingStartedEvent[];
+  /** The run's state when the engine stopped. */
+  state: RunState;
+}
+
+/** Long waits are cut into steps of this much clock time, so that a machine that slept (or a
+ * clock that jumped) is noticed within a minute. */
+const SLEEP_STEP_MS = 60_000;
+
+export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
+  const { clock, plan, runDir } = opts;
+  const outer = opts.signal ?? new AbortController().signal;
+  const paths = runPaths(runDir);
+  dropIncompleteLastLine(paths.events);
+  // A virtual clock must not move while the log is being read (real I/O it cannot see).
+  const { events } = await holdClock(clock, readEvents(paths.events));
+  await opts.onLoaded?.(events);
+  const state = foldRunState(events);
+  const uncertain: PingStartedEvent[] = [];
+  if (state.endedAt) return { outcome: 'already-ended', uncertain, state };
+
+  const log = EventLog.open(paths.events, () => clock.now());
+  const recorder = new Recorder(log);
+  recorder.replay(events);
+  recorder.onEvent((e) => {
+    applyEvent(state, e);
+    opts.onEvent?.(e);
+  });
+  const channels = new Map<ChannelName, Channel>(opts.channels.map((c) => [c.name, c]));
+  const planned = planPings(opts.directory, plan.channels);
+  const byId = new Map(planned.map((p) => [p.pingId, p]));
+  const index = new MemoryPingIndex();
+  for (const rec of state.pings.values()) {
+    const ping = pingFromStarted(rec.started, byId.get(rec.started.pingId));
+    index.add(ping);
+    if (rec.sent) index.markSent(ping.pingId, new Date(rec.sent.sentAt));
+  }
+  let opened = false;
+  try {
+    if (!state.startedAt) {
+      opts.onPhase?.({ phase: 'waiting', startAt: new Date(plan.startAt) });
+      if (!(await sleepUntil(clock, Date.parse(plan.startAt), outer))) return { outcome: 'stopped', uncertain, state };
+    }
+    opts.onPhase?.({ phase: 'opening' });
+    for (const c of opts.channels) {
+      await holdClock(clock, c.open());
+      opened = true;
+    }
+    if (outer.aborted) return { outcome: 'stopped', uncertain, state };
+    if (!state.startedAt) await recorder.record({ type: 'run-started', runId: plan.id });
+    const startedAt = state.startedAt!;
+    const windowEnd = new Date(startedAt.getTime() + plan.windowSeconds * 1000);
+
+    // Watch before sending: an answer can come back before its ping-sent is written.
+    const watching = new AbortController();
+    const sending = new AbortController();
+    const stop = () => {
+      sending.abort();
+      watching.abort();
+    };
+    outer.addEventListener('abort', stop, { once: true });
+    const ctx = recorder.context({ clock, pings: index, runDir, signal: watching.signal });
+    let watchFailure: { channel: ChannelName; error: unknown } | undefined;
+    const watchers = opts.channels.map((c) =>
+      c.watch(ctx).then(
+        () => {
+          if (!watching.signal.aborted) throw new Error(`the ${c.name} watcher returned before the window closed`);
+        },
+      ).catch((error: unknown) => {
+        if (watching.signal.aborted && !watchFailure) return;
+        watchFailure ??= { channel: c.name, error };
+        // Without a watcher the run cannot measure: stop, keep everything, let resume continue.
+        stop();
+      }),
+    );
+
+    let sendResult: Promise<unknown> = Promise.resolve();
+    if (clock.now().getTime() < windowEnd.getTime()) {
+      const jobs = sendJobs(planned, state, index, clock.now().getTime(), opts, uncertain);
+      opts.onPhase?.({ phase: 'sending', startedAt, windowEnd, jobs: jobs.length, uncertain: uncertain.length });
+      sendResult = dispatch(jobs, {
+        clock,
+        channels,
+        record: (e) => recorder.record(e),
+        signal: sending.signal,
+        ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+        retry: opts.retry ?? retryPolicyFor(plan.windowSeconds),
+        onStarted: (p) => index.add(p),
+        onSent: (p, at) => index.markSent(p.pingId, at),
+      }).then(() => {
+        if (!sending.signal.aborted) opts.onPhase?.({ phase: 'watching', startedAt, windowEnd });
+      });
+    } else {
+      for (const rec of state.pings.values()) if (rec.state === 'unconfirmed') uncertain.push(rec.started);
+    }
+    // The window closes for sending as well: a retry still due after it is not made.
+    const windowClosed = await sleepUntil(clock, windowEnd.getTime(), watching.signal);
+    sending.abort();
+    let sendFailure: unknown;
+    await sendResult.catch((e: unknown) => (sendFailure = e));
+    watching.abort();
+    await Promise.all(watchers);
+    outer.removeEventListener('abort', stop);
+    if (sendFailure !== undefined) throw sendFailure;
+    if (watchFailure) {
+      const e = watchFailure.error as Error;
+      throw new WorkError(`watching ${watchFailure.channel} failed: ${e?.message ?? String(e)}`);
+    }
+    if (!windowClosed || outer.aborted) return { outcome: 'stopped', uncertain, state };
+
+    // One last scan from each watcher's cursor, so that what arrived up to now is recorded
+    // (an answer that landed just before the window closed, or while no process was running).
+    opts.onPhase?.({ phase: 'catching-up' });
+    const done = AbortSignal.abort();
+    for (const c of opts.channels) await c.watch({ ...ctx, signal: done });
+    await recorder.record({ type: 'run-ended', reason: 'window-closed' });
+    opts.onPhase?.({ phase: 'ended' });
+    return { outcome: 'ended', uncertain, state };
+  } finally {
+    if (opened) await Promise.allSettled(opts.channels.map((c) => c.close()));
+    log.close();
+  }
+}
+
+/** What remains to send: never-started pings, due retries, and (when asked) unconfirmed ones. */
+function sendJobs(planned: PlannedPing[], state: RunState, index: MemoryPingIndex, now: number, opts: EngineOptions, uncertain: PingStartedEvent[]): SendJob[] {
+  const random = opts.random ?? Math.random;
+  const jobs: SendJob[] = [];
+  for (const p of planned) {
+    const rec = state.pings.get(p.pingId);
+    if (!rec) {
+      jobs.push({ ping: newPing(p, index, random, opts.from), attempt: 1, dueAt: now });
+      continue;
+    }
+    const ping = index.get(p.pingId)!;
+    if (rec.state === 'retrying') {
+      const retryAt = rec.lastFailure?.retryAt ? Date.parse(rec.lastFailure.retryAt) : now;
+      jobs.push({ ping, attempt: rec.started.attempt + 1, dueAt: retryAt });
+    } else if (rec.state === 'unconfirmed') {
+      if (opts.resendUncertain) jobs.push({ ping, attempt: rec.started.attempt + 1, dueAt: now });
+      else uncertain.push(rec.started);
+    }
+  }
+  return jobs;
+}
+
+function newPing(p: PlannedPing, index: MemoryPingIndex, random: () => number, from: string | undefined): Ping {
+  let token = newToken(random);
+  while (index.byToken(token)) token = newToken(random);
+  const withMessageId = p.channel === 'email' || p.channel === 'sim';
+  return { ...p, token, ...(withMessageId ? { messageId: newMessageId(token, from ?? 'rollcall.invalid', random) } : {}) };
+}
+
+/** A ping as it was sent, from its ping-started event and the snapshot's contact point. */
+function pingFromStarted(e: PingStartedEvent, planned: PlannedPing | undefined): Ping {
+  return {
+    pingId: e.pingId,
+    contactId: e.contactId,
+    iso: e.iso,
+    country: planned?.country ?? e.iso,
+    unit: planned?.unit ?? '',
+    channel: e.channel,
+    address: e.address,
+    token: e.token,
+    ...(e.messageId ? { messageId: e.messageId } : {}),
+    languages: planned?.languages ?? [],
+    timezone: planned?.timezone ?? 'UTC',
+  };
+}
+
+/** Sleeps until a clock time; false when the signal stopped the wait. */
+export async function sleepUntil(clock: Clock, at: number, signal: AbortSignal): Promise<boolean> {
+  for (;;) {
+    if (signal.aborted) return false;
+    const left = at - clock.now().getTime();
+    if (left <= 0) return true;
+    try {
+      await clock.sleep(Math.min(left, SLEEP_STEP_MS), signal);
+    } catch {
+      return false;
+    }
+  }
+}
+
+/**
+ * A crash in the middle of an append leaves a last line without its newline. That event was
+ * never recorded (append returns only once the line is on disk, and nothing acts on an event
+ * before that), so the fragment is cut off before appending after it; otherwise it would become
+ * a corrupt line in the middle of the log.
+ */
+export function dropIncompleteLastLine(path: string): void {
+  if (!existsSync(path)) return;
+  const size = statSync(path).size;
+  if (size === 0) return;
+  const fd = openSync(path, 'r+');
+  try {
+    const chunk = Buffer.alloc(Math.min(size, 64 * 1024));
+    let end = size;
+    // Find the last newline, reading backwards.
+    for (;;) {
+      const start = Math.max(0, end - chunk.length);
+      const n = readSync(fd, chunk, 0, end - start, start);
+      if (start + n === size && chunk[n - 1] === 0x0a) return; // ends cleanly
+      const i = chunk.subarray(0, n).lastIndexOf(0x0a);
+      if (i >= 0) {
+        ftruncateSync(fd, start + i + 1);
+        return;
+      }
+      if (start === 0) {
+        ftruncateSync(fd, 0);
+        return;
+      }
+      end = start;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}

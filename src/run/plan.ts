@@ -1,0 +1,180 @@
+// Planning a run: the pings a directory snapshot calls for, and the run folder that holds the
+// plan (run.json), the snapshot (directory.json), the empty event log and messages/.
+import { createHash } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Directory } from '../directory/model.js';
+import { InputError } from '../errors.js';
+import type { ChannelName } from '../log/events.js';
+import { runPaths, type RunPlan } from './run-folder.js';
+import type { Schedule } from './schedule.js';
+
+/** A ping the plan calls for, before it gets its token. */
+export interface PlannedPing {
+  /** `<contactId>/<channel>/<n>`, n counting the contact point's addresses on that channel from 1. */
+  pingId: string;
+  contactId: string;
+  iso: string;
+  country: string;
+  unit: string;
+  channel: ChannelName;
+  address: string;
+  languages: string[];
+  timezone: string;
+}
+
+/** The addresses of a contact point that a channel pings (the simulated channel stands in for e-mail). */
+function addressesFor(contact: Directory['parties'][number]['contacts'][number], channel: ChannelName): string[] {
+  switch (channel) {
+    case 'email':
+    case 'sim':
+      return contact.emails;
+    case 'sms':
+      return contact.sms;
+    case 'voice':
+      return contact.phones;
+  }
+}
+
+/** Every ping of a run over a directory snapshot, in directory order. */
+export function planPings(directory: Directory, channels: readonly ChannelName[]): PlannedPing[] {
+  const out: PlannedPing[] = [];
+  for (const party of directory.parties) {
+    for (const contact of party.contacts) {
+      for (const channel of channels) {
+        addressesFor(contact, channel).forEach((address, i) => {
+          out.push({
+            pingId: `${contact.id}/${channel}/${i + 1}`,
+            contactId: contact.id,
+            iso: party.iso,
+            country: party.country,
+            unit: contact.unit,
+            channel,
+            address,
+            languages: contact.languages,
+            timezone: contact.timezone,
+          });
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** The directory as tested: the parties, and the observers only when they are tested too. */
+export function directorySnapshot(directory: Directory, includeObservers: boolean): Directory {
+  return { ...directory, parties: directory.parties.filter((p) => includeObservers || p.status === 'party') };
+}
+
+export interface NewRun {
+  runsDir: string;
+  directory: Directory;
+  directoryFile: string;
+  schedule: Schedule;
+  windowSeconds: number;
+  bucketSeconds: number[];
+  channels: ChannelName[];
+  includeObservers: boolean;
+  folders: string[];
+  /** The secretariat's zone (--tz), for reports. */
+  tz: string;
+  simulated?: boolean;
+  sim?: RunPlan['sim'];
+  now: Date;
+  random: () => number;
+}
+
+/** `2024-06-05T0930Z-k3f9`: creation time (never the planned start, which may be secret) and a
+ * random suffix. */
+export function newRunId(now: Date, random: () => number): string {
+  const iso = now.toISOString();
+  const stamp = `${iso.slice(0, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}Z`;
+  let suffix = '';
+  for (let i = 0; i < 4; i++) suffix += 'abcdefghjkmnpqrstuvwxyz23456789'[Math.floor(random() * 31)];
+  return `${stamp}-${suffix}`;
+}
+
+let cachedVersion: string | undefined;
+export function toolVersion(): string {
+  cachedVersion ??= (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return cachedVersion;
+}
+
+/** Creates runs/<id>/ with run.json, directory.json, an empty events.jsonl and messages/. */
+export function createRun(input: NewRun): { runDir: string; plan: RunPlan } {
+  mkdirSync(input.runsDir, { recursive: true });
+  let runDir = '';
+  let id = '';
+  for (let tries = 0; ; tries++) {
+    id = newRunId(input.now, input.random);
+    runDir = join(input.runsDir, id);
+    try {
+      mkdirSync(runDir); // not recursive: fails when the id is taken
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || tries > 20) throw e;
+    }
+  }
+  const paths = runPaths(runDir);
+  const snapshot = directorySnapshot(input.directory, input.includeObservers);
+  const directoryText = JSON.stringify(snapshot, null, 2) + '\n';
+  writeDurable(paths.directory, directoryText);
+  const plan: RunPlan = {
+    id,
+    version: toolVersion(),
+    createdAt: input.now.toISOString(),
+    startAt: input.schedule.startAt.toISOString(),
+    schedule: input.schedule.plan,
+    windowSeconds: input.windowSeconds,
+    bucketSeconds: input.bucketSeconds,
+    channels: input.channels,
+    includeObservers: input.includeObservers,
+    directoryHash: createHash('sha256').update(directoryText).digest('hex'),
+    directoryFile: input.directoryFile,
+    network: input.directory.network,
+    folders: input.folders,
+    tz: input.tz,
+    ...(input.simulated ? { simulated: true } : {}),
+    ...(input.sim ? { sim: input.sim } : {}),
+  };
+  mkdirSync(paths.messages);
+  writeFileSync(paths.events, '');
+  // run.json last: a folder with a plan is a complete run folder.
+  writeDurable(paths.plan, JSON.stringify(plan, null, 2) + '\n');
+  return { runDir, plan };
+}
+
+/** Writes a file through a temporary name and fsync, so that a crash leaves the old or the new
+ * content, never half of it. */
+export function writeDurable(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+/** Reads run.json and directory.json of a run folder; a missing or broken file is an InputError. */
+export function readRunFolder(runDir: string): { plan: RunPlan; directory: Directory } {
+  const paths = runPaths(runDir);
+  return { plan: readJson<RunPlan>(paths.plan, 'run.json'), directory: readJson<Directory>(paths.directory, 'directory.json') };
+}
+
+function readJson<T>(path: string, what: string): T {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError([{ file: path, message: code === 'ENOENT' ? `no ${what} here: not a run folder` : `cannot read ${what} (${code})` }]);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new InputError([{ file: path, message: `${what} is not valid JSON: ${(e as Error).message}` }]);
+  }
+}

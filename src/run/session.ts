@@ -1,0 +1,92 @@
+// One sitting of work on a run, for `run`, `resume` and `demo`: takes the lock, runs the engine
+// with a view attached, and when the window has closed computes the statistics from the run
+// folder (exactly what `rollcall stats <runDir>` prints) and writes the reports into it.
+import type { Channel } from '../channels/channel.js';
+import type { Directory } from '../directory/model.js';
+import type { PingStartedEvent, RunEvent } from '../log/events.js';
+import { loadStatsSource, type SourceMeta } from '../stats/source.js';
+import type { Stats } from '../stats/types.js';
+import type { InputProblem } from '../errors.js';
+import type { Clock } from './clock.js';
+import type { RetryPolicy } from './dispatch.js';
+import { runEngine, type EngineResult } from './engine.js';
+import { acquireLock } from './lock.js';
+import { runPaths, type RunPlan } from './run-folder.js';
+import type { RunView } from './live-view.js';
+
+export interface SessionOptions {
+  runDir: string;
+  plan: RunPlan;
+  directory: Directory;
+  channels: Channel[];
+  clock: Clock;
+  /** Names the holder in the lock (`run`, `resume`, `demo`). */
+  command: string;
+  signal?: AbortSignal;
+  resendUncertain?: boolean;
+  random?: () => number;
+  from?: string;
+  concurrency?: number;
+  retry?: RetryPolicy;
+  /** Builds the view once the log has been read (it gets the events already there). */
+  view?: (events: RunEvent[]) => Promise<RunView> | RunView;
+  /** Report formats written into <runDir>/reports/ at the end (default md, json, html). */
+  reportFormats?: string[];
+}
+
+export interface SessionResult {
+  outcome: EngineResult['outcome'];
+  uncertain: PingStartedEvent[];
+  stats?: Stats;
+  meta?: SourceMeta;
+  reports: string[];
+  /** Reports could not be written (the run itself is complete; `rollcall report` can redo them). */
+  reportError?: string;
+  warnings: InputProblem[];
+}
+
+export const DEFAULT_REPORT_FORMATS = ['md', 'json', 'html'];
+
+export async function runSession(opts: SessionOptions): Promise<SessionResult> {
+  const lock = acquireLock(opts.runDir, opts.command);
+  let engine: EngineResult;
+  let view: RunView | undefined;
+  try {
+    engine = await runEngine({
+      runDir: opts.runDir,
+      plan: opts.plan,
+      directory: opts.directory,
+      channels: opts.channels,
+      clock: opts.clock,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.resendUncertain ? { resendUncertain: true } : {}),
+      ...(opts.random ? { random: opts.random } : {}),
+      ...(opts.from ? { from: opts.from } : {}),
+      ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+      ...(opts.retry ? { retry: opts.retry } : {}),
+      ...(opts.view
+        ? {
+            onLoaded: async (events: RunEvent[]) => {
+              view = await opts.view!(events);
+            },
+            onEvent: (e: RunEvent) => view?.event(e),
+            onPhase: (p) => view?.phase(p),
+          }
+        : {}),
+    });
+  } finally {
+    view?.stop();
+    lock.release();
+  }
+  const result: SessionResult = { outcome: engine.outcome, uncertain: engine.uncertain, reports: [], warnings: [] };
+  if (engine.outcome === 'stopped') return result;
+  const { stats, meta, warnings } = await loadStatsSource(opts.runDir);
+  Object.assign(result, { stats, meta, warnings });
+  try {
+    const { writeReports } = await import('../report/write.js');
+    result.reports = await writeReports({ stats, meta }, { formats: opts.reportFormats ?? DEFAULT_REPORT_FORMATS, outDir: runPaths(opts.runDir).reports, tz: opts.plan.tz });
+  } catch (e) {
+    result.reportError = (e as Error)?.message ?? String(e);
+  }
+  return result;
+}

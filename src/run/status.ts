@@ -1,0 +1,106 @@
+// Where a run stands, read from its folder without touching it: phase, planned start, pings by
+// sending state, answers by bucket so far, and whether a process holds its lock. Works while
+// another process runs the run (the event log is only appended to).
+import type { InputProblem } from '../errors.js';
+import { readEvents } from '../log/event-log.js';
+import { inspectLock, type LockInfo } from './lock.js';
+import { readRunFolder } from './plan.js';
+import { RunProgress, type RecentMessage } from './progress.js';
+import { runPaths } from './run-folder.js';
+
+/**
+ * - `scheduled`: not started, no process waiting for it (resume starts it);
+ * - `waiting`: a process waits for the planned start;
+ * - `sending` / `watching`: a process runs it, pings still to send / all sent;
+ * - `stopped`: started, not ended, no process on it (resume continues it);
+ * - `ended`: the window closed.
+ */
+export type RunPhase = 'scheduled' | 'waiting' | 'sending' | 'watching' | 'stopped' | 'ended';
+
+export interface RunStatus {
+  runId: string;
+  runDir: string;
+  network: string;
+  phase: RunPhase;
+  plannedStart: string;
+  /** Drawn at random with --between: not to be announced to the network. */
+  unannouncedStart: boolean;
+  between?: string;
+  tz: string;
+  startedAt?: string;
+  windowEnd?: string;
+  endedAt?: string;
+  channels: string[];
+  simulated: boolean;
+  pings: {
+    planned: number;
+    sent: number;
+    failed: number;
+    /** Transient failure, another attempt due. */
+    retrying: number;
+    /** Handed to a channel, outcome not recorded: in flight while a process runs, else uncertain. */
+    inFlight: number;
+    uncertain: number;
+    notStarted: number;
+  };
+  answers: {
+    population: number;
+    answered: number;
+    buckets: Array<{ thresholdSeconds: number; responded: number }>;
+    recent: RecentMessage[];
+  };
+  lock: { held: false } | { held: true; stale: boolean; pid?: number; host?: string; since?: string; command?: string };
+  warnings: InputProblem[];
+}
+
+export async function readRunStatus(runDir: string): Promise<RunStatus> {
+  const { plan, directory } = readRunFolder(runDir);
+  const { events, warnings } = await readEvents(runPaths(runDir).events);
+  const progress = new RunProgress(plan, directory, events);
+  const snap = progress.snapshot(5);
+  const state = progress.state;
+  const lock = inspectLock(runDir);
+  const live = lock.held && !lock.stale;
+  const c = snap.counts;
+  const toSend = c.notStarted + c.retrying + c.unconfirmed;
+  const phase: RunPhase = state.endedAt
+    ? 'ended'
+    : !state.startedAt
+      ? live
+        ? 'waiting'
+        : 'scheduled'
+      : !live
+        ? 'stopped'
+        : toSend > 0
+          ? 'sending'
+          : 'watching';
+  const info: LockInfo | undefined = lock.held ? lock.info : undefined;
+  return {
+    runId: plan.id,
+    runDir,
+    network: plan.network,
+    phase,
+    plannedStart: plan.startAt,
+    unannouncedStart: plan.schedule.kind === 'between',
+    ...(plan.schedule.between ? { between: plan.schedule.between } : {}),
+    tz: plan.schedule.tz,
+    ...(state.startedAt ? { startedAt: state.startedAt.toISOString(), windowEnd: new Date(state.startedAt.getTime() + plan.windowSeconds * 1000).toISOString() } : {}),
+    ...(state.endedAt ? { endedAt: state.endedAt.toISOString() } : {}),
+    channels: plan.channels,
+    simulated: Boolean(plan.simulated),
+    pings: {
+      planned: c.planned,
+      sent: c.sent,
+      failed: c.failed,
+      retrying: c.retrying,
+      inFlight: live ? c.unconfirmed : 0,
+      uncertain: live ? 0 : c.unconfirmed,
+      notStarted: c.notStarted,
+    },
+    answers: { population: snap.population, answered: snap.answered, buckets: snap.buckets, recent: snap.recent },
+    lock: lock.held
+      ? { held: true, stale: lock.stale, ...(info ? { pid: info.pid, host: info.host, since: info.startedAt, command: info.command } : {}) }
+      : { held: false },
+    warnings,
+  };
+}

@@ -1,0 +1,86 @@
+// Planning: the pings a directory calls for, and the run folder that holds the plan.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { planPings } from '../../src/run/plan.js';
+import { runPaths, type RunPlan } from '../../src/run/run-folder.js';
+import type { Directory } from '../../src/directory/model.js';
+import { newRun, syntheticDirectory, T0, tempDir } from './support.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.remove());
+
+describe('planPings', () => {
+  it('makes one ping per address per channel, with stable ids', () => {
+    const directory: Directory = {
+      network: 'N',
+      parties: [
+        {
+          country: 'France',
+          iso: 'FR',
+          status: 'party',
+          contacts: [
+            { id: 'FR-POL', unit: 'OFAC', kind: 'police', emails: ['a@fr.example', 'b@fr.example'], phones: ['+33100000001'], sms: ['+33600000001'], timezone: 'Europe/Paris', languages: ['fr'] },
+            { id: 'FR-PRO', unit: 'Parquet', kind: 'prosecution', emails: ['c@fr.example'], phones: [], sms: [], timezone: 'Europe/Paris', languages: ['fr'] },
+          ],
+        },
+      ],
+    };
+    const ids = planPings(directory, ['email', 'sms', 'voice']).map((p) => `${p.pingId} ${p.address}`);
+    expect(ids).toEqual([
+      'FR-POL/email/1 a@fr.example',
+      'FR-POL/email/2 b@fr.example',
+      'FR-POL/sms/1 +33600000001',
+      'FR-POL/voice/1 +33100000001',
+      'FR-PRO/email/1 c@fr.example',
+    ]);
+    expect(planPings(directory, ['sms']).map((p) => p.pingId)).toEqual(['FR-POL/sms/1']);
+    const first = planPings(directory, ['email'])[0]!;
+    expect(first).toMatchObject({ contactId: 'FR-POL', iso: 'FR', country: 'France', unit: 'OFAC', channel: 'email', timezone: 'Europe/Paris', languages: ['fr'] });
+  });
+});
+
+describe('createRun', () => {
+  it('creates runs/<id>/ with the plan, the parties-only snapshot, an empty log and messages/', () => {
+    const directory = syntheticDirectory(5, 2);
+    const { runDir, plan } = newRun(tmp.path, directory, { windowSeconds: 7200, bucketSeconds: [60, 600], channels: ['email', 'sms'], folders: ['INBOX', 'Junk'], tz: 'Europe/Paris' });
+    const paths = runPaths(runDir);
+    expect(basename(runDir)).toMatch(/^2024-06-05T0730Z-[a-z0-9]{4}$/);
+    expect(readdirSync(runDir).sort()).toEqual(['directory.json', 'events.jsonl', 'messages', 'run.json']);
+    expect(statSync(paths.messages).isDirectory()).toBe(true);
+    expect(readFileSync(paths.events, 'utf8')).toBe('');
+    const onDisk = JSON.parse(readFileSync(paths.plan, 'utf8')) as RunPlan;
+    expect(onDisk).toEqual(plan);
+    expect(onDisk).toMatchObject({
+      id: basename(runDir),
+      createdAt: T0.toISOString(),
+      startAt: T0.toISOString(),
+      schedule: { kind: 'now', tz: 'UTC' },
+      windowSeconds: 7200,
+      bucketSeconds: [60, 600],
+      channels: ['email', 'sms'],
+      includeObservers: false,
+      directoryFile: 'synthetic.yaml',
+      network: 'Test Network',
+      folders: ['INBOX', 'Junk'],
+      tz: 'Europe/Paris',
+    });
+    expect(onDisk.version).toMatch(/^\d+\.\d+\.\d+/);
+    const snapshotText = readFileSync(paths.directory, 'utf8');
+    const snapshot = JSON.parse(snapshotText) as Directory;
+    expect(snapshot.parties.map((p) => p.status)).toEqual(['party', 'party', 'party', 'party', 'party']);
+    expect(onDisk.directoryHash).toBe(createHash('sha256').update(snapshotText).digest('hex'));
+    expect(existsSync(`${paths.plan}.tmp-${process.pid}`)).toBe(false);
+  });
+
+  it('keeps observers in the snapshot with --include-observers, and never reuses a folder', () => {
+    const directory = syntheticDirectory(3, 2);
+    const a = newRun(tmp.path, directory, { includeObservers: true });
+    const b = newRun(tmp.path, directory, { includeObservers: true }); // same clock time, same seed
+    expect(a.runDir).not.toBe(b.runDir);
+    const snapshot = JSON.parse(readFileSync(runPaths(a.runDir).directory, 'utf8')) as Directory;
+    expect(snapshot.parties.filter((p) => p.status === 'observer')).toHaveLength(2);
+    expect(a.plan.includeObservers).toBe(true);
+  });
+});
