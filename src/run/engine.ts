@@ -11,7 +11,7 @@ import type { ChannelName, PingStartedEvent, RunEvent } from '../log/events.js';
 import { newMessageId, newToken } from '../mail/token.js';
 import type { Clock } from './clock.js';
 import { dispatch, retryPolicyFor, type RetryPolicy, type SendJob } from './dispatch.js';
-import { MemoryPingIndex } from './ping-index.js';
+import { MemoryPingIndex, pingFromStarted } from './ping-index.js';
 import { planPings, type PlannedPing } from './plan.js';
 import { Recorder } from './recorder.js';
 import { runPaths, type RunPlan } from './run-folder.js';
@@ -207,23 +207,6 @@ function newPing(p: PlannedPing, index: MemoryPingIndex, random: () => number, f
   while (index.byToken(token)) token = newToken(random);
   const withMessageId = p.channel === 'email' || p.channel === 'sim';
   return { ...p, token, ...(withMessageId ? { messageId: newMessageId(token, from ?? 'rollcall.invalid', random) } : {}) };
-}
-
-/** A ping as it was sent, from its ping-started event and the snapshot's contact point. */
-function pingFromStarted(e: PingStartedEvent, planned: PlannedPing | undefined): Ping {
-  return {
-    pingId: e.pingId,
-    contactId: e.contactId,
-    iso: e.iso,
-    country: planned?.country ?? e.iso,
-    unit: planned?.unit ?? '',
-    channel: e.channel,
-    address: e.address,
-    token: e.token,
-    ...(e.messageId ? { messageId: e.messageId } : {}),
-    languages: planned?.languages ?? [],
-    timezone: planned?.timezone ?? 'UTC',
-  };
 }
 
 /** Sleeps until a clock time; false when the signal stopped the wait. */

@@ -1,6 +1,6 @@
 // Looks pings up by Message-ID, token and address, for matching answers to them.
 import type { Ping, PingIndex } from '../channels/channel.js';
-import type { ChannelName } from '../log/events.js';
+import type { ChannelName, PingStartedEvent } from '../log/events.js';
 
 export function normalizeAddress(address: string, channel: ChannelName): string {
   return channel === 'email' || channel === 'sim' ? address.trim().toLowerCase() : address.replace(/[^\d+]/g, '');
@@ -56,4 +56,29 @@ export class MemoryPingIndex implements PingIndex {
   all(): Ping[] {
     return [...this.pings.values()];
   }
+}
+
+/** What a ping takes from its contact point in the directory snapshot. */
+export interface PingContact {
+  country: string;
+  unit: string;
+  languages: string[];
+  timezone: string;
+}
+
+/** A ping as it was sent, from its ping-started event and its contact point (when known). */
+export function pingFromStarted(e: PingStartedEvent, contact: PingContact | undefined): Ping {
+  return {
+    pingId: e.pingId,
+    contactId: e.contactId,
+    iso: e.iso,
+    country: contact?.country ?? e.iso,
+    unit: contact?.unit ?? '',
+    channel: e.channel,
+    address: e.address,
+    token: e.token,
+    ...(e.messageId ? { messageId: e.messageId } : {}),
+    languages: contact?.languages ?? [],
+    timezone: contact?.timezone ?? 'UTC',
+  };
 }
