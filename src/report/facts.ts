@@ -2,7 +2,7 @@
 import { thresholdLabel } from '../stats/duration.js';
 import { CHANNEL_LABEL, KIND_LABEL, RECEIVED_LABEL, type ReportModel } from './model.js';
 
-/** `7 June 2023, 09:30 UTC · 7 June 2023, 11:30 Europe/Strasbourg (UTC+2)`. */
+/** `7 June 2023, 09:30 UTC · 7 June 2023, 11:30 Europe/Paris (UTC+2)`. */
 export function whenText(model: ReportModel, iso: string | undefined): string {
   if (!iso) return 'not recorded';
   const { fmt } = model;

@@ -35,7 +35,7 @@ export function checkTimeZone(zone: string, what = '--tz'): string {
     new Intl.DateTimeFormat('en', { timeZone: zone });
     return zone;
   } catch {
-    throw new UsageError(`${what}: unknown time zone "${zone}" (use an IANA name such as Europe/Strasbourg or UTC)`);
+    throw new UsageError(`${what}: unknown time zone "${zone}" (use an IANA name such as Europe/Paris or UTC)`);
   }
 }
 

@@ -58,7 +58,7 @@ describe('loadStatsSource', () => {
       channels: ['email', 'voice', 'sms'],
       bucketSeconds: [900, 1800, 3600, 43200, 86400],
       windowSeconds: 86400,
-      tz: 'Europe/Strasbourg',
+      tz: 'Europe/Paris',
     });
   });
 
