@@ -56,9 +56,10 @@ export class ContactTally {
     }
   }
 
-  /** Response time in ms, or undefined when no acknowledgement arrived. */
+  /** Response time in ms, or undefined when no acknowledgement arrived. IMAP arrival times have
+   * whole seconds, so an answer within the ping's own second can seem older than it: that is 0. */
   get responseMs(): number | undefined {
-    return this.ackArrivedMs === Infinity ? undefined : this.ackArrivedMs - this.ackSentMs;
+    return this.ackArrivedMs === Infinity ? undefined : Math.max(0, this.ackArrivedMs - this.ackSentMs);
   }
 }
 
