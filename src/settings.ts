@@ -2,7 +2,8 @@
 // Secrets (passwords in URLs, the Twilio token) come from the environment only.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SettingsError, InputError, redact } from './errors.js';
+import { SettingsError, InputError, redact, type InputProblem } from './errors.js';
+import { parseDuration } from './stats/duration.js';
 
 export interface Settings {
   smtpUrl?: string;
@@ -16,6 +17,10 @@ export interface Settings {
   subject: string;
   /** IMAP folders to watch besides INBOX (e.g. Junk). */
   folders: string[];
+  /** Calls per voice ping when nobody answers (ROLLCALL_VOICE_ATTEMPTS, 1 to 10). */
+  voiceAttempts?: number;
+  /** Seconds before an unanswered number is called again (ROLLCALL_VOICE_RETRY_INTERVAL, e.g. `10m`). */
+  voiceRetryInterval?: number;
 }
 
 const ENV: Record<string, keyof Settings> = {
@@ -28,8 +33,43 @@ const ENV: Record<string, keyof Settings> = {
   ROLLCALL_TWILIO_API_URL: 'twilioApiUrl',
 };
 
+/** Numeric settings: parsed and checked, from the environment or the file. */
+const NUMERIC_ENV: Record<string, 'voiceAttempts' | 'voiceRetryInterval'> = {
+  ROLLCALL_VOICE_ATTEMPTS: 'voiceAttempts',
+  ROLLCALL_VOICE_RETRY_INTERVAL: 'voiceRetryInterval',
+};
+
 /** Keys the config file may set: everything but secrets. */
-const FILE_KEYS = new Set(['from', 'subject', 'folders', 'twilioFrom', 'twilioApiUrl']);
+const FILE_KEYS = new Set(['from', 'subject', 'folders', 'twilioFrom', 'twilioApiUrl', 'voiceAttempts', 'voiceRetryInterval']);
+/** Secrets, with the variable that carries each: refused in the file by name. */
+const SECRET_KEYS: Record<string, string> = {
+  smtpUrl: 'ROLLCALL_SMTP_URL',
+  imapUrl: 'ROLLCALL_IMAP_URL',
+  twilioAccountSid: 'TWILIO_ACCOUNT_SID',
+  twilioAuthToken: 'TWILIO_AUTH_TOKEN',
+};
+
+export const MAX_VOICE_ATTEMPTS = 10;
+
+/** ROLLCALL_VOICE_ATTEMPTS / voiceAttempts: a whole number of calls, 1 to 10. */
+function parseVoiceAttempts(value: string): number | string {
+  const t = value.trim();
+  if (!/^\d+$/.test(t) || Number(t) < 1 || Number(t) > MAX_VOICE_ATTEMPTS) return `must be a whole number of calls from 1 to ${MAX_VOICE_ATTEMPTS} (got "${t}")`;
+  return Number(t);
+}
+
+/** ROLLCALL_VOICE_RETRY_INTERVAL / voiceRetryInterval: a duration like `10m`, whole seconds, at least 1 s. */
+function parseRetryInterval(value: string): number | string {
+  const t = value.trim();
+  const seconds = parseDuration(t);
+  if (seconds === undefined || !Number.isInteger(seconds)) return `must be a duration in whole seconds like 10m, 90s or 1h (got "${t}")`;
+  return seconds;
+}
+
+const NUMERIC_PARSERS: Record<'voiceAttempts' | 'voiceRetryInterval', (v: string) => number | string> = {
+  voiceAttempts: parseVoiceAttempts,
+  voiceRetryInterval: parseRetryInterval,
+};
 
 export const DEFAULT_SUBJECT = '[{network}] Responsiveness test {token} - please reply';
 
@@ -42,24 +82,39 @@ export function loadSettings(env: NodeJS.ProcessEnv, cwd: string, fileText?: str
     const value = env[name];
     if (value !== undefined && value !== '') (settings as unknown as Record<string, unknown>)[key] = value;
   }
+  for (const [name, key] of Object.entries(NUMERIC_ENV)) {
+    const value = env[name];
+    if (value === undefined || value.trim() === '') continue;
+    const parsed = NUMERIC_PARSERS[key](value);
+    if (typeof parsed === 'string') throw new SettingsError(`${name} ${parsed}`);
+    settings[key] = parsed;
+  }
   return settings;
 }
 
 function parseConfigFile(text: string, file: string): Partial<Settings> {
   const out: Partial<Settings> = {};
-  const parsed = parseSimpleYaml(text, file);
-  for (const [k, v] of Object.entries(parsed)) {
-    if (!FILE_KEYS.has(k)) {
-      throw new InputError([{ file, field: k, message: `unknown or secret setting (secrets belong in the environment; allowed: ${[...FILE_KEYS].join(', ')})` }]);
+  const problems: InputProblem[] = [];
+  for (const { key, value, line } of parseSimpleYaml(text, file)) {
+    if (key in SECRET_KEYS) {
+      problems.push({ file, line, field: key, message: `is a secret: set ${SECRET_KEYS[key]} in the environment, never in a file` });
+    } else if (!FILE_KEYS.has(key)) {
+      problems.push({ file, line, field: key, message: `unknown setting (allowed: ${[...FILE_KEYS].join(', ')})` });
+    } else if (key === 'voiceAttempts' || key === 'voiceRetryInterval') {
+      const parsed = typeof value === 'string' ? NUMERIC_PARSERS[key](value) : 'must be a single value, not a list';
+      if (typeof parsed === 'string') problems.push({ file, line, field: key, message: parsed });
+      else out[key] = parsed;
+    } else {
+      (out as Record<string, unknown>)[key] = value;
     }
-    (out as Record<string, unknown>)[k] = v;
   }
+  if (problems.length > 0) throw new InputError(problems);
   return out;
 }
 
-function parseSimpleYaml(text: string, file: string): Record<string, unknown> {
+function parseSimpleYaml(text: string, file: string): Array<{ key: string; value: string | string[]; line: number }> {
   // Kept to `key: value` and `key: [a, b]` lines so that start-up does not load the yaml package.
-  const out: Record<string, unknown> = {};
+  const out: Array<{ key: string; value: string | string[]; line: number }> = [];
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.replace(/\s+#.*$/, '').trimEnd();
     if (line.trim() === '' || line.trim().startsWith('#')) return;
@@ -67,8 +122,8 @@ function parseSimpleYaml(text: string, file: string): Record<string, unknown> {
     if (!m) throw new InputError([{ file, line: i + 1, message: 'expected `key: value`' }]);
     const [, key, value] = m as unknown as [string, string, string];
     if (value.startsWith('[')) {
-      out[key] = value.replace(/^\[|\]$/g, '').split(',').map((s) => unquote(s.trim())).filter(Boolean);
-    } else out[key] = unquote(value);
+      out.push({ key, line: i + 1, value: value.replace(/^\[|\]$/g, '').split(',').map((s) => unquote(s.trim())).filter(Boolean) });
+    } else out.push({ key, line: i + 1, value: unquote(value) });
   });
   return out;
 }

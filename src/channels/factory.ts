@@ -1,7 +1,7 @@
 // Builds the channels of a run from --channels and the settings. The modules of each channel
 // are imported only when that channel is used: an e-mail run never loads twilio, a demo loads
 // neither nodemailer nor imapflow.
-import { SettingsError, UsageError } from '../errors.js';
+import { SettingsError, UsageError, WorkError } from '../errors.js';
 import type { ChannelName } from '../log/events.js';
 import type { Clock } from '../run/clock.js';
 import { parseServerUrl, requireSetting, type Settings } from '../settings.js';
@@ -34,11 +34,22 @@ export interface ChannelFactoryOptions {
   folders?: string[];
   /** --public-url: Twilio's webhooks (key presses, statuses, incoming SMS). */
   publicUrl?: string;
+  /** --webhook-port: local port of the webhook server (default 0: a free port, printed). */
+  webhookPort?: number;
   /** Start of the run (less a margin): without a cursor, the e-mail watcher takes messages that
    * arrived from then on as the run's. */
   since?: Date;
   /** Non-fatal problems of the phone channels (an API hiccup while polling). */
   warn?: (message: string) => void;
+  /** What the user must know to set up (the webhook server's port). Default: `warn`. */
+  notice?: (message: string) => void;
+}
+
+/** Checks --webhook-port: 0 (any free port) to 65535. */
+export function parseWebhookPort(value: string): number {
+  const t = value.trim();
+  if (!/^\d+$/.test(t) || Number(t) > 65535) throw new UsageError(`--webhook-port: "${value}" is not a port number (1 to 65535, or 0 for any free port)`);
+  return Number(t);
 }
 
 /** Checks the settings every requested channel needs, naming the first missing variable; no
@@ -87,22 +98,40 @@ export async function createChannels(opts: ChannelFactoryOptions): Promise<Chann
   }
   if (opts.names.includes('voice')) {
     const { VoiceChannel } = await import('./voice.js');
-    voice = new VoiceChannel(phone);
+    voice = new VoiceChannel({
+      ...phone,
+      ...(opts.settings.voiceAttempts !== undefined ? { attempts: opts.settings.voiceAttempts } : {}),
+      ...(opts.settings.voiceRetryInterval !== undefined ? { retryIntervalMs: opts.settings.voiceRetryInterval * 1000 } : {}),
+    });
   }
   const phoneChannels = [sms, voice].filter((c): c is NonNullable<typeof c> => c !== undefined);
   if (opts.publicUrl && phoneChannels.length > 0) {
     const { startWebhookServer, phoneWebhookHandlers } = await import('./webhooks.js');
     const publicUrl = opts.publicUrl;
     const authToken = opts.settings.twilioAuthToken!;
+    const port = opts.webhookPort ?? 0;
+    const notice = opts.notice ?? opts.warn;
     const start = async () => {
-      const server = await startWebhookServer({
-        publicUrl,
-        authToken,
-        clock: opts.clock,
-        ...(opts.warn ? { warn: opts.warn } : {}),
-        ...phoneWebhookHandlers({ ...(sms ? { sms } : {}), ...(voice ? { voice } : {}) }),
-      });
-      opts.warn?.(`webhooks listening on ${server.localUrl}: ${publicUrl} must forward there`);
+      let server: Awaited<ReturnType<typeof startWebhookServer>>;
+      try {
+        server = await startWebhookServer({
+          publicUrl,
+          authToken,
+          port,
+          clock: opts.clock,
+          ...(opts.warn ? { warn: opts.warn } : {}),
+          ...phoneWebhookHandlers({ ...(sms ? { sms } : {}), ...(voice ? { voice } : {}) }),
+        });
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE' || code === 'EACCES') {
+          const why = code === 'EADDRINUSE' ? 'the port is taken' : 'permission denied';
+          if (port !== 0) throw new UsageError(`--webhook-port ${port}: cannot listen on 127.0.0.1:${port} (${why}); choose another port`);
+          throw new WorkError(`cannot start the webhook server on 127.0.0.1 (${why})`);
+        }
+        throw e;
+      }
+      notice?.(`webhooks listening on ${server.localUrl} (port ${server.port}): ${publicUrl} must forward there`);
       return server;
     };
     channels.push(new WithWebhooks(phoneChannels[0]!, start), ...phoneChannels.slice(1));

@@ -88,6 +88,7 @@ export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => v
     .option('--include-observers', 'also test observers (counted separately)')
     .option('--folders <list>', 'IMAP folders to watch', 'INBOX')
     .option('--public-url <url>', 'https URL where Twilio can reach our webhooks')
+    .option('--webhook-port <n>', 'local port of the webhook server that --public-url forwards to (default: any free port, printed)')
     .option('--insecure-tls', 'allow mail servers without TLS on non-loopback addresses')
     .option('-y, --yes', 'do not ask for confirmation before sending')
     .addOption(json())
@@ -96,6 +97,7 @@ export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => v
       examples(
         'rollcall run --directory directory.yaml --between 09:00-17:00 --on 2024-06-05 --tz Europe/Paris',
         'rollcall run --directory directory.yaml --at 2024-06-05T10:30:00+02:00 --channels email,sms --yes',
+        'rollcall run --directory directory.yaml --channels email,sms,voice --public-url https://hooks.example.org --webhook-port 8443',
       ),
     )
     .action(action(() => import('./run.js')));
@@ -106,6 +108,7 @@ export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => v
     .argument('<run>', 'run folder')
     .option('--resend-uncertain', 'send again the pings whose sending was never confirmed')
     .option('--public-url <url>', 'https URL where Twilio can reach our webhooks (as given to run)')
+    .option('--webhook-port <n>', 'local port of the webhook server that --public-url forwards to (default: any free port, printed)')
     .option('--insecure-tls', 'allow mail servers without TLS on non-loopback addresses')
     .option('-y, --yes', 'do not ask for confirmation before sending')
     .addOption(json())

@@ -5,7 +5,7 @@
 // could not start (not a run folder, missing settings).
 import { resolve } from 'node:path';
 import { EXIT, UsageError } from '../errors.js';
-import { createChannels } from '../channels/factory.js';
+import { createChannels, parseWebhookPort } from '../channels/factory.js';
 import { systemClock, type Clock } from '../run/clock.js';
 import { confirm } from '../run/confirm.js';
 import { describeEnd, shown } from '../run/end-summary.js';
@@ -21,6 +21,9 @@ import type { Channel } from '../channels/channel.js';
 export async function run(args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
   const arg = args[0];
   if (!arg) throw new UsageError('resume: give the run folder (runs/<id>)');
+  const webhookPortText = typeof opts.webhookPort === 'string' ? opts.webhookPort : undefined;
+  if (webhookPortText !== undefined && typeof opts.publicUrl !== 'string') throw new UsageError('--webhook-port: the webhook server runs only with --public-url');
+  const webhookPort = webhookPortText !== undefined ? parseWebhookPort(webhookPortText) : undefined;
   const runDir = resolve(o.cwd, arg);
   const { plan, directory } = readRunFolder(runDir);
   const status = await readRunStatus(runDir);
@@ -57,8 +60,10 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
       folders: plan.folders,
       since: new Date(Date.parse(status.startedAt ?? plan.startAt) - 60_000),
       ...(typeof opts.publicUrl === 'string' ? { publicUrl: opts.publicUrl } : {}),
+      ...(webhookPort !== undefined ? { webhookPort } : {}),
       ...(opts.insecureTls ? { insecureTls: true } : {}),
       warn: (m) => o.err.write(`rollcall: ${m}\n`),
+      notice: (m) => (o.json ? o.err : o.out).write(`${m.charAt(0).toUpperCase()}${m.slice(1)}\n`),
     });
   }
 

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { EXIT, UsageError } from '../errors.js';
 import { readDirectory } from '../directory/load.js';
-import { checkChannelSettings, createChannels, parseChannels } from '../channels/factory.js';
+import { checkChannelSettings, createChannels, parseChannels, parseWebhookPort } from '../channels/factory.js';
 import { systemClock } from '../run/clock.js';
 import { confirm } from '../run/confirm.js';
 import { describeEnd, shown } from '../run/end-summary.js';
@@ -31,6 +31,9 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
   const includeObservers = Boolean(opts.includeObservers);
   const tz = str('tz') ?? 'UTC';
   const publicUrl = str('publicUrl');
+  const webhookPortText = str('webhookPort');
+  if (webhookPortText !== undefined && !publicUrl) throw new UsageError('--webhook-port: the webhook server runs only with --public-url');
+  const webhookPort = webhookPortText !== undefined ? parseWebhookPort(webhookPortText) : undefined;
 
   // Everything that can be wrong is checked before anything is created or sent.
   const directoryFile = str('directory')!;
@@ -95,7 +98,10 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
       since: new Date(schedule.startAt.getTime() - 60_000),
       ...(opts.insecureTls ? { insecureTls: true } : {}),
       ...(publicUrl ? { publicUrl } : {}),
+      ...(webhookPort !== undefined ? { webhookPort } : {}),
       warn,
+      // The port the tunnel must point at: plain output (stderr under --json, stdout is JSON lines).
+      notice: (m) => (o.json ? o.err : o.out).write(`${m.charAt(0).toUpperCase()}${m.slice(1)}\n`),
     });
     const result = await runSession({
       runDir,

@@ -1,8 +1,9 @@
 // Sending pings: at most N at once, each attempt recorded before and after it is handed to its
 // channel (ping-started flushed first, so a crash mid-send leaves an "uncertain" ping, never a
-// silent one), transient failures retried with bounded backoff in clock time.
+// silent one), transient failures retried with bounded backoff in clock time. A RollcallError
+// thrown by a channel (our credentials or settings refused) stops the sending with its message.
 import type { Channel, Ping, SendOutcome } from '../channels/channel.js';
-import { redact } from '../errors.js';
+import { RollcallError, redact } from '../errors.js';
 import type { ChannelName, EventInput } from '../log/events.js';
 import type { Clock } from './clock.js';
 
@@ -124,7 +125,21 @@ async function attempt(job: SendJob, opts: DispatchOptions, retry: RetryPolicy):
   try {
     outcome = await channel.send(ping);
   } catch (e) {
-    // Channels return refusals; a throw is a network or library error: worth another attempt.
+    if (e instanceof RollcallError) {
+      // Our side is at fault (credentials revoked, our own sender number refused, a setting):
+      // every other ping would fail the same way. The attempt is logged as due again now, so that
+      // a resume sends it once the cause is fixed; then the run stops with the message.
+      await opts.record({
+        type: 'ping-failed',
+        pingId: ping.pingId,
+        attempt: job.attempt,
+        permanent: false,
+        response: redact(e.message),
+        retryAt: opts.clock.now().toISOString(),
+      });
+      throw e;
+    }
+    // Channels return refusals; any other throw is a network or library error: worth another attempt.
     outcome = { ok: false, permanent: false, response: redact((e as Error)?.message ?? String(e)) };
   }
   if (outcome.ok) {

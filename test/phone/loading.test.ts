@@ -1,13 +1,16 @@
 // Nothing of Twilio is loaded until a phone channel is used: the modules import the SDK only
 // dynamically, the webhook server loads twilio's signature module alone, and the built modules
-// prove it under a module-resolution trace.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// prove it under a module-resolution trace; so does a whole e-mail-only `rollcall run` against
+// the loopback mail servers.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../support/cli.js';
+import { binPath, repoRoot } from '../support/cli.js';
+import { startDovecot } from '../servers/dovecot.js';
+import { startSmtp } from '../servers/smtp.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'rollcall-phone-load-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -55,4 +58,69 @@ describe('loading the phone channels', () => {
     expect(webhooks).not.toMatch(/\/node_modules\/twilio\/(index|lib\/index)\.js/);
     expect(sdk).toMatch(/\/node_modules\/twilio\/(lib\/)?index\.js/);
   });
+
+  it('loads no twilio code in an e-mail-only `rollcall run`, from start to end', async (ctx) => {
+    expect(existsSync(join(repoRoot, 'dist/cli/run.js')), 'build first: npx tsc -p tsconfig.build.json').toBe(true);
+    const secretariat = 'secretariat@rollcall.test';
+    const contacts = ['poc@police.fr.example', 'cyber@bka.de.example'];
+    let dovecot;
+    try {
+      dovecot = await startDovecot({ users: [secretariat, ...contacts] });
+    } catch (e) {
+      if (process.env.CI === 'true') throw e;
+      console.warn(`SKIPPING the e-mail-only run trace: Dovecot could not start here: ${(e as Error).message.split('\n')[0]}`);
+      return ctx.skip();
+    }
+    const auth = { user: 'rollcall-sender', pass: 'Sm7p-pa55word' };
+    const smtp = await startSmtp({ lmtp: { host: '127.0.0.1', port: dovecot.lmtpPort }, auth });
+    try {
+      // Numbers in the directory too: an e-mail run must not touch them, nor load what calls them.
+      const directory = join(tmp, 'directory.yaml');
+      writeFileSync(
+        directory,
+        [
+          'network: 24/7 Test Network',
+          'parties:',
+          '  - { country: France, iso: FR, status: party, contacts: [{ id: FR-POL, unit: Cybercrime Unit, kind: police, emails: [poc@police.fr.example], phones: ["+33 1 99 00 01 10"], sms: ["+33 6 12 34 56 11"], timezone: Europe/Paris, languages: [fr, en] }] }',
+          '  - { country: Germany, iso: DE, status: party, contacts: [{ id: DE-POL, unit: Cybercrime Unit, kind: police, emails: [cyber@bka.de.example], phones: ["+49 30 23125010"], sms: ["+49 1512 3456711"], timezone: Europe/Berlin, languages: [de, en] }] }',
+          '',
+        ].join('\n'),
+      );
+      const trace = join(tmp, 'email-run-trace.txt');
+      const hooks = fileURLToPath(new URL('../support/trace-imports.mjs', import.meta.url));
+      const args = ['--import', hooks, binPath, 'run', '--directory', directory, '--window', '3s', '--buckets', '1s,3s', '--runs-dir', join(tmp, 'runs'), '--yes', '--json'];
+      // Twilio settings present (and a public URL): still nothing of Twilio without a phone channel.
+      const env = {
+        ...process.env,
+        NO_COLOR: '1',
+        TRACE_FILE: trace,
+        ROLLCALL_SMTP_URL: smtp.url(auth),
+        ROLLCALL_IMAP_URL: dovecot.imapUrl(secretariat),
+        ROLLCALL_FROM: `24/7 Network Secretariat <${secretariat}>`,
+        TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+        TWILIO_AUTH_TOKEN: 'not-used',
+        ROLLCALL_TWILIO_FROM: '+12025550100',
+      };
+      // Spawned without blocking: the SMTP server lives in this process.
+      const child = spawn(process.execPath, [...args, '--public-url', 'https://hooks.rollcall.example'], { cwd: repoRoot, env });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+      expect(code, stderr).toBe(0);
+      // Both pings went out through the real SMTP server.
+      expect(smtp.received.filter((d) => d.from === secretariat).flatMap((d) => d.to).sort()).toEqual([...contacts].sort());
+      const loaded = readFileSync(trace, 'utf8');
+      // The trace works, and the mail libraries were really used.
+      expect(loaded).toContain('/dist/cli/run.js');
+      expect(loaded).toContain('/dist/channels/email.js');
+      expect(loaded).toContain('/node_modules/nodemailer/');
+      expect(loaded).toContain('/node_modules/imapflow/');
+      expect(loaded).not.toContain('/node_modules/twilio/');
+      // (webhooks.js may be loaded to check --public-url: it holds no Twilio code until a server starts.)
+      for (const m of ['sms.js', 'voice.js', 'twilio-client.js', 'phone-history.js']) expect(loaded, m).not.toContain(`/dist/channels/${m}`);
+    } finally {
+      await smtp.stop();
+      await dovecot.stop();
+    }
+  }, 60_000);
 });

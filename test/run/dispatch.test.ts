@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Channel, Ping, SendOutcome } from '../../src/channels/channel.js';
+import { WorkError } from '../../src/errors.js';
 import { EventLog } from '../../src/log/event-log.js';
 import type { ChannelName, RunEvent } from '../../src/log/events.js';
 import { dispatch, type SendJob } from '../../src/run/dispatch.js';
@@ -149,6 +150,28 @@ describe('dispatch', () => {
     const failed = s.events.find((e) => e.type === 'ping-failed')!;
     expect(failed).toMatchObject({ retryAt: new Date(start.getTime() + 600_000).toISOString() });
     expect(s.channel.calls.map((c) => c.at - start.getTime())).toEqual([0, 600_000]);
+  });
+
+  it('stops on a RollcallError from a channel (our credentials refused): no retry, the attempt logged as due again, the message kept', async () => {
+    const refused = new WorkError('Twilio refused the account credentials (check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN): Authenticate (Twilio error 20003)');
+    const s = setup((p) => {
+      if (p.pingId === 'C1/email/1') throw refused;
+      return ok(new Date());
+    }, 1000);
+    const jobs = Array.from({ length: 6 }, (_, i) => ({ ping: ping(i), attempt: 1, dueAt: start.getTime() }));
+    const run = dispatch(jobs, { clock: s.clock, channels: s.channels, record: (e) => s.recorder.record(e), signal: new AbortController().signal, concurrency: 2 });
+    await expect(run).rejects.toBe(refused);
+    // Tried once, never again, though the retry policy had attempts left.
+    expect(s.channel.calls.filter((c) => c.pingId === 'C1/email/1')).toHaveLength(1);
+    const c1 = s.events.filter((e) => 'pingId' in e && e.pingId === 'C1/email/1');
+    expect(c1.map((e) => e.type)).toEqual(['ping-started', 'ping-failed']);
+    // Not permanent: a resume sends it again (due at once) once the credentials are fixed.
+    expect(c1[1]).toMatchObject({ permanent: false, attempt: 1, response: refused.message, retryAt: c1[1]!.at });
+    // Sending stopped: not every ping was launched, and each one launched has its outcome logged.
+    expect(s.channel.calls.length).toBeLessThan(6);
+    const started = s.events.filter((e) => e.type === 'ping-started').map((e) => (e as { pingId: string }).pingId);
+    const ended = s.events.filter((e) => e.type === 'ping-sent' || e.type === 'ping-failed').map((e) => (e as { pingId: string }).pingId);
+    expect(started.sort()).toEqual(ended.sort());
   });
 
   it('stops launching when aborted, finishes and records the sends in flight, and returns what is left', async () => {
