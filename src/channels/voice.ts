@@ -308,7 +308,8 @@ export class VoiceChannel implements Channel {
           continue;
         }
         if (FINAL_CALL.has(call.status)) await this.callEnded(ctx, track.pingId, sid, call.status, call.answeredBy);
-      } else if (track.redialAt && ctx.clock.now() >= track.redialAt) {
+      } else if (track.redialAt && !ctx.signal.aborted && ctx.clock.now() >= track.redialAt) {
+        // (No redial in the last scan after the window closed: the test is over.)
         await this.redial(ctx, track);
       }
     }

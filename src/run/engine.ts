@@ -145,9 +145,17 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
         retry: opts.retry ?? retryPolicyFor(plan.windowSeconds),
         onStarted: (p) => index.add(p),
         onSent: (p, at) => index.markSent(p.pingId, at),
-      }).then(() => {
-        if (!sending.signal.aborted) opts.onPhase?.({ phase: 'watching', startedAt, windowEnd });
-      });
+      }).then(
+        () => {
+          if (!sending.signal.aborted) opts.onPhase?.({ phase: 'watching', startedAt, windowEnd });
+        },
+        (e: unknown) => {
+          // Sending cannot go on (revoked credentials, our own bad sender): stop now rather than
+          // wait out the window; everything is logged and resume continues once it is fixed.
+          stop();
+          throw e;
+        },
+      );
     } else {
       for (const rec of state.pings.values()) if (rec.state === 'unconfirmed') uncertain.push(rec.started);
     }
