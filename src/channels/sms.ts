@@ -9,7 +9,7 @@ import { RollcallError } from '../errors.js';
 import type { Settings } from '../settings.js';
 import { systemClock, type Clock } from '../run/clock.js';
 import { runPaths } from '../run/run-folder.js';
-import { accountError, connectTwilio, describeTwilioError, errorDetail, type RetryPolicy, type TwilioConnection } from './twilio-client.js';
+import { accountError, describeTwilioError, errorDetail, lazyTwilioConnection, type RetryPolicy, type TwilioConnection } from './twilio-client.js';
 import { readPhoneHistory } from './phone-history.js';
 import { webhookUrl, type IncomingSmsWebhook, type StatusWebhook } from './webhooks.js';
 
@@ -78,7 +78,7 @@ function sentBefore(sentAt: Date, receivedAt: Date): boolean {
 
 export class SmsChannel implements Channel {
   readonly name = 'sms' as const;
-  private opening?: Promise<TwilioConnection>;
+  private readonly connection: () => Promise<TwilioConnection>;
   private readonly clock: Clock;
   /** Sent messages awaiting a final status: pingId → message SID. */
   private readonly awaiting = new Map<string, string>();
@@ -92,6 +92,7 @@ export class SmsChannel implements Channel {
 
   constructor(private readonly opts: SmsChannelOptions) {
     this.clock = opts.clock ?? systemClock;
+    this.connection = lazyTwilioConnection(opts.settings, opts.retry);
   }
 
   async open(): Promise<void> {
@@ -100,14 +101,6 @@ export class SmsChannel implements Channel {
 
   async close(): Promise<void> {
     this.ctx = undefined;
-  }
-
-  private connection(): Promise<TwilioConnection> {
-    if (!this.opening) {
-      this.opening = connectTwilio(this.opts.settings, this.opts.retry);
-      this.opening.catch(() => (this.opening = undefined));
-    }
-    return this.opening;
   }
 
   async send(ping: Ping): Promise<SendOutcome> {

@@ -224,6 +224,19 @@ export async function checkTwilioAccount(conn: TwilioConnection): Promise<void> 
 }
 
 /** Connects: settings checked, SDK loaded, credentials verified. */
+/** A connection opened on first use and shared after; a failed attempt is forgotten, so the
+ * next call tries again. */
+export function lazyTwilioConnection(s: Settings, retry: Partial<RetryPolicy> = {}): () => Promise<TwilioConnection> {
+  let opening: Promise<TwilioConnection> | undefined;
+  return () => {
+    if (!opening) {
+      opening = connectTwilio(s, retry);
+      opening.catch(() => (opening = undefined));
+    }
+    return opening;
+  };
+}
+
 export async function connectTwilio(s: Settings, retry: Partial<RetryPolicy> = {}): Promise<TwilioConnection> {
   const conn = await createTwilioClient(twilioSettings(s), retry);
   await checkTwilioAccount(conn);

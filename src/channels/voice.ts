@@ -6,7 +6,7 @@ import type { Channel, Ping, SendOutcome, WatchContext } from './channel.js';
 import { RollcallError } from '../errors.js';
 import type { Settings } from '../settings.js';
 import { systemClock, type Clock } from '../run/clock.js';
-import { accountError, connectTwilio, describeTwilioError, errorDetail, type RetryPolicy, type TwilioConnection } from './twilio-client.js';
+import { accountError, describeTwilioError, errorDetail, lazyTwilioConnection, type RetryPolicy, type TwilioConnection } from './twilio-client.js';
 import { readPhoneHistory } from './phone-history.js';
 import { webhookUrl, type KeyPressWebhook, type StatusWebhook } from './webhooks.js';
 
@@ -148,7 +148,7 @@ interface CallTrack {
 
 export class VoiceChannel implements Channel {
   readonly name = 'voice' as const;
-  private opening?: Promise<TwilioConnection>;
+  private readonly connection: () => Promise<TwilioConnection>;
   private readonly clock: Clock;
   private readonly tracks = new Map<string, CallTrack>();
   /** Calls whose end has been recorded. */
@@ -163,6 +163,7 @@ export class VoiceChannel implements Channel {
 
   constructor(private readonly opts: VoiceChannelOptions) {
     this.clock = opts.clock ?? systemClock;
+    this.connection = lazyTwilioConnection(opts.settings, opts.retry);
     this.attempts = Math.max(1, opts.attempts ?? 2);
     this.retryIntervalMs = opts.retryIntervalMs ?? 10 * 60_000;
   }
@@ -173,14 +174,6 @@ export class VoiceChannel implements Channel {
 
   async close(): Promise<void> {
     this.ctx = undefined;
-  }
-
-  private connection(): Promise<TwilioConnection> {
-    if (!this.opening) {
-      this.opening = connectTwilio(this.opts.settings, this.opts.retry);
-      this.opening.catch(() => (this.opening = undefined));
-    }
-    return this.opening;
   }
 
   private async placeCall(ping: Ping): Promise<{ sid: string; status: string }> {
