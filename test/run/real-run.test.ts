@@ -386,6 +386,9 @@ describe('the real CLI, killed with SIGKILL and resumed', () => {
       // Reported: in the findings (address) and counted under the table.
       const lines = resumed.out().split('\n');
       for (const id of uncertain) {
+        // An uncertain ping that the server did get may be answered: then its address works and
+        // it is no finding (it is still counted in the line checked below).
+        if (ofType(events, 'message-received').some((m) => m.pingId === id)) continue;
         const address = ofType(events, 'ping-started').find((e) => e.pingId === id)!.address;
         expect(lines.some((l) => l.includes('uncertain') && l.includes(address)), address).toBe(true);
       }
