@@ -261,7 +261,9 @@ describe('a run over e-mail, SMS and voice against the loopback servers', () => 
     // The key press time is the voice answer's time: after the call was placed, within the window.
     const esKey = ofType(events, 'message-received').find((e) => e.channel === 'voice' && e.class === 'reply')!;
     expect(esKey).toMatchObject({ pingId: 'ES-POL/voice/1', from: '+34612345610' });
-    expect(country('ES').responseSeconds).toBeGreaterThanOrEqual(2);
+    // The fake presses 2 s after it created the call, a moment before our side got the API's 2xx
+    // (the send time): the response time is just under or over 2 s, never near 0.
+    expect(country('ES').responseSeconds).toBeGreaterThanOrEqual(1.5);
     expect(country('ES').responseSeconds).toBeLessThan(WINDOW_SECONDS);
 
     // Buckets: cumulative, inclusive, consistent with the response times; all four by 15 s.
