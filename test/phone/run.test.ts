@@ -19,6 +19,7 @@ import { freePort, startDovecot, type Dovecot } from '../servers/dovecot.js';
 import { startSmtp, type SmtpDelivery, type SmtpHarness } from '../servers/smtp.js';
 import { startFakeTwilio, twilioSignature, type FakeTwilio, type NumberScript } from '../servers/twilio.js';
 import { tempDir } from '../run/support.js';
+import { logLines, ofType, until } from '../support/run-log.js';
 
 const SMTP_AUTH = { user: 'rollcall-sender', pass: 'Sm7p-pa55word' };
 const SECRETARIAT = 'secretariat@rollcall.test';
@@ -154,23 +155,6 @@ afterAll(async () => {
   tmp.remove();
 }, 30_000);
 
-const ofType = <T extends RunEvent['type']>(events: RunEvent[], type: T) => events.filter((e): e is Extract<RunEvent, { type: T }> => e.type === type);
-
-function logLines(runDir: string | undefined): RunEvent[] {
-  if (!runDir || !existsSync(join(runDir, 'events.jsonl'))) return [];
-  return readFileSync(join(runDir, 'events.jsonl'), 'utf8')
-    .split('\n')
-    .filter((l) => l.endsWith('}'))
-    .map((l) => JSON.parse(l) as RunEvent);
-}
-
-async function until(pred: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('a run over e-mail, SMS and voice against the loopback servers', () => {
   it('counts each answer on its channel, reports the numbers that do not work, and refuses forged webhooks', async (ctx) => {
@@ -203,7 +187,7 @@ describe('a run over e-mail, SMS and voice against the loopback servers', () => 
       // Once the calls are placed, while the run watches: forged key presses for Spain's call.
       const listening = `Webhooks listening on http://127.0.0.1:${webhookPort} (port ${webhookPort}): ${publicUrl} must forward there`;
       const callPlaced = () => ofType(logLines(runDir()), 'ping-sent').some((e) => e.pingId === 'ES-POL/voice/1');
-      await until(() => (callPlaced() && stderr.includes(listening)) || child.exitCode !== null, 30_000, 'the call to Spain');
+      await until(() => (callPlaced() && stderr.includes(listening)) || child.exitCode !== null, 30_000, 'the call to Spain', 20);
       expect(stderr).toContain(listening);
       const path = `/voice/gather?ping=${encodeURIComponent('ES-POL/voice/1')}`;
       const params = { CallSid: 'CAforged00000000000000000000000000', Digits: '1', From: fake!.from, To: '+34612345610', AccountSid: fake!.accountSid };

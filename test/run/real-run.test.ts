@@ -6,7 +6,7 @@
 // the SMTP server sees every ping at most once (exactly once when the log says sent), every answer
 // is counted once with its true arrival time.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
@@ -24,6 +24,7 @@ import { binPath, repoRoot, rollcall } from '../support/cli.js';
 import { startDovecot, type Dovecot } from '../servers/dovecot.js';
 import { startSmtp, type SmtpDelivery, type SmtpHarness } from '../servers/smtp.js';
 import { eventsOf, tempDir } from './support.js';
+import { logLines, ofType, until } from '../support/run-log.js';
 
 const SMTP_AUTH = { user: 'rollcall-sender', pass: 'Sm7p-pa55word' };
 type Behaviour = { kind: 'quote' | 'token' | 'auto-then-quote'; afterMs: number } | { kind: 'refused' | 'greylisted' | 'unknown' | 'silent' };
@@ -182,7 +183,6 @@ function pingsSeen(secretariat: string): Map<string, SmtpDelivery[]> {
   return out;
 }
 
-const ofType = <T extends RunEvent['type']>(events: RunEvent[], type: T) => events.filter((e): e is Extract<RunEvent, { type: T }> => e.type === type);
 
 /** INTERNALDATE of every message in the secretariat's INBOX, by UID, read straight from Dovecot. */
 async function internalDates(secretariat: string): Promise<Map<number, number>> {
@@ -325,22 +325,6 @@ function runFolderIn(runsDir: string): string | undefined {
   if (!existsSync(runsDir)) return undefined;
   const [id] = readdirSync(runsDir);
   return id ? join(runsDir, id) : undefined;
-}
-
-function logLines(runDir: string | undefined): RunEvent[] {
-  if (!runDir || !existsSync(join(runDir, 'events.jsonl'))) return [];
-  return readFileSync(join(runDir, 'events.jsonl'), 'utf8')
-    .split('\n')
-    .filter((l) => l.endsWith('}'))
-    .map((l) => JSON.parse(l) as RunEvent);
-}
-
-async function until(pred: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 describe('the real CLI, killed with SIGKILL and resumed', () => {
