@@ -89,3 +89,21 @@ export function compareOutcomes(earlier: Stats, current: Stats, fmt: Formatter):
     row('Addresses and numbers that failed', failed),
   ];
 }
+
+/** The cells of a comparison row as text, in table order: label, then earlier / current / change
+ * for countries, share and average. Each format escapes them its own way. */
+export function compareBucketCells(r: CompareBucketRow, fmt: Formatter): string[] {
+  const either = <T>(b: BucketStat | undefined, f: (b: BucketStat) => T) => (b ? String(f(b)) : '—');
+  return [
+    r.label,
+    either(r.earlier, (b) => fmt.int(b.responded)),
+    either(r.current, (b) => fmt.int(b.responded)),
+    r.responded,
+    either(r.earlier, (b) => fmt.percent(b.share)),
+    either(r.current, (b) => fmt.percent(b.share)),
+    r.share,
+    either(r.earlier, (b) => fmt.duration(b.averageSeconds)),
+    either(r.current, (b) => fmt.duration(b.averageSeconds)),
+    r.average,
+  ];
+}

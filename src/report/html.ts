@@ -5,7 +5,7 @@ import type { BucketStat, CountryResult, Stats } from '../stats/types.js';
 import { thresholdLabel } from '../stats/duration.js';
 import { bucketLines } from './bucket-lines.js';
 import { axisStart, axisTime, bucketBarsSvg, cumulativeChartSvg, type Series } from './chart.js';
-import { compareBuckets, compareOutcomes, countDelta, durationDelta, pointsDelta } from './compare.js';
+import { compareBucketCells, compareBuckets, compareOutcomes, countDelta, durationDelta, pointsDelta } from './compare.js';
 import { esc } from './escape.js';
 import { methodsText } from './methods.js';
 import { byKindTable, receivedText, reportFacts, shortUtc, sourceText } from './facts.js';
@@ -199,18 +199,7 @@ function comparison(model: ReportModel): string {
     `<tr class="group"><th scope="col" rowspan="2">Within</th><th scope="colgroup" colspan="3">Countries</th><th scope="colgroup" colspan="3">Share</th><th scope="colgroup" colspan="3">Average response time</th></tr>` +
     `<tr>${[0, 1, 2].map(() => `<th scope="col" class="num">${e}</th><th scope="col" class="num">${c}</th><th scope="col" class="num">Change</th>`).join('')}</tr>`;
   const cols: Col[] = [{ label: 'Within', nowrap: true }, ...Array.from({ length: 9 }, () => ({ label: '', num: true, nowrap: true }))];
-  const bucketRows = rows.map((r) => [
-    esc(r.label),
-    esc(r.earlier ? fmt.int(r.earlier.responded) : '—'),
-    esc(r.current ? fmt.int(r.current.responded) : '—'),
-    esc(r.responded),
-    esc(r.earlier ? fmt.percent(r.earlier.share) : '—'),
-    esc(r.current ? fmt.percent(r.current.share) : '—'),
-    esc(r.share),
-    esc(r.earlier ? fmt.duration(r.earlier.averageSeconds) : '—'),
-    esc(r.current ? fmt.duration(r.current.averageSeconds) : '—'),
-    esc(r.average),
-  ]);
+  const bucketRows = rows.map((r) => compareBucketCells(r, fmt).map(esc));
   const outcomes = compareOutcomes(earlier.stats, current.stats, fmt);
   return (
     `<section id="compare"><h2>Compared with the test of ${e}</h2>` +

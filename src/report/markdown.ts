@@ -3,7 +3,7 @@
 import type { CountryResult, Stats } from '../stats/types.js';
 import { thresholdLabel } from '../stats/duration.js';
 import { bucketLines } from './bucket-lines.js';
-import { compareBuckets, compareOutcomes } from './compare.js';
+import { compareBucketCells, compareBuckets, compareOutcomes } from './compare.js';
 import { md } from './escape.js';
 import { byKindTable, receivedText, reportFacts, shortUtc, sourceText } from './facts.js';
 import { isoUtc } from './format.js';
@@ -113,18 +113,7 @@ export function renderMarkdown(model: ReportModel): string {
           [`Average ${c}`, 'r'],
           ['Change', 'r'],
         ],
-        compareBuckets(earlier.stats, s, fmt).map((r) => [
-          md(r.label),
-          md(r.earlier ? fmt.int(r.earlier.responded) : '—'),
-          md(r.current ? fmt.int(r.current.responded) : '—'),
-          md(r.responded),
-          md(r.earlier ? fmt.percent(r.earlier.share) : '—'),
-          md(r.current ? fmt.percent(r.current.share) : '—'),
-          md(r.share),
-          md(r.earlier ? fmt.duration(r.earlier.averageSeconds) : '—'),
-          md(r.current ? fmt.duration(r.current.averageSeconds) : '—'),
-          md(r.average),
-        ]),
+        compareBuckets(earlier.stats, s, fmt).map((r) => compareBucketCells(r, fmt).map(md)),
       ),
       '',
       table(
