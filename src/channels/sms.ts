@@ -5,11 +5,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Channel, Ping, SendOutcome, WatchContext } from './channel.js';
 import type { MatchRule, MessageClass } from '../log/events.js';
-import { RollcallError } from '../errors.js';
 import type { Settings } from '../settings.js';
 import { systemClock, type Clock } from '../run/clock.js';
 import { runPaths } from '../run/run-folder.js';
-import { accountError, describeTwilioError, errorDetail, lazyTwilioConnection, type RetryPolicy, type TwilioConnection } from './twilio-client.js';
+import { accountError, describeTwilioError, errorDetail, lazyTwilioConnection, pollUntilAborted, type RetryPolicy, type TwilioConnection } from './twilio-client.js';
 import { readPhoneHistory } from './phone-history.js';
 import { webhookUrl, type IncomingSmsWebhook, type StatusWebhook } from './webhooks.js';
 
@@ -134,21 +133,7 @@ export class SmsChannel implements Channel {
     await this.prepare(ctx, ctx.clock.now());
     for (const w of this.queued.splice(0)) await this.receiveWebhook(w);
     const interval = this.opts.pollIntervalMs ?? 30_000;
-    // At least one round, even when called with an aborted signal (the engine's last catch-up scan).
-    for (;;) {
-      try {
-        await this.poll(ctx);
-      } catch (e) {
-        if (e instanceof RollcallError) throw e;
-        this.opts.warn?.(`SMS: polling Twilio failed, trying again in ${Math.round(interval / 1000)} s: ${describeTwilioError(e).message}`);
-      }
-      if (ctx.signal.aborted) break;
-      try {
-        await ctx.clock.sleep(interval, ctx.signal);
-      } catch {
-        break;
-      }
-    }
+    await pollUntilAborted(ctx, interval, 'SMS', () => this.poll(ctx), this.opts.warn);
   }
 
   /** What the log already knows (after a restart): messages to follow, statuses recorded, cursor. */

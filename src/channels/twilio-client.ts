@@ -4,7 +4,8 @@
 import type TwilioSDK from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type * as ResponseModule from 'twilio/lib/http/response.js';
-import { SettingsError, WorkError, redact } from '../errors.js';
+import { RollcallError, SettingsError, WorkError, redact } from '../errors.js';
+import type { WatchContext } from './channel.js';
 import { isLoopbackHost, parseServerUrl, requireSetting, type Settings } from '../settings.js';
 import { systemClock } from '../run/clock.js';
 
@@ -224,6 +225,32 @@ export async function checkTwilioAccount(conn: TwilioConnection): Promise<void> 
 }
 
 /** Connects: settings checked, SDK loaded, credentials verified. */
+/** Runs `poll` every `intervalMs` of the watch's clock until its signal aborts, at least once
+ * (a watch called with an aborted signal is the engine's last catch-up scan). A RollcallError
+ * (credentials, settings) ends the watch; any other failure is warned about and tried again. */
+export async function pollUntilAborted(
+  ctx: WatchContext,
+  intervalMs: number,
+  what: string,
+  poll: () => Promise<void>,
+  warn?: (message: string) => void,
+): Promise<void> {
+  for (;;) {
+    try {
+      await poll();
+    } catch (e) {
+      if (e instanceof RollcallError) throw e;
+      warn?.(`${what}: polling Twilio failed, trying again in ${Math.round(intervalMs / 1000)} s: ${describeTwilioError(e).message}`);
+    }
+    if (ctx.signal.aborted) return;
+    try {
+      await ctx.clock.sleep(intervalMs, ctx.signal);
+    } catch {
+      return;
+    }
+  }
+}
+
 /** A connection opened on first use and shared after; a failed attempt is forgotten, so the
  * next call tries again. */
 export function lazyTwilioConnection(s: Settings, retry: Partial<RetryPolicy> = {}): () => Promise<TwilioConnection> {

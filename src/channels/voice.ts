@@ -3,10 +3,9 @@
 // is the acknowledgement; the call's final status is followed either way (polled, and pushed by
 // status callbacks when there is a public URL), and unanswered calls are tried again.
 import type { Channel, Ping, SendOutcome, WatchContext } from './channel.js';
-import { RollcallError } from '../errors.js';
 import type { Settings } from '../settings.js';
 import { systemClock, type Clock } from '../run/clock.js';
-import { accountError, describeTwilioError, errorDetail, lazyTwilioConnection, type RetryPolicy, type TwilioConnection } from './twilio-client.js';
+import { accountError, describeTwilioError, errorDetail, lazyTwilioConnection, pollUntilAborted, type RetryPolicy, type TwilioConnection } from './twilio-client.js';
 import { readPhoneHistory } from './phone-history.js';
 import { webhookUrl, type KeyPressWebhook, type StatusWebhook } from './webhooks.js';
 
@@ -218,21 +217,7 @@ export class VoiceChannel implements Channel {
     const interval = this.opts.pollIntervalMs ?? 15_000;
     // Called with an aborted signal: the engine's last scan after the window closed.
     const lastScan = ctx.signal.aborted;
-    // At least one round, even then.
-    for (;;) {
-      try {
-        await this.poll(ctx);
-      } catch (e) {
-        if (e instanceof RollcallError) throw e;
-        this.opts.warn?.(`voice: polling Twilio failed, trying again in ${Math.round(interval / 1000)} s: ${describeTwilioError(e).message}`);
-      }
-      if (ctx.signal.aborted) break;
-      try {
-        await ctx.clock.sleep(interval, ctx.signal);
-      } catch {
-        break;
-      }
-    }
+    await pollUntilAborted(ctx, interval, 'voice', () => this.poll(ctx), this.opts.warn);
     if (lastScan) await this.closeUnanswered(ctx);
   }
 
