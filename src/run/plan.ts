@@ -3,25 +3,16 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Ping } from '../channels/channel.js';
 import type { Directory } from '../directory/model.js';
 import { InputError } from '../errors.js';
 import type { ChannelName } from '../log/events.js';
 import { runPaths, type RunPlan } from './run-folder.js';
 import type { Schedule } from './schedule.js';
 
-/** A ping the plan calls for, before it gets its token. */
-export interface PlannedPing {
-  /** `<contactId>/<channel>/<n>`, n counting the contact point's addresses on that channel from 1. */
-  pingId: string;
-  contactId: string;
-  iso: string;
-  country: string;
-  unit: string;
-  channel: ChannelName;
-  address: string;
-  languages: string[];
-  timezone: string;
-}
+/** A ping the plan calls for, before it gets its token (and Message-ID). Its `pingId` is
+ * `<contactId>/<channel>/<n>`, n counting the contact point's addresses on that channel from 1. */
+export type PlannedPing = Omit<Ping, 'token' | 'messageId'>;
 
 /** The addresses of a contact point that a channel pings (the simulated channel stands in for e-mail). */
 function addressesFor(contact: Directory['parties'][number]['contacts'][number], channel: ChannelName): string[] {
