@@ -91,3 +91,16 @@ export function hideSecret(text: string, auth?: ServerAuth): string {
   }
   return out;
 }
+
+/** How to reach an IMAP server, as ImapFlow takes it (no logging: it would print credentials). */
+export function imapConnection(server: ImapServer) {
+  return {
+    host: server.host,
+    port: server.port,
+    secure: server.secure,
+    ...(server.doSTARTTLS !== undefined ? { doSTARTTLS: server.doSTARTTLS } : {}),
+    auth: { user: server.auth.user, pass: server.auth.pass },
+    logger: false as const,
+    connectionTimeout: 30_000,
+  };
+}

@@ -12,7 +12,7 @@ import type { MessageReceivedEvent, WatchCursorEvent } from '../log/events.js';
 import { classifyMessage, type Classification } from '../mail/classify.js';
 import { normalizeMessageId } from '../run/ping-index.js';
 import { runPaths } from '../run/run-folder.js';
-import { hideSecret, type ImapServer } from './email-servers.js';
+import { hideSecret, imapConnection, type ImapServer } from './email-servers.js';
 
 export interface WatchTuning {
   /** Quiet time before imapflow enters IDLE (low: answers are seen as soon as Dovecot tells). */
@@ -196,16 +196,10 @@ export class InboxWatcher {
     let closed = false;
     let lastError: Error | undefined;
     const client = new ImapFlow({
-      host: server.host,
-      port: server.port,
-      secure: server.secure,
-      ...(server.doSTARTTLS !== undefined ? { doSTARTTLS: server.doSTARTTLS } : {}),
-      auth: { user: server.auth.user, pass: server.auth.pass },
-      logger: false,
+      ...imapConnection(server),
       autoIdleDelay: tuning.autoIdleDelayMs,
       maxIdleTime: tuning.idleRestartMs,
       missingIdleCommand: 'NOOP',
-      connectionTimeout: 30_000,
       greetingTimeout: 16_000,
       socketTimeout: Math.max(3 * tuning.idleRestartMs, 180_000),
       clientInfo: { name: 'rollcall' },

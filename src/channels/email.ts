@@ -10,7 +10,7 @@ import { composePing } from '../mail/compose.js';
 import type { Random } from '../mail/token.js';
 import { systemClock, type Clock } from '../run/clock.js';
 import { DEFAULT_SUBJECT, requireSetting, type Settings } from '../settings.js';
-import { hideSecret, imapServer, smtpServer, type ImapServer, type SmtpServer } from './email-servers.js';
+import { hideSecret, imapConnection, imapServer, smtpServer, type ImapServer, type SmtpServer } from './email-servers.js';
 import { DEFAULT_TUNING, InboxWatcher, type WatchTuning } from './email-watch.js';
 
 export interface EmailChannelOptions {
@@ -118,15 +118,7 @@ export class EmailChannel implements Channel {
       throw this.smtpOpenError(e as SmtpError, smtp);
     }
     const imap = this.imap();
-    const client = new ImapFlow({
-      host: imap.host,
-      port: imap.port,
-      secure: imap.secure,
-      ...(imap.doSTARTTLS !== undefined ? { doSTARTTLS: imap.doSTARTTLS } : {}),
-      auth: { user: imap.auth.user, pass: imap.auth.pass },
-      logger: false,
-      connectionTimeout: 30_000,
-    });
+    const client = new ImapFlow(imapConnection(imap));
     client.on('error', () => {});
     try {
       await client.connect();
