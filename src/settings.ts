@@ -2,8 +2,8 @@
 // Secrets (passwords in URLs, the Twilio token) come from the environment only.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SettingsError, InputError, redact, type InputProblem } from './errors.js';
-import { parseDuration } from './stats/duration.js';
+import { SettingsError, InputError, redact, type InputProblem } from './core/errors.js';
+import { parseDuration } from './core/duration.js';
 
 export interface Settings {
   smtpUrl?: string;

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EXIT, InputError, SettingsError } from '../src/errors.js';
+import { EXIT, InputError, SettingsError } from '../src/core/errors.js';
 import { DEFAULT_SUBJECT, loadSettings } from '../src/settings.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'rollcall-settings-'));

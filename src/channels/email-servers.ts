@@ -1,7 +1,7 @@
 // Connection options for the organisation's SMTP and IMAP servers, from ROLLCALL_SMTP_URL and
 // ROLLCALL_IMAP_URL. TLS is required off loopback (STARTTLS, or implicit with smtps/imaps)
 // unless --insecure-tls; credentials come from the URL and never appear in messages.
-import { SettingsError, redact } from '../errors.js';
+import { SettingsError, redact } from '../core/errors.js';
 import { isLoopbackHost, parseServerUrl } from '../settings.js';
 
 export interface ServerAuth {

@@ -7,11 +7,11 @@ import { mkdir, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ImapFlow, type FetchMessageObject } from 'imapflow';
 import type { WatchContext } from './channel.js';
-import { streamEvents } from '../log/event-log.js';
-import type { MessageReceivedEvent, WatchCursorEvent } from '../log/events.js';
+import { streamEvents } from '../core/event-log.js';
+import type { MessageReceivedEvent, WatchCursorEvent } from '../core/events.js';
 import { classifyMessage, type Classification } from '../mail/classify.js';
-import { normalizeMessageId } from '../run/ping-index.js';
-import { runPaths } from '../run/run-folder.js';
+import { normalizeMessageId } from '../core/ping-index.js';
+import { runPaths } from '../core/run-folder.js';
 import { hideSecret, imapConnection, type ImapServer } from './email-servers.js';
 
 export interface WatchTuning {

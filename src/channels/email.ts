@@ -4,11 +4,12 @@
 import nodemailer, { type Mail } from 'nodemailer';
 import type { SMTPPoolOptions, SMTPPoolSentMessageInfo } from 'nodemailer/lib/smtp-pool';
 import { ImapFlow } from 'imapflow';
-import type { Channel, Ping, SendOutcome, WatchContext } from './channel.js';
-import { SettingsError, WorkError } from '../errors.js';
+import type { Channel, WatchContext } from './channel.js';
+import type { Ping, SendOutcome } from '../core/ping.js';
+import { SettingsError, WorkError } from '../core/errors.js';
 import { composePing } from '../mail/compose.js';
 import type { Random } from '../mail/token.js';
-import { systemClock, type Clock } from '../run/clock.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import { DEFAULT_SUBJECT, requireSetting, type Settings } from '../settings.js';
 import { hideSecret, imapConnection, imapServer, smtpServer, type ImapServer, type SmtpServer } from './email-servers.js';
 import { DEFAULT_TUNING, InboxWatcher, type WatchTuning } from './email-watch.js';

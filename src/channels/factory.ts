@@ -1,11 +1,12 @@
 // Builds the channels of a run from --channels and the settings. The modules of each channel
 // are imported only when that channel is used: an e-mail run never loads twilio, a demo loads
 // neither nodemailer nor imapflow.
-import { SettingsError, UsageError, WorkError } from '../errors.js';
-import type { ChannelName } from '../log/events.js';
-import type { Clock } from '../run/clock.js';
+import { SettingsError, UsageError, WorkError } from '../core/errors.js';
+import type { ChannelName } from '../core/events.js';
+import type { Clock } from '../core/clock.js';
 import { parseServerUrl, requireSetting, type Settings } from '../settings.js';
-import type { Channel, Ping, SendOutcome, WatchContext } from './channel.js';
+import type { Channel, WatchContext } from './channel.js';
+import type { Ping, SendOutcome } from '../core/ping.js';
 
 /** Channels a user may ask for with --channels (`sim` is the demo's). */
 export const USER_CHANNELS = ['email', 'sms', 'voice'] as const;

@@ -1,9 +1,9 @@
 // What the run log already says about a phone channel's pings, so that a restarted watcher
 // knows which messages and calls to follow and which statuses are already recorded.
 import { existsSync } from 'node:fs';
-import type { ChannelName, DeliveryStatusEvent } from '../log/events.js';
-import { readEvents } from '../log/event-log.js';
-import { runPaths } from '../run/run-folder.js';
+import type { ChannelName, DeliveryStatusEvent } from '../core/events.js';
+import { readEvents } from '../core/event-log.js';
+import { runPaths } from '../core/run-folder.js';
 
 export interface PhoneHistory {
   /** Pings of this channel the provider accepted: pingId → provider id (SID) of the first send. */

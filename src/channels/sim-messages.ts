@@ -1,9 +1,9 @@
 // Raw RFC 5322 messages that simulated contact points send back: human replies (quoting the
 // ping or not), out-of-office auto-replies, RFC 3464 bounces, RFC 8098 read receipts. They go
 // through the real classifier, so the demo exercises what a real run does.
-import type { Ping } from './channel.js';
+import type { Ping } from '../core/ping.js';
 import type { SimAnswer } from './sim-world.js';
-import { offsetAt } from '../run/zoned-time.js';
+import { offsetAt } from '../core/time.js';
 
 export interface SimMessageInput {
   ping: Ping;

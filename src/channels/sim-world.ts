@@ -5,7 +5,7 @@
 // answer within 15 min, 35 within 30 min, 42 within 1 h, 59 within 12 h, 61 within 24 h, one
 // late, the rest silent (some only automatically).
 import type { Directory } from '../directory/model.js';
-import { shuffled, streamFor } from '../run/random.js';
+import { shuffled, streamFor } from '../core/random.js';
 
 /** What arrives after a ping, relative to its send time. */
 export interface SimAnswer {

@@ -5,13 +5,14 @@
 // index, and the recorder's dedupe keeps each one to a single event.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChannelName, EventInput, MessageClass } from '../log/events.js';
+import type { ChannelName, EventInput, MessageClass } from '../core/events.js';
 import { classifyMessage } from '../mail/classify.js';
 import { renderSubject } from '../mail/compose.js';
-import type { Clock } from '../run/clock.js';
-import { holdClock } from '../run/virtual-clock.js';
+import type { Clock } from '../core/clock.js';
+import { holdClock } from '../core/virtual-clock.js';
 import { DEFAULT_SUBJECT } from '../settings.js';
-import type { Channel, Ping, PingIndex, SendOutcome, WatchContext } from './channel.js';
+import type { Channel, WatchContext } from './channel.js';
+import type { Ping, PingIndex, SendOutcome } from '../core/ping.js';
 import { simMessage } from './sim-messages.js';
 import type { SimAnswer, SimWorld } from './sim-world.js';
 

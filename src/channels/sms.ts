@@ -3,11 +3,12 @@
 // followed per message. The twilio SDK is loaded on first use only (see twilio-client.ts).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Channel, Ping, SendOutcome, WatchContext } from './channel.js';
-import type { MatchRule, MessageClass } from '../log/events.js';
+import type { Channel, WatchContext } from './channel.js';
+import type { Ping, SendOutcome } from '../core/ping.js';
+import type { MatchRule, MessageClass } from '../core/events.js';
 import type { Settings } from '../settings.js';
-import { systemClock, type Clock } from '../run/clock.js';
-import { runPaths } from '../run/run-folder.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { runPaths } from '../core/run-folder.js';
 import { accountError, describeTwilioError, errorDetail, lazyTwilioConnection, pollUntilAborted, type RetryPolicy, type TwilioConnection } from './twilio-client.js';
 import { readPhoneHistory } from './phone-history.js';
 import { webhookUrl, type IncomingSmsWebhook, type StatusWebhook } from './webhooks.js';

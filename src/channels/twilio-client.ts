@@ -4,10 +4,10 @@
 import type TwilioSDK from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type * as ResponseModule from 'twilio/lib/http/response.js';
-import { RollcallError, SettingsError, WorkError, redact } from '../errors.js';
+import { RollcallError, SettingsError, WorkError, redact } from '../core/errors.js';
 import type { WatchContext } from './channel.js';
 import { isLoopbackHost, parseServerUrl, requireSetting, type Settings } from '../settings.js';
-import { systemClock } from '../run/clock.js';
+import { systemClock } from '../core/clock.js';
 
 export type TwilioRestClient = TwilioSDK.Twilio;
 type Response<T> = ResponseModule.default<T>;

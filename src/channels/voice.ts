@@ -2,9 +2,10 @@
 // point's language) and asks to press 1. With a public URL the key press, posted to our webhook,
 // is the acknowledgement; the call's final status is followed either way (polled, and pushed by
 // status callbacks when there is a public URL), and unanswered calls are tried again.
-import type { Channel, Ping, SendOutcome, WatchContext } from './channel.js';
+import type { Channel, WatchContext } from './channel.js';
+import type { Ping, SendOutcome } from '../core/ping.js';
 import type { Settings } from '../settings.js';
-import { systemClock, type Clock } from '../run/clock.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import { accountError, describeTwilioError, errorDetail, lazyTwilioConnection, pollUntilAborted, type RetryPolicy, type TwilioConnection } from './twilio-client.js';
 import { readPhoneHistory } from './phone-history.js';
 import { webhookUrl, type KeyPressWebhook, type StatusWebhook } from './webhooks.js';

@@ -3,9 +3,9 @@
 // X-Twilio-Signature for the public URL it was sent to; anything else gets 403 and is dropped.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SettingsError, redact } from '../errors.js';
+import { SettingsError, redact } from '../core/errors.js';
 import { isLoopbackHost } from '../settings.js';
-import { systemClock, type Clock } from '../run/clock.js';
+import { systemClock, type Clock } from '../core/clock.js';
 
 /** A key pressed during a test call. */
 export interface KeyPressWebhook {

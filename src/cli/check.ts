@@ -3,14 +3,14 @@
 // servers, shows one rendered ping, and times a ping sent to the secretariat's own address through
 // the real servers. Nothing is sent to contact points. Exit 0 all good, 1 a server failed or the
 // round trip did not complete, 2 bad settings or directory.
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT, UsageError } from '../core/errors.js';
 import { readDirectory } from '../directory/load.js';
 import { checkChannelSettings, createChannels, parseChannels } from '../channels/factory.js';
-import { systemClock } from '../run/clock.js';
+import { systemClock } from '../core/clock.js';
 import { checkServers, roundTrip, type RoundTrip, type ServerCheck } from '../run/check.js';
 import { directorySnapshot, planPings } from '../run/plan.js';
 import { loadSettings } from '../settings.js';
-import { formatDuration, parseDuration } from '../stats/duration.js';
+import { formatDuration, parseDuration } from '../core/duration.js';
 import { paint, type Output } from './output.js';
 
 export async function run(_args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {

@@ -2,13 +2,13 @@
 // contact points, no set-up: prints the table and where the run folder and reports are.
 // --json prints { runDir, stats } (stats as `rollcall stats --json` prints them).
 import { resolve } from 'node:path';
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT, UsageError } from '../core/errors.js';
 import { readDirectory } from '../directory/load.js';
 import { DEMO_SPEED, DEMO_WINDOW_SECONDS, demoDirectoryPath, simChannelSetup } from '../run/demo.js';
-import { describeEnd, shown } from '../run/end-summary.js';
-import { createRunView } from '../run/live-view.js';
+import { describeEnd, shown } from './end-summary.js';
+import { createRunView } from './live-view.js';
 import { createRun, directorySnapshot } from '../run/plan.js';
-import { seedFrom } from '../run/random.js';
+import { seedFrom } from '../core/random.js';
 import { runSession } from '../run/session.js';
 import { stopOnSignals } from '../run/stop-signals.js';
 import { DEFAULT_BUCKET_SECONDS } from '../stats/buckets.js';

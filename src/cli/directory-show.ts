@@ -1,6 +1,6 @@
 // rollcall directory show <file>: parties and contact points as a table, with counts by status
 // and kind; --json prints the normalised directory. An invalid directory ends it with exit 2.
-import { EXIT, formatProblem, InputError } from '../errors.js';
+import { EXIT, formatProblem, InputError } from '../core/errors.js';
 import { loadDirectory } from '../directory/load.js';
 import { CONTACT_KINDS as KINDS, countDirectory } from '../directory/counts.js';
 import type { Party } from '../directory/model.js';

@@ -1,6 +1,6 @@
 // rollcall directory validate <file>: every problem in a directory, errors apart from warnings.
 // Exit 0 clean (warnings allowed), 1 errors found, 2 the file cannot be read or parsed.
-import { EXIT, formatProblem, InputError, type InputProblem } from '../errors.js';
+import { EXIT, formatProblem, InputError, type InputProblem } from '../core/errors.js';
 import { loadDirectory } from '../directory/load.js';
 import { paint, println, type Output } from './output.js';
 

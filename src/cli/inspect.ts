@@ -4,13 +4,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { InputError, EXIT } from '../errors.js';
+import { InputError, EXIT } from '../core/errors.js';
 import type { Directory } from '../directory/model.js';
-import { readEvents } from '../log/event-log.js';
-import type { MessageReceivedEvent, OverrideEvent, RunEvent } from '../log/events.js';
+import { readEvents } from '../core/event-log.js';
+import type { MessageReceivedEvent, OverrideEvent, RunEvent } from '../core/events.js';
 import { arrivalFromHeaders, classifyParsed, parseMessage } from '../mail/classify.js';
-import { pingIndexFromEvents } from '../mail/run-pings.js';
-import { formatDuration } from '../stats/duration.js';
+import { pingIndexFromEvents } from '../run/run-pings.js';
+import { formatDuration } from '../core/duration.js';
 import { loadSettings } from '../settings.js';
 import { paint, println, type Output } from './output.js';
 

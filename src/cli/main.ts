@@ -2,7 +2,7 @@
 // it runs (so `rollcall --help` loads no mail or Twilio code), and maps errors to exit codes.
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { EXIT, RollcallError } from '../errors.js';
+import { EXIT, RollcallError } from '../core/errors.js';
 import { processOutput, type Output } from './output.js';
 
 /** What every command module exports: run with parsed arguments, return the exit code. */

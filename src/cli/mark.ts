@@ -5,10 +5,10 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import type { Directory } from '../directory/model.js';
-import { EXIT, InputError, UsageError } from '../errors.js';
-import { EventLog, readEvents } from '../log/event-log.js';
-import type { MessageReceivedEvent, OverrideClass, OverrideEvent } from '../log/events.js';
-import { runPaths } from '../run/run-folder.js';
+import { EXIT, InputError, UsageError } from '../core/errors.js';
+import { EventLog, readEvents } from '../core/event-log.js';
+import type { MessageReceivedEvent, OverrideClass, OverrideEvent } from '../core/events.js';
+import { runPaths } from '../core/run-folder.js';
 import { paint, println, type Output } from './output.js';
 
 const CLASSES: OverrideClass[] = ['reply', 'automatic', 'not-an-answer'];

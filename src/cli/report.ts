@@ -1,7 +1,7 @@
 // rollcall report <run | events.jsonl | replies.csv> --format html,md,csv,json[,pdf] [--out reports/]
 //   [--compare <earlier>] [--anonymize] [--locale fr] [--title ...] [--tz zone] [--buckets ...] [--directory f] [--json]
 import { isAbsolute, relative, resolve } from 'node:path';
-import { EXIT, formatProblem, UsageError } from '../errors.js';
+import { EXIT, formatProblem, UsageError } from '../core/errors.js';
 import { checkLocale, checkTimeZone } from '../report/format.js';
 import { parseFormats, writeReports } from '../report/write.js';
 import { parseBuckets } from '../stats/buckets.js';

@@ -4,12 +4,12 @@
 // Exit 0 when the window closed, 1 when stopped again (or locked by another process), 2 when it
 // could not start (not a run folder, missing settings).
 import { resolve } from 'node:path';
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT, UsageError } from '../core/errors.js';
 import { createChannels, parseWebhookPort } from '../channels/factory.js';
-import { systemClock, type Clock } from '../run/clock.js';
-import { confirm } from '../run/confirm.js';
-import { describeEnd, shown } from '../run/end-summary.js';
-import { createRunView } from '../run/live-view.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { confirm } from './confirm.js';
+import { describeEnd, shown } from './end-summary.js';
+import { createRunView } from './live-view.js';
 import { readRunFolder } from '../run/plan.js';
 import { runSession } from '../run/session.js';
 import { readRunStatus } from '../run/status.js';

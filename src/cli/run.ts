@@ -3,21 +3,21 @@
 // terminal, unless --yes), then runs it with a live view. Exit 0 when the window closed, 1 when
 // stopped before (resume continues), 2 when it could not start.
 import { resolve } from 'node:path';
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT, UsageError } from '../core/errors.js';
 import { readDirectory } from '../directory/load.js';
 import { checkChannelSettings, createChannels, parseChannels, parseWebhookPort } from '../channels/factory.js';
-import { systemClock } from '../run/clock.js';
-import { confirm } from '../run/confirm.js';
-import { describeEnd, shown } from '../run/end-summary.js';
-import { createRunView } from '../run/live-view.js';
+import { systemClock } from '../core/clock.js';
+import { confirm } from './confirm.js';
+import { describeEnd, shown } from './end-summary.js';
+import { createRunView } from './live-view.js';
 import { createRun, directorySnapshot, planPings } from '../run/plan.js';
 import { parseSchedule } from '../run/schedule.js';
 import { runSession } from '../run/session.js';
 import { stopOnSignals } from '../run/stop-signals.js';
-import { formatWall } from '../run/zoned-time.js';
+import { formatWall } from '../core/time.js';
 import { loadSettings } from '../settings.js';
 import { parseBuckets } from '../stats/buckets.js';
-import { formatDuration, parseDuration } from '../stats/duration.js';
+import { formatDuration, parseDuration } from '../core/duration.js';
 import type { Output } from './output.js';
 
 export async function run(_args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {

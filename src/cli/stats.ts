@@ -1,6 +1,6 @@
 // rollcall stats <run folder | events.jsonl | replies.csv> [--buckets ...] [--directory f] [--by status|kind] [--json]
 import { isAbsolute, resolve } from 'node:path';
-import { EXIT, formatProblem, UsageError } from '../errors.js';
+import { EXIT, formatProblem, UsageError } from '../core/errors.js';
 import { parseBuckets } from '../stats/buckets.js';
 import { loadStatsSource } from '../stats/source.js';
 import type { Output } from './output.js';

@@ -1,11 +1,11 @@
 // rollcall status <run> [--json]: where a run stands — phase, planned start, pings by state,
 // answers by bucket so far, whether a process holds it. Read-only: safe while the run runs.
 import { resolve } from 'node:path';
-import { EXIT, UsageError } from '../errors.js';
-import { shown } from '../run/end-summary.js';
+import { EXIT, UsageError } from '../core/errors.js';
+import { shown } from './end-summary.js';
 import { readRunStatus, type RunStatus } from '../run/status.js';
-import { formatWall } from '../run/zoned-time.js';
-import { formatDuration, thresholdLabel } from '../stats/duration.js';
+import { formatWall } from '../core/time.js';
+import { formatDuration, thresholdLabel } from '../core/duration.js';
 import { paint, type Output } from './output.js';
 
 const PHASE_WORDS: Record<RunStatus['phase'], string> = {

@@ -3,7 +3,7 @@
 // only the reader for that file's format.
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
-import { InputError, type InputProblem } from '../errors.js';
+import { InputError, type InputProblem } from '../core/errors.js';
 import type { Directory } from './model.js';
 import type { DirectoryCheck, DirectoryCounts } from './validate.js';
 

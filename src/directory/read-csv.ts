@@ -4,7 +4,7 @@
 // Leading comment lines `# network: ...` and `# updated: ...` carry what YAML has at its top.
 import { basename, extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { InputError, type InputProblem } from '../errors.js';
+import { InputError, type InputProblem } from '../core/errors.js';
 import { formatPath, type DataPath, type DirectorySource, type Place } from './source.js';
 
 export const CSV_COLUMNS = ['country', 'iso', 'status', 'id', 'unit', 'kind', 'emails', 'phones', 'sms', 'timezone', 'languages'] as const;

@@ -1,6 +1,6 @@
 // Reads a JSON directory with JSON.parse (strict, and fast), and finds the line of a value only
 // when a problem has to be located, with a small scanner over the text JSON.parse accepted.
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import { formatPath, type DataPath, type DirectorySource, type Place } from './source.js';
 
 export function readJsonSource(text: string, file: string): DirectorySource {

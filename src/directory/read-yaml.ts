@@ -1,6 +1,6 @@
 // Reads a YAML directory into plain data, remembering the line of every value.
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import { InputError, type InputProblem } from '../errors.js';
+import { InputError, type InputProblem } from '../core/errors.js';
 import { formatPath, type DataPath, type DirectorySource, type Place } from './source.js';
 
 export function readYamlSource(text: string, file: string): DirectorySource {

@@ -1,6 +1,6 @@
 // What a directory reader (YAML/JSON or CSV) hands to validation: plain data in the shape of the
 // YAML format, and a way to turn a path in that data back into a place in the file.
-import type { InputProblem } from '../errors.js';
+import type { InputProblem } from '../core/errors.js';
 
 export type DataPath = ReadonlyArray<string | number>;
 

@@ -4,7 +4,7 @@
 // IANA zones, unique ids, every party reachable). Every problem is collected, none thrown.
 import { z } from 'zod';
 import { isSupportedCountry, parsePhoneNumberFromString, validatePhoneNumberLength, type CountryCode } from 'libphonenumber-js/min';
-import type { InputProblem } from '../errors.js';
+import type { InputProblem } from '../core/errors.js';
 import { countryMatches, countryName, isoForCountry } from './countries.js';
 import type { ContactKind, ContactPoint, Directory, Party, PartyStatus } from './model.js';
 import type { DataPath, DirectorySource } from './source.js';

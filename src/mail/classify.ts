@@ -2,8 +2,8 @@
 // unrelated) and matches it to the ping it answers. Pure apart from parsing: the watcher,
 // `rollcall inspect` and the tests all call classifyMessage() with the raw bytes.
 import { simpleParser } from 'mailparser';
-import type { Ping, PingIndex } from '../channels/channel.js';
-import type { BounceDetail, MatchRule, MessageClass } from '../log/events.js';
+import type { Ping, PingIndex } from '../core/ping.js';
+import type { BounceDetail, MatchRule, MessageClass } from '../core/events.js';
 import { automaticReplyReasons, listReasons } from './auto-reply.js';
 import { type DeliveryReport, type ReadReceipt, decisiveRecipient, findDeliveryReport, findPlainTextBounce, findReadReceipt } from './dsn.js';
 import { matchPing, messageIds, type MatchClues } from './match.js';

@@ -1,7 +1,7 @@
 // Delivery status notifications (RFC 3464), read receipts (RFC 8098) and the plain-text bounces
 // some servers still send (Exim, qmail): the fields that say who failed, how, and which of our
 // messages came back.
-import type { BounceDetail } from '../log/events.js';
+import type { BounceDetail } from '../core/events.js';
 import { type HeaderBlock, type MimePart, decodeCharset, parseFieldGroups, parseMime, walkParts } from './mime.js';
 
 /** What we can read of our own message returned inside a bounce or named by a receipt. */

@@ -1,8 +1,8 @@
 // Matching a received message to the ping it answers, in the order of DESIGN.md section 1:
 // In-Reply-To/References naming the ping's Message-ID, else its token, else its sender address
 // after the ping was sent.
-import type { Ping, PingIndex } from '../channels/channel.js';
-import type { MatchRule } from '../log/events.js';
+import type { Ping, PingIndex } from '../core/ping.js';
+import type { MatchRule } from '../core/events.js';
 import { tokenCandidates } from './token.js';
 
 export interface PingMatch {

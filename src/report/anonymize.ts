@@ -9,7 +9,7 @@ import type { CountryResult, Finding, OverrideSummary, Stats } from '../stats/ty
 type StatsCore = Omit<Stats, 'observers' | 'byKind'>;
 
 function eachCountry(stats: Stats): Array<{ country: string; iso?: string }> {
-  const core = (s: StatsCore) => [...s.countries, ...s.late, ...s.automaticOnly, ...s.silent, ...s.findings];
+  const core = (s: StatsCore) => [...s.countries, ...s.late, ...s.automaticOnly, ...s.unreachable, ...s.silent, ...s.findings];
   return [...core(stats), ...(stats.observers ? core(stats.observers) : []), ...Object.values(stats.byKind ?? {}).flatMap((g) => (g ? core(g) : []))];
 }
 
@@ -94,6 +94,7 @@ function anonCore(s: StatsCore, label: (n: string) => string, scrub: Scrubber, c
     buckets: s.buckets.map((b) => ({ ...b })),
     late: list(s.late),
     automaticOnly: list(s.automaticOnly),
+    unreachable: list(s.unreachable),
     silent: list(s.silent),
     findings,
     countries: list(s.countries),

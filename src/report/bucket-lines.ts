@@ -2,7 +2,7 @@
 //   15 minutes, 24 countries responded, with an average response time of 6 min
 //   24 hours, 61 countries responded (89.71%), average response time of 1h 37 min
 import type { BucketStat } from '../stats/types.js';
-import { thresholdLabel } from '../stats/duration.js';
+import { thresholdLabel } from '../core/duration.js';
 import type { Formatter } from './format.js';
 
 function countries(fmt: Formatter, n: number): string {

@@ -2,7 +2,7 @@
 // Changes are computed on the figures as displayed (durations rounded to the minute), so that
 // the reader's own subtraction agrees with the change column.
 import type { BucketStat, Stats } from '../stats/types.js';
-import { formatDuration, thresholdLabel } from '../stats/duration.js';
+import { formatDuration, thresholdLabel } from '../core/duration.js';
 import { MINUS, type Formatter } from './format.js';
 
 const sign = (d: number) => (d > 0 ? '+' : d < 0 ? MINUS : '');

@@ -1,5 +1,5 @@
 // The facts at the head of every report (when, how long, who, how), as plain label/value pairs.
-import { thresholdLabel } from '../stats/duration.js';
+import { thresholdLabel } from '../core/duration.js';
 import { CHANNEL_LABEL, KIND_LABEL, RECEIVED_LABEL, type ReportModel } from './model.js';
 
 /** `7 June 2023, 09:30 UTC · 7 June 2023, 11:30 Europe/Paris (UTC+2)`. */

@@ -1,7 +1,7 @@
 // Locale-aware formatting of the numbers and dates in reports (Intl). The wording stays English;
 // durations keep the 2023 report's style (`1h 37 min`) whatever the locale.
-import { UsageError } from '../errors.js';
-import { formatDuration } from '../stats/duration.js';
+import { UsageError } from '../core/errors.js';
+import { formatDuration } from '../core/duration.js';
 
 /** U+2212, the typographic minus used in deltas (`−2.5 pts`). */
 export const MINUS = '\u2212';

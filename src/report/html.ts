@@ -2,7 +2,7 @@
 // forbids them), charts as inline SVG, print styles for A4, table headers and chart titles for
 // screen readers. Every string from data goes through esc().
 import type { BucketStat, CountryResult, Stats } from '../stats/types.js';
-import { thresholdLabel } from '../stats/duration.js';
+import { thresholdLabel } from '../core/duration.js';
 import { bucketLines } from './bucket-lines.js';
 import { axisStart, axisTime, bucketBarsSvg, cumulativeChartSvg, type Series } from './chart.js';
 import { compareBucketCells, compareBuckets, compareOutcomes, countDelta, durationDelta, pointsDelta } from './compare.js';

@@ -1,7 +1,7 @@
 // The Markdown report: the same content as the HTML one, with tables instead of charts (the bucket
 // table carries a text bar). Every string from data goes through md().
 import type { CountryResult, Stats } from '../stats/types.js';
-import { thresholdLabel } from '../stats/duration.js';
+import { thresholdLabel } from '../core/duration.js';
 import { bucketLines } from './bucket-lines.js';
 import { compareBucketCells, compareBuckets, compareOutcomes } from './compare.js';
 import { md } from './escape.js';

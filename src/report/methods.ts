@@ -1,6 +1,6 @@
 // The methods section: DESIGN.md section 1 (the measurement rules) in plain words, for readers
 // of the report who will not read the tool's documentation.
-import { thresholdLabel } from '../stats/duration.js';
+import { thresholdLabel } from '../core/duration.js';
 import type { ReportModel } from './model.js';
 
 export interface MethodsParagraph {

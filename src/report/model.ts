@@ -2,10 +2,10 @@
 // per-country rows with local time of day, labels. Anonymization happens here, after local times
 // are derived from the real time zones (which are then dropped).
 import { readFileSync } from 'node:fs';
-import type { ChannelName, OverrideClass } from '../log/events.js';
+import type { ChannelName, OverrideClass } from '../core/events.js';
 import type { SourceMeta } from '../stats/source.js';
 import type { CountryOutcome, CountryResult, FindingStatus, Stats } from '../stats/types.js';
-import { thresholdLabel } from '../stats/duration.js';
+import { thresholdLabel } from '../core/duration.js';
 import { anonymizeStats, countryLabels } from './anonymize.js';
 import { checkTimeZone, createFormatter, hourIn, isoLocal, periodOfDay, type Formatter } from './format.js';
 
@@ -71,6 +71,7 @@ export const OUTCOME_LABEL: Record<CountryOutcome, string> = {
   answered: 'Answered',
   late: 'Late',
   'automatic-only': 'Automatic reply only',
+  unreachable: 'Unreachable',
   silent: 'No answer',
 };
 

@@ -2,7 +2,7 @@
 // automatic-only and silent countries, the directory findings and the manual overrides.
 import Table from 'cli-table3';
 import type { ContactKind } from '../directory/model.js';
-import { formatDuration, thresholdLabel } from '../stats/duration.js';
+import { formatDuration, thresholdLabel } from '../core/duration.js';
 import type { BucketStat, CountryResult, Finding, GroupStats, Stats } from '../stats/types.js';
 import { bucketLines } from './bucket-lines.js';
 import type { Formatter } from './format.js';

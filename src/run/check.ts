@@ -4,12 +4,13 @@
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Channel, Ping } from '../channels/channel.js';
-import { EventLog } from '../log/event-log.js';
-import type { MessageReceivedEvent } from '../log/events.js';
+import type { Channel } from '../channels/channel.js';
+import type { Ping } from '../core/ping.js';
+import { EventLog } from '../core/event-log.js';
+import type { MessageReceivedEvent } from '../core/events.js';
 import { newMessageId, newToken } from '../mail/token.js';
-import type { Clock } from './clock.js';
-import { MemoryPingIndex, normalizeMessageId } from './ping-index.js';
+import type { Clock } from '../core/clock.js';
+import { MemoryPingIndex, normalizeMessageId } from '../core/ping-index.js';
 import { Recorder } from './recorder.js';
 
 export interface ServerCheck {
@@ -23,7 +24,7 @@ export interface ServerCheck {
 
 /** Opens each channel (login, folders, account) and closes it again. */
 export async function checkServers(channels: Channel[]): Promise<ServerCheck[]> {
-  const { SettingsError } = await import('../errors.js');
+  const { SettingsError } = await import('../core/errors.js');
   const out: ServerCheck[] = [];
   for (const c of channels) {
     try {

@@ -5,11 +5,11 @@ import type { Channel } from '../channels/channel.js';
 import { SimChannel } from '../channels/sim.js';
 import { SimWorld } from '../channels/sim-world.js';
 import type { Directory } from '../directory/model.js';
-import { readEvents } from '../log/event-log.js';
-import type { Clock } from './clock.js';
-import { streamFor } from './random.js';
-import { runPaths, type RunPlan } from './run-folder.js';
-import { VirtualClock } from './virtual-clock.js';
+import { readEvents } from '../core/event-log.js';
+import type { Clock } from '../core/clock.js';
+import { streamFor } from '../core/random.js';
+import { runPaths, type RunPlan } from '../core/run-folder.js';
+import { VirtualClock } from '../core/virtual-clock.js';
 
 /** 24 hours in about 17 seconds: the demo's 25-hour window in 18 s, so that the whole demo,
  * start-up and reports included, stays well under half a minute. */

@@ -2,10 +2,11 @@
 // channel (ping-started flushed first, so a crash mid-send leaves an "uncertain" ping, never a
 // silent one), transient failures retried with bounded backoff in clock time. A RollcallError
 // thrown by a channel (our credentials or settings refused) stops the sending with its message.
-import type { Channel, Ping, SendOutcome } from '../channels/channel.js';
-import { RollcallError, redact } from '../errors.js';
-import type { ChannelName, EventInput } from '../log/events.js';
-import type { Clock } from './clock.js';
+import type { Channel } from '../channels/channel.js';
+import type { Ping, SendOutcome } from '../core/ping.js';
+import { RollcallError, redact } from '../core/errors.js';
+import type { ChannelName, EventInput } from '../core/events.js';
+import type { Clock } from '../core/clock.js';
 
 export interface RetryPolicy {
   /** Wait after failed attempt n (n from 1) before attempt n+1; attempts = delays + 1. */

@@ -4,20 +4,21 @@
 // again, one whose sending was never confirmed is re-sent only when asked. No protocol code here:
 // channels, clock and randomness are given.
 import { closeSync, existsSync, ftruncateSync, openSync, readSync, statSync } from 'node:fs';
-import type { Channel, Ping } from '../channels/channel.js';
+import type { Channel } from '../channels/channel.js';
+import type { Ping } from '../core/ping.js';
 import type { Directory } from '../directory/model.js';
-import { EventLog, readEvents } from '../log/event-log.js';
-import type { ChannelName, PingStartedEvent, RunEvent } from '../log/events.js';
+import { EventLog, readEvents } from '../core/event-log.js';
+import type { ChannelName, PingStartedEvent, RunEvent } from '../core/events.js';
 import { newMessageId, newToken } from '../mail/token.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../core/clock.js';
 import { dispatch, retryPolicyFor, type RetryPolicy, type SendJob } from './dispatch.js';
-import { MemoryPingIndex, pingFromStarted } from './ping-index.js';
+import { MemoryPingIndex, pingFromStarted } from '../core/ping-index.js';
 import { planPings, type PlannedPing } from './plan.js';
 import { Recorder } from './recorder.js';
-import { runPaths, type RunPlan } from './run-folder.js';
-import { holdClock } from './virtual-clock.js';
-import { applyEvent, foldRunState, type RunState } from './state.js';
-import { WorkError } from '../errors.js';
+import { runPaths, type RunPlan } from '../core/run-folder.js';
+import { holdClock } from '../core/virtual-clock.js';
+import { applyEvent, foldRunState, type RunState } from '../core/run-state.js';
+import { WorkError } from '../core/errors.js';
 
 export type EnginePhase =
   | { phase: 'waiting'; startAt: Date }

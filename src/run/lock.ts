@@ -5,8 +5,8 @@
 // taken over.
 import { existsSync, linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { WorkError } from '../errors.js';
-import { runPaths } from './run-folder.js';
+import { WorkError } from '../core/errors.js';
+import { runPaths } from '../core/run-folder.js';
 
 export interface LockInfo {
   pid: number;

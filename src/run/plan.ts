@@ -3,11 +3,11 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Ping } from '../channels/channel.js';
+import type { Ping } from '../core/ping.js';
 import type { Directory } from '../directory/model.js';
-import { InputError } from '../errors.js';
-import type { ChannelName } from '../log/events.js';
-import { runPaths, type RunPlan } from './run-folder.js';
+import { InputError } from '../core/errors.js';
+import type { ChannelName } from '../core/events.js';
+import { runPaths, type RunPlan } from '../core/run-folder.js';
 import type { Schedule } from './schedule.js';
 
 /** A ping the plan calls for, before it gets its token (and Message-ID). Its `pingId` is

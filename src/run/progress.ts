@@ -2,12 +2,12 @@
 // so far (the statistics' own rules), the last messages received. Feeds the live view and
 // `rollcall status`.
 import type { Directory } from '../directory/model.js';
-import type { MessageClass, RunEvent } from '../log/events.js';
+import type { MessageClass, RunEvent } from '../core/events.js';
 import { statsFromEvents } from '../stats/compute.js';
 import type { Stats } from '../stats/types.js';
 import { planPings } from './plan.js';
-import type { RunPlan } from './run-folder.js';
-import { applyEvent, emptyRunState, sendCounts, type RunState, type SendCounts } from './state.js';
+import type { RunPlan } from '../core/run-folder.js';
+import { applyEvent, emptyRunState, sendCounts, type RunState, type SendCounts } from '../core/run-state.js';
 
 export interface RecentMessage {
   receivedAt: string;

@@ -1,9 +1,10 @@
 // The WatchContext that channels record into: appends to the event log (flushed), drops
 // messages already recorded (dedupe by key), and remembers each folder's last cursor.
-import type { PingIndex, WatchContext } from '../channels/channel.js';
-import type { EventLog } from '../log/event-log.js';
-import type { ChannelName, EventInput, RunEvent, WatchCursorEvent } from '../log/events.js';
-import type { Clock } from './clock.js';
+import type { WatchContext } from '../channels/channel.js';
+import type { PingIndex } from '../core/ping.js';
+import type { EventLog } from '../core/event-log.js';
+import type { ChannelName, EventInput, RunEvent, WatchCursorEvent } from '../core/events.js';
+import type { Clock } from '../core/clock.js';
 
 export class Recorder {
   private readonly keys = new Set<string>();

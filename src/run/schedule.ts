@@ -1,8 +1,8 @@
 // When a run starts: now, `--at <time>`, or an unannounced moment drawn at random in
 // `--between HH:MM-HH:MM --on <date> --tz <zone>` (DST days included).
-import { UsageError } from '../errors.js';
-import type { RunPlan } from './run-folder.js';
-import { dateIn, instantOf, isTimeZone, type WallTime } from './zoned-time.js';
+import { UsageError } from '../core/errors.js';
+import type { RunPlan } from '../core/run-folder.js';
+import { dateIn, instantOf, isTimeZone, type WallTime } from '../core/time.js';
 
 export interface ScheduleRequest {
   at?: string;

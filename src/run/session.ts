@@ -3,16 +3,24 @@
 // folder (exactly what `rollcall stats <runDir>` prints) and writes the reports into it.
 import type { Channel } from '../channels/channel.js';
 import type { Directory } from '../directory/model.js';
-import type { PingStartedEvent, RunEvent } from '../log/events.js';
+import type { PingStartedEvent, RunEvent } from '../core/events.js';
 import { loadStatsSource, type SourceMeta } from '../stats/source.js';
 import type { Stats } from '../stats/types.js';
-import type { InputProblem } from '../errors.js';
-import type { Clock } from './clock.js';
+import type { InputProblem } from '../core/errors.js';
+import type { Clock } from '../core/clock.js';
 import type { RetryPolicy } from './dispatch.js';
 import { runEngine, type EngineResult } from './engine.js';
 import { acquireLock } from './lock.js';
-import { runPaths, type RunPlan } from './run-folder.js';
-import type { RunView } from './live-view.js';
+import { runPaths, type RunPlan } from '../core/run-folder.js';
+import type { EnginePhase } from './engine.js';
+
+/** What watches a sitting as it goes (the CLI's live view): the phases and every event. */
+export interface RunView {
+  phase(p: EnginePhase): void;
+  event(e: RunEvent): void;
+  /** Last redraw; stops the timers. */
+  stop(): void;
+}
 
 export interface SessionOptions {
   runDir: string;

@@ -1,12 +1,12 @@
 // Where a run stands, read from its folder without touching it: phase, planned start, pings by
 // sending state, answers by bucket so far, and whether a process holds its lock. Works while
 // another process runs the run (the event log is only appended to).
-import type { InputProblem } from '../errors.js';
-import { readEvents } from '../log/event-log.js';
+import type { InputProblem } from '../core/errors.js';
+import { readEvents } from '../core/event-log.js';
 import { inspectLock, type LockInfo } from './lock.js';
 import { readRunFolder } from './plan.js';
 import { RunProgress, type RecentMessage } from './progress.js';
-import { runPaths } from './run-folder.js';
+import { runPaths } from '../core/run-folder.js';
 
 /**
  * - `scheduled`: not started, no process waiting for it (resume starts it);

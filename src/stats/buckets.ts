@@ -1,6 +1,6 @@
 // Bucket thresholds: `--buckets 5m,15m,1h` → seconds, ascending, without duplicates.
-import { UsageError } from '../errors.js';
-import { parseDuration } from './duration.js';
+import { UsageError } from '../core/errors.js';
+import { parseDuration } from '../core/duration.js';
 
 /** The thresholds of the 2023 report: 15 min, 30 min, 1 h, 12 h, 24 h. */
 export const DEFAULT_BUCKET_SECONDS: readonly number[] = [900, 1800, 3600, 43200, 86400];

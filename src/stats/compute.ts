@@ -1,8 +1,8 @@
 // Statistics from a run's events and the directory it tested: pings and their send times,
 // messages and what they answer, manual overrides, and the directory findings. Pure: no I/O.
 import type { Directory } from '../directory/model.js';
-import type { ChannelName, DeliveryStatusEvent, MessageReceivedEvent, OverrideClass, OverrideEvent, RunEvent } from '../log/events.js';
-import { normalizeAddress } from '../run/ping-index.js';
+import type { ChannelName, DeliveryStatusEvent, MessageReceivedEvent, OverrideClass, OverrideEvent, RunEvent } from '../core/events.js';
+import { normalizeAddress } from '../core/ping-index.js';
 import { membersOf, splitByKind } from './population.js';
 import { summarize, type PopulationMember } from './summarize.js';
 import { KIND_BIT, ResponseTally } from './tally.js';

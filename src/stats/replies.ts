@@ -2,8 +2,8 @@
 // directory its parties (those absent from the log are silent). Pure: no I/O.
 import { countryMatches, foldCountryName } from '../directory/countries.js';
 import type { Directory, Party } from '../directory/model.js';
-import { InputError, type InputProblem } from '../errors.js';
-import type { ChannelName } from '../log/events.js';
+import { InputError, type InputProblem } from '../core/errors.js';
+import type { ChannelName } from '../core/events.js';
 import { membersFromTally, membersOf, splitByKind } from './population.js';
 import { summarize, type PopulationMember } from './summarize.js';
 import type { ResponseTally } from './tally.js';

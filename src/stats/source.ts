@@ -5,9 +5,9 @@ import { extname } from 'node:path';
 // What each kind of source needs is imported when it is read: start-up time counts (a 100-row
 // log must print within 200 ms of a bare `node`), and a reply log needs none of the event code.
 import type { Directory } from '../directory/model.js';
-import { InputError, UsageError, type InputProblem } from '../errors.js';
-import type { ChannelName, RunEvent } from '../log/events.js';
-import { runPaths, type RunPlan } from '../run/run-folder.js';
+import { InputError, UsageError, type InputProblem } from '../core/errors.js';
+import type { ChannelName, RunEvent } from '../core/events.js';
+import { runPaths, type RunPlan } from '../core/run-folder.js';
 import { DEFAULT_BUCKET_SECONDS } from './buckets.js';
 import type { Stats } from './types.js';
 
@@ -72,7 +72,7 @@ async function fromRunFolder(dir: string, opts: StatsSourceOptions): Promise<Sta
 }
 
 async function fromEventLog(path: string, opts: StatsSourceOptions): Promise<StatsSource> {
-  const [{ readEvents }, { statsFromEvents }] = await Promise.all([import('../log/event-log.js'), import('./compute.js')]);
+  const [{ readEvents }, { statsFromEvents }] = await Promise.all([import('../core/event-log.js'), import('./compute.js')]);
   const { events, warnings } = await readEvents(path);
   const bucketSeconds = opts.bucketSeconds ?? [...DEFAULT_BUCKET_SECONDS];
   const directory = opts.directory ? await loadDirectory(opts.directory) : await directoryFromEvents(events);
@@ -98,7 +98,7 @@ async function fromReplyLog(path: string, opts: StatsSourceOptions): Promise<Sta
   const bucketSeconds = opts.bucketSeconds ?? [...DEFAULT_BUCKET_SECONDS];
   // Read the directory first: a bad one should be reported before a long import.
   const directory = opts.directory ? await loadDirectory(opts.directory) : undefined;
-  const [{ importReplyLog }, { statsFromReplies }] = await Promise.all([import('../log/reply-log.js'), import('./replies.js')]);
+  const [{ importReplyLog }, { statsFromReplies }] = await Promise.all([import('./reply-log.js'), import('./replies.js')]);
   const { tally } = await importReplyLog(path);
   const stats = statsFromReplies(tally, directory, { bucketSeconds, file: path });
   const meta: SourceMeta = {
@@ -160,7 +160,7 @@ async function readEventsIfAny(file: string): Promise<{ events: RunEvent[]; warn
     // A run created but not started yet (--at, --between) has no events: everyone is silent so far.
     return { events: [], warnings: [{ file, message: 'no events yet (the run has not started)' }] };
   }
-  const { readEvents } = await import('../log/event-log.js');
+  const { readEvents } = await import('../core/event-log.js');
   return readEvents(file);
 }
 

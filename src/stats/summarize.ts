@@ -2,7 +2,7 @@
 // of a country = the shortest of its contact points; cumulative inclusive buckets; share of the
 // population with two decimals, half up; mean and median; late, automatic-only and silent.
 import type { ContactPoint, PartyStatus } from '../directory/model.js';
-import { shortDuration } from './duration.js';
+import { shortDuration } from '../core/duration.js';
 import { AUTOMATIC_BITS, kindsOf, type ContactTally, type ResponseTally } from './tally.js';
 import type { BucketStat, CountryResult, Finding, GroupStats, OverrideSummary } from './types.js';
 
@@ -136,6 +136,7 @@ export function summarize(tally: ResponseTally, population: readonly PopulationM
     buckets: bucketStats(answeredMs, population.length, opts.bucketSeconds),
     late: having('late'),
     automaticOnly: having('automatic-only'),
+    unreachable: having('unreachable'),
     silent: having('silent'),
     findings: opts.findings ?? [],
     countries,

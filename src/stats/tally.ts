@@ -1,7 +1,7 @@
 // Per contact point: its first acknowledgement and the kinds of everything else that arrived.
 // The reply-log importer and the event reader both feed it; summarize() turns it into Stats.
 // Kept small and allocation-free per message, since a reply log can hold millions of rows.
-import type { ChannelName } from '../log/events.js';
+import type { ChannelName } from '../core/events.js';
 
 /** What a message that answers a ping is, for the statistics. */
 export type ReceivedKind = 'reply' | 'auto-reply' | 'bounce' | 'delay' | 'read-receipt';

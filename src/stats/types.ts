@@ -1,6 +1,6 @@
 // What the statistics compute: the shape `rollcall stats --json` prints and every report renders.
 import type { ContactKind } from '../directory/model.js';
-import type { ChannelName, OverrideClass } from '../log/events.js';
+import type { ChannelName, OverrideClass } from '../core/events.js';
 import type { ReceivedKind } from './tally.js';
 
 export interface BucketStat {
@@ -16,7 +16,11 @@ export interface BucketStat {
   medianSeconds: number | null;
 }
 
-export type CountryOutcome = 'answered' | 'late' | 'automatic-only' | 'silent';
+/** Exactly one per country (docs/measurement.md): answered (in a bucket), late (after the last
+ * threshold), automatic-only (an auto-reply or read receipt, no person), unreachable (every
+ * address of every contact point failed: refused, bounced, rejected by the provider), silent
+ * (nothing came back). A bounce is never an automatic answer. */
+export type CountryOutcome = 'answered' | 'late' | 'automatic-only' | 'unreachable' | 'silent';
 
 export interface CountryResult {
   country: string;
@@ -69,6 +73,8 @@ export interface Stats {
   buckets: BucketStat[];
   late: CountryResult[];
   automaticOnly: CountryResult[];
+  /** Every address of every contact point failed (5xx, bounce, provider refusal). */
+  unreachable: CountryResult[];
   silent: CountryResult[];
   findings: Finding[];
   /** Every country of the population with its outcome, sorted by response time then name. */

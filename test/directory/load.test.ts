@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InputError, type InputProblem } from '../../src/errors.js';
+import { InputError, type InputProblem } from '../../src/core/errors.js';
 import { loadDirectory, readDirectory } from '../../src/directory/load.js';
 
 const broken = (name: string) => `fixtures/broken/${name}`;

@@ -4,11 +4,11 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Directory } from '../../src/directory/model.js';
-import { readEvents } from '../../src/log/event-log.js';
+import { readEvents } from '../../src/core/event-log.js';
 import { arrivalFromHeaders, classifyMessage, classifyParsed, parseMessage } from '../../src/mail/classify.js';
-import { pingIndexFromEvents } from '../../src/mail/run-pings.js';
+import { pingIndexFromEvents } from '../../src/run/run-pings.js';
 import { outOfOfficeSubject } from '../../src/mail/auto-reply.js';
-import type { MemoryPingIndex } from '../../src/run/ping-index.js';
+import type { MemoryPingIndex } from '../../src/core/ping-index.js';
 
 const dir = join(import.meta.dirname, '../../fixtures/mail');
 const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Record<string, string>;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { readEvents } from '../../src/log/event-log.js';
+import { readEvents } from '../../src/core/event-log.js';
 
 const root = join(import.meta.dirname, '../..');
 const fixtures = join(root, 'fixtures/mail');

@@ -1,15 +1,15 @@
 // Pings as composed (token, Message-ID, languages, no Auto-Submitted) and the server settings
 // that decide TLS and hide passwords.
 import { describe, expect, it } from 'vitest';
-import type { Ping } from '../../src/channels/channel.js';
+import type { Ping } from '../../src/core/ping.js';
 import { hideSecret, imapServer, smtpServer } from '../../src/channels/email-servers.js';
 import { emailFolders } from '../../src/channels/email.js';
 import { messageFileName } from '../../src/channels/email-watch.js';
-import { SettingsError } from '../../src/errors.js';
+import { SettingsError } from '../../src/core/errors.js';
 import { composePing, renderSubject } from '../../src/mail/compose.js';
 import { pickLanguage } from '../../src/mail/ping-texts.js';
 import { newMessageId, newToken, tokenCandidates } from '../../src/mail/token.js';
-import { mulberry32 } from '../../src/run/random.js';
+import { mulberry32 } from '../../src/core/random.js';
 import { DEFAULT_SUBJECT } from '../../src/settings.js';
 
 const ping = (over: Partial<Ping> = {}): Ping => ({

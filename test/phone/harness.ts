@@ -3,14 +3,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Channel, Ping, SendOutcome, WatchContext } from '../../src/channels/channel.js';
-import { EventLog, readEvents } from '../../src/log/event-log.js';
-import type { ChannelName, RunEvent } from '../../src/log/events.js';
+import type { Channel, WatchContext } from '../../src/channels/channel.js';
+import type { Ping, SendOutcome } from '../../src/core/ping.js';
+import { EventLog, readEvents } from '../../src/core/event-log.js';
+import type { ChannelName, RunEvent } from '../../src/core/events.js';
 import { loadSettings, type Settings } from '../../src/settings.js';
-import { scaledClock, type Clock } from '../../src/run/clock.js';
-import { MemoryPingIndex } from '../../src/run/ping-index.js';
+import { scaledClock, type Clock } from '../../src/core/clock.js';
+import { MemoryPingIndex } from '../../src/core/ping-index.js';
 import { Recorder } from '../../src/run/recorder.js';
-import { runPaths } from '../../src/run/run-folder.js';
+import { runPaths } from '../../src/core/run-folder.js';
 import { startFakeTwilio, type FakeTwilio, type FakeTwilioOptions } from '../servers/twilio.js';
 
 /** Script seconds per real second in these tests: 6 minutes pass in 0.6 s. */

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDirectory } from '../../src/directory/load.js';
-import type { DeliveryStatusEvent, MessageReceivedEvent, RunEvent } from '../../src/log/events.js';
+import type { DeliveryStatusEvent, MessageReceivedEvent, RunEvent } from '../../src/core/events.js';
 import type { Stats } from '../../src/stats/types.js';
 import { binPath, repoRoot, rollcall } from '../support/cli.js';
 import { freePort, startDovecot, type Dovecot } from '../servers/dovecot.js';

@@ -4,8 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SmsChannel, smsKeyword, smsText } from '../../src/channels/sms.js';
-import { SettingsError } from '../../src/errors.js';
-import type { DeliveryStatusEvent, MessageReceivedEvent, RunEvent } from '../../src/log/events.js';
+import { SettingsError } from '../../src/core/errors.js';
+import type { DeliveryStatusEvent, MessageReceivedEvent, RunEvent } from '../../src/core/events.js';
 import { loadSettings } from '../../src/settings.js';
 import { makePing, phoneRun, received, statuses, type PhoneRun } from './harness.js';
 

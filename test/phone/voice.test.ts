@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { thanksTwiml, VoiceChannel, voiceTwiml } from '../../src/channels/voice.js';
 import { phoneWebhookHandlers, startWebhookServer, type WebhookServer } from '../../src/channels/webhooks.js';
-import type { DeliveryStatusEvent, MessageReceivedEvent, RunEvent } from '../../src/log/events.js';
+import type { DeliveryStatusEvent, MessageReceivedEvent, RunEvent } from '../../src/core/events.js';
 import { twilioSignature } from '../servers/twilio.js';
 import { makePing, phoneRun, received, statuses, type PhoneRun } from './harness.js';
 

@@ -3,8 +3,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SmsChannel } from '../../src/channels/sms.js';
 import { parsePublicUrl, phoneWebhookHandlers, startWebhookServer, type WebhookServer } from '../../src/channels/webhooks.js';
-import { SettingsError } from '../../src/errors.js';
-import type { MessageReceivedEvent } from '../../src/log/events.js';
+import { SettingsError } from '../../src/core/errors.js';
+import type { MessageReceivedEvent } from '../../src/core/events.js';
 import { twilioSignature } from '../servers/twilio.js';
 import { makePing, phoneRun, received, statuses, type PhoneRun } from './harness.js';
 

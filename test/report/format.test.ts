@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 import { checkLocale, createFormatter, isoLocal, isoUtc, periodOfDay } from '../../src/report/format.js';
 
 // Intl separates number and % with a narrow no-break space in French: compare with spaces normalised.

@@ -4,7 +4,7 @@
 // computed here from the countries so that the fixture is consistent with itself.
 import type { SourceMeta } from '../../src/stats/source.js';
 import type { BucketStat, CountryResult, Finding, Stats } from '../../src/stats/types.js';
-import { shortDuration } from '../../src/stats/duration.js';
+import { shortDuration } from '../../src/core/duration.js';
 
 export const SENT_AT = '2023-06-07T07:30:00Z';
 export const DEFAULT_BUCKETS = [900, 1800, 3600, 43200, 86400];
@@ -139,6 +139,7 @@ export function sampleStats(opts: SampleOptions = {}): Stats {
     buckets: bucketsFor(countries, countries.length),
     late: by('late'),
     automaticOnly: auto,
+    unreachable: by('unreachable'),
     silent,
     findings,
     countries,

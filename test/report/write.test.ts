@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EXIT, SettingsError, UsageError } from '../../src/errors.js';
+import { EXIT, SettingsError, UsageError } from '../../src/core/errors.js';
 import { parseFormats, reportBaseName, writeReports } from '../../src/report/write.js';
 import { sampleMeta, sampleStats } from './sample-stats.js';
 

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RunPlan } from '../../src/run/run-folder.js';
+import type { RunPlan } from '../../src/core/run-folder.js';
 import { binPath, repoRoot, rollcall } from '../support/cli.js';
 import { tempDir } from './support.js';
 

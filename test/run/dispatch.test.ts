@@ -3,13 +3,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Channel, Ping, SendOutcome } from '../../src/channels/channel.js';
-import { WorkError } from '../../src/errors.js';
-import { EventLog } from '../../src/log/event-log.js';
-import type { ChannelName, RunEvent } from '../../src/log/events.js';
+import type { Channel } from '../../src/channels/channel.js';
+import type { Ping, SendOutcome } from '../../src/core/ping.js';
+import { WorkError } from '../../src/core/errors.js';
+import { EventLog } from '../../src/core/event-log.js';
+import type { ChannelName, RunEvent } from '../../src/core/events.js';
 import { dispatch, type SendJob } from '../../src/run/dispatch.js';
 import { Recorder } from '../../src/run/recorder.js';
-import { VirtualClock } from '../../src/run/virtual-clock.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { tempDir } from './support.js';
 
 const tmp = tempDir('rollcall-dispatch-');

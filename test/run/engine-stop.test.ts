@@ -1,11 +1,12 @@
 // A channel that cannot go on (revoked credentials, our own bad sender) stops the run at once,
 // instead of leaving it idle until the window closes.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Channel, SendOutcome } from '../../src/channels/channel.js';
-import { WorkError } from '../../src/errors.js';
+import type { Channel } from '../../src/channels/channel.js';
+import type { SendOutcome } from '../../src/core/ping.js';
+import { WorkError } from '../../src/core/errors.js';
 import { runEngine } from '../../src/run/engine.js';
-import { mulberry32 } from '../../src/run/random.js';
-import { VirtualClock } from '../../src/run/virtual-clock.js';
+import { mulberry32 } from '../../src/core/random.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { eventsOf, newRun, syntheticDirectory, T0, tempDir } from './support.js';
 
 const dirs: Array<{ remove(): void }> = [];

@@ -5,9 +5,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { WorkError } from '../../src/errors.js';
+import { WorkError } from '../../src/core/errors.js';
 import { acquireLock, inspectLock } from '../../src/run/lock.js';
-import { runPaths } from '../../src/run/run-folder.js';
+import { runPaths } from '../../src/core/run-folder.js';
 import { tempDir } from './support.js';
 
 const tmp = tempDir('rollcall-lock-');

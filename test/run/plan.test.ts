@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { planPings } from '../../src/run/plan.js';
-import { runPaths, type RunPlan } from '../../src/run/run-folder.js';
+import { runPaths, type RunPlan } from '../../src/core/run-folder.js';
 import type { Directory } from '../../src/directory/model.js';
 import { newRun, syntheticDirectory, T0, tempDir } from './support.js';
 

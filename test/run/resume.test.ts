@@ -3,15 +3,16 @@
 // every ping exactly once and counts every answer once, at its true arrival time. Simulated
 // contact points and a virtual clock; the simulated world (the servers) outlives the engines.
 import { describe, expect, it, afterAll } from 'vitest';
-import type { Channel, Ping, SendOutcome, WatchContext } from '../../src/channels/channel.js';
+import type { Channel, WatchContext } from '../../src/channels/channel.js';
+import type { Ping, SendOutcome } from '../../src/core/ping.js';
 import { SimChannel } from '../../src/channels/sim.js';
 import { SimWorld } from '../../src/channels/sim-world.js';
-import type { MessageReceivedEvent, RunEvent } from '../../src/log/events.js';
+import type { MessageReceivedEvent, RunEvent } from '../../src/core/events.js';
 import { runEngine, type EngineResult } from '../../src/run/engine.js';
 import { directorySnapshot } from '../../src/run/plan.js';
-import { mulberry32 } from '../../src/run/random.js';
-import type { RunPlan } from '../../src/run/run-folder.js';
-import { VirtualClock } from '../../src/run/virtual-clock.js';
+import { mulberry32 } from '../../src/core/random.js';
+import type { RunPlan } from '../../src/core/run-folder.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { statsFromEvents } from '../../src/stats/compute.js';
 import { eventsOf, newRun, syntheticDirectory, T0, tempDir } from './support.js';
 

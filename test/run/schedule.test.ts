@@ -1,10 +1,10 @@
 // When a run starts: wall times in IANA zones (DST days included), --at, --between drawn at random
 // within its window.
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
-import { mulberry32 } from '../../src/run/random.js';
+import { UsageError } from '../../src/core/errors.js';
+import { mulberry32 } from '../../src/core/random.js';
 import { parseSchedule } from '../../src/run/schedule.js';
-import { instantOf, offsetAt, wallTimeAt } from '../../src/run/zoned-time.js';
+import { instantOf, offsetAt, wallTimeAt } from '../../src/core/time.js';
 
 const iso = (d: Date) => d.toISOString();
 

@@ -4,12 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Directory, Party } from '../../src/directory/model.js';
-import { readEvents } from '../../src/log/event-log.js';
-import type { RunEvent } from '../../src/log/events.js';
+import { readEvents } from '../../src/core/event-log.js';
+import type { RunEvent } from '../../src/core/events.js';
 import { createRun } from '../../src/run/plan.js';
-import { mulberry32 } from '../../src/run/random.js';
-import type { RunPlan } from '../../src/run/run-folder.js';
-import { runPaths } from '../../src/run/run-folder.js';
+import { mulberry32 } from '../../src/core/random.js';
+import type { RunPlan } from '../../src/core/run-folder.js';
+import { runPaths } from '../../src/core/run-folder.js';
 
 /** `n` parties (every third with a second contact point), plus `observers` observers. */
 export function syntheticDirectory(n: number, observers = 0): Directory {

@@ -1,7 +1,7 @@
 // The virtual clock: time jumps from timer to timer when nothing else runs; held still by
 // asynchronous work; paced against real time for the demo.
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../src/run/virtual-clock.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { sleepUntil } from '../../src/run/engine.js';
 
 const start = new Date('2024-06-05T07:30:00Z');

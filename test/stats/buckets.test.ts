@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 import { DEFAULT_BUCKET_SECONDS, parseBuckets } from '../../src/stats/buckets.js';
 
 describe('parseBuckets', () => {

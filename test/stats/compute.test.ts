@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Directory } from '../../src/directory/model.js';
-import { readEvents } from '../../src/log/event-log.js';
-import type { EventInput, RunEvent } from '../../src/log/events.js';
+import { readEvents } from '../../src/core/event-log.js';
+import type { EventInput, RunEvent } from '../../src/core/events.js';
 import { statsFromEvents } from '../../src/stats/compute.js';
 
 const fixture = (p: string) => new URL(`../../fixtures/events/${p}`, import.meta.url).pathname;

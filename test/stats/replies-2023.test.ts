@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { splitQuoted } from '../../src/log/reply-log.js';
-import { formatDuration } from '../../src/stats/duration.js';
+import { splitQuoted } from '../../src/stats/reply-log.js';
+import { formatDuration } from '../../src/core/duration.js';
 import { loadStatsSource } from '../../src/stats/source.js';
 // @ts-expect-error: a plain .mjs script without types
 import { generate } from '../../fixtures/generate-replies.mjs';

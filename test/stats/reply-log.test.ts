@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.js';
-import { importReplyLog, parseInstant, ReplyLogParser, splitQuoted } from '../../src/log/reply-log.js';
+import { InputError } from '../../src/core/errors.js';
+import { importReplyLog, parseInstant, ReplyLogParser, splitQuoted } from '../../src/stats/reply-log.js';
 import { KIND_BIT } from '../../src/stats/tally.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'rollcall-replies-'));

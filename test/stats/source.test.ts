@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InputError, UsageError } from '../../src/errors.js';
+import { InputError, UsageError } from '../../src/core/errors.js';
 import { loadStatsSource } from '../../src/stats/source.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'rollcall-source-'));

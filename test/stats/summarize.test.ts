@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bucketStats, medianOf, shareHalfUp, summarize, type PopulationMember } from '../../src/stats/summarize.js';
 import { KIND_BIT, ResponseTally } from '../../src/stats/tally.js';
-import { formatDuration } from '../../src/stats/duration.js';
+import { formatDuration } from '../../src/core/duration.js';
 
 const T0 = Date.UTC(2023, 5, 7, 8, 0, 0);
 const DEFAULT = [900, 1800, 3600, 43200, 86400];

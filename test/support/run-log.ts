@@ -1,7 +1,7 @@
 // Reading a run's event log while another process writes it, for the tests that spawn the CLI.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunEvent } from '../../src/log/events.js';
+import type { RunEvent } from '../../src/core/events.js';
 
 export const ofType = <T extends RunEvent['type']>(events: RunEvent[], type: T) =>
   events.filter((e): e is Extract<RunEvent, { type: T }> => e.type === type);

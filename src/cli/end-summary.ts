@@ -1,8 +1,8 @@
 // The words printed when a sitting on a run ends (run, resume, demo): the table, where the run
 // folder and reports are, the uncertain pings, or how to continue after a stop.
 import { relative, isAbsolute } from 'node:path';
-import type { PingStartedEvent } from '../log/events.js';
-import type { SessionResult } from './session.js';
+import type { PingStartedEvent } from '../core/events.js';
+import type { SessionResult } from '../run/session.js';
 
 export interface EndSummaryOptions {
   runDir: string;

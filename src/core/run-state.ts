@@ -1,6 +1,6 @@
 // Where a run stands, folded from its event log: started or not, ended or not, and every ping's
 // sending state. The engine resumes from it; `rollcall status` and the live view show it.
-import type { PingFailedEvent, PingSentEvent, PingStartedEvent, RunEvent } from '../log/events.js';
+import type { PingFailedEvent, PingSentEvent, PingStartedEvent, RunEvent } from './events.js';
 
 /**
  * - `sent`: the channel accepted it (never sent again);

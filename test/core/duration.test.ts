@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration, shortDuration, thresholdLabel } from '../src/stats/duration.js';
+import { formatDuration, parseDuration, shortDuration, thresholdLabel } from '../../src/core/duration.js';
 
 describe('durations', () => {
   it('writes response times as the 2023 report does, half up', () => {

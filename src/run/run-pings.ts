@@ -1,8 +1,8 @@
 // The pings of a run, rebuilt from its event log (ping-started, ping-sent), for matching answers
 // outside the engine: `rollcall inspect --run`, tests.
 import type { Directory } from '../directory/model.js';
-import type { RunEvent } from '../log/events.js';
-import { MemoryPingIndex, pingFromStarted, type PingContact } from '../run/ping-index.js';
+import type { RunEvent } from '../core/events.js';
+import { MemoryPingIndex, pingFromStarted, type PingContact } from '../core/ping-index.js';
 
 export function pingIndexFromEvents(events: Iterable<RunEvent>, directory?: Directory): MemoryPingIndex {
   const contacts = new Map<string, PingContact>();

@@ -2,7 +2,7 @@
 // flushed to disk (fdatasync) before append() returns, never rewritten.
 import { closeSync, fdatasyncSync, openSync, writeSync, createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { InputError, type InputProblem } from '../errors.js';
+import { InputError, type InputProblem } from './errors.js';
 import { EVENT_VERSION, type EventInput, type RunEvent } from './events.js';
 
 export class EventLog {

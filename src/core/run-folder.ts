@@ -1,6 +1,6 @@
 // The run folder (DESIGN.md section 2): where everything a run knows lives, on disk.
 import { join } from 'node:path';
-import type { ChannelName } from '../log/events.js';
+import type { ChannelName } from './events.js';
 
 /** run.json: the plan of a run, written once when the run is created. */
 export interface RunPlan {

@@ -3,9 +3,9 @@
 // row as it goes (per contact point: its first acknowledgement), so a million rows cost one pass
 // and little memory. Every bad row is collected with its row number into one InputError.
 import { createReadStream } from 'node:fs';
-import { InputError, type InputProblem } from '../errors.js';
-import { KIND_BIT, ResponseTally, type ContactTally } from '../stats/tally.js';
-import type { ChannelName } from './events.js';
+import { InputError, type InputProblem } from '../core/errors.js';
+import { KIND_BIT, ResponseTally, type ContactTally } from './tally.js';
+import type { ChannelName } from '../core/events.js';
 
 export const REPLY_KINDS = ['reply', 'auto-reply', 'bounce', 'read-receipt'] as const;
 const CHANNELS: readonly ChannelName[] = ['email', 'sms', 'voice', 'sim'];

@@ -3,22 +3,17 @@
 // time left. Elsewhere: one plain line a minute of real time, and one at each phase. With --json:
 // every event as a JSON line on stdout, nothing else.
 import type { Directory } from '../directory/model.js';
-import type { RunEvent } from '../log/events.js';
-import { formatDuration, thresholdLabel } from '../stats/duration.js';
-import type { Output } from '../cli/output.js';
-import type { Clock } from './clock.js';
-import type { EnginePhase } from './engine.js';
-import { RunProgress, type ProgressSnapshot } from './progress.js';
-import type { RunPlan } from './run-folder.js';
-import { displayNow } from './virtual-clock.js';
-import { formatWall } from './zoned-time.js';
+import type { RunEvent } from '../core/events.js';
+import { formatDuration, thresholdLabel } from '../core/duration.js';
+import type { Output } from './output.js';
+import type { Clock } from '../core/clock.js';
+import type { EnginePhase } from '../run/engine.js';
+import type { RunView } from '../run/session.js';
+import { RunProgress, type ProgressSnapshot } from '../run/progress.js';
+import type { RunPlan } from '../core/run-folder.js';
+import { displayNow } from '../core/virtual-clock.js';
+import { formatWall } from '../core/time.js';
 
-export interface RunView {
-  phase(p: EnginePhase): void;
-  event(e: RunEvent): void;
-  /** Last redraw; stops the timers. */
-  stop(): void;
-}
 
 export interface ViewContext {
   plan: RunPlan;
@@ -31,11 +26,11 @@ export interface ViewContext {
   lineIntervalMs?: number;
 }
 
-type Paint = Awaited<ReturnType<typeof import('../cli/output.js').paint>>;
+type Paint = Awaited<ReturnType<typeof import('./output.js').paint>>;
 
 export async function createRunView(o: Output, ctx: ViewContext): Promise<RunView> {
   if (o.json) return jsonView(o);
-  const { paint } = await import('../cli/output.js');
+  const { paint } = await import('./output.js');
   const c = await paint(o);
   return o.interactive ? new LiveView(o, ctx, c) : new LineView(o, ctx, c);
 }

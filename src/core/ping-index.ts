@@ -1,6 +1,6 @@
 // Looks pings up by Message-ID, token and address, for matching answers to them.
-import type { Ping, PingIndex } from '../channels/channel.js';
-import type { ChannelName, PingStartedEvent } from '../log/events.js';
+import type { Ping, PingIndex } from './ping.js';
+import type { ChannelName, PingStartedEvent } from './events.js';
 
 export function normalizeAddress(address: string, channel: ChannelName): string {
   return channel === 'email' || channel === 'sim' ? address.trim().toLowerCase() : address.replace(/[^\d+]/g, '');
