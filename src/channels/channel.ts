@@ -1,14 +1,18 @@
 // The interface every channel (email, sms, voice, sim) implements. The run engine reaches SMTP,
 // IMAP and Twilio only through it, so the demo and the tests can swap channels.
-import type { ChannelName, EventInput, WatchCursorEvent } from '../core/events.js';
+import type { ChannelName, EventInput, RunEvent, WatchCursorEvent } from '../core/events.js';
 import type { Ping, PingIndex, SendOutcome } from '../core/ping.js';
 import type { Clock } from '../core/clock.js';
 
 export interface WatchContext {
   clock: Clock;
   pings: PingIndex;
-  /** Absolute path of the run folder (raw messages go to `<runDir>/messages/`). */
-  runDir: string;
+  /** Every event of the run so far (the log as read at the start, then each event recorded),
+   * so that a restarted watcher knows what it already did without reading the log itself. */
+  history(): readonly RunEvent[];
+  /** Saves a raw message under the run's messages/ (flushed to disk); resolves to the path to
+   * name in the event (`messages/<name>`). Channels never open the run folder themselves. */
+  saveMessage(name: string, data: Buffer | string): Promise<string>;
   /** Appends an event to the log (flushed before it resolves). `message-received` events whose
    * key was already recorded are dropped and resolve to false. */
   record(event: EventInput): Promise<boolean>;

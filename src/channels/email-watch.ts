@@ -2,16 +2,12 @@
 // server has none), only UIDs beyond the cursor, reconnecting with backoff. Every message is
 // read with PEEK from a mailbox opened read-only (never flagged, moved or deleted), classified,
 // saved raw under <runDir>/messages/, then recorded as a message-received event.
-import { existsSync } from 'node:fs';
-import { mkdir, open } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { ImapFlow, type FetchMessageObject } from 'imapflow';
 import type { WatchContext } from './channel.js';
-import { streamEvents } from '../core/event-log.js';
 import type { MessageReceivedEvent, WatchCursorEvent } from '../core/events.js';
 import { classifyMessage, type Classification } from '../mail/classify.js';
 import { normalizeMessageId } from '../core/ping-index.js';
-import { runPaths } from '../core/run-folder.js';
+import { safeFileName } from '../core/run-folder.js';
 import { hideSecret, imapConnection, type ImapServer } from './email-servers.js';
 
 export interface WatchTuning {
@@ -57,7 +53,7 @@ export interface InboxWatcherOptions {
 
 /** `imap:Junk/Spam:1717:42` → `imap-Junk_2fSpam-1717-42.eml`: safe and distinct file names. */
 export function messageFileName(key: string): string {
-  return key.replace(/[^A-Za-z0-9.-]/g, (c) => (c === ':' ? '-' : `_${c.charCodeAt(0).toString(16).padStart(2, '0')}`)) + '.eml';
+  return safeFileName(key) + '.eml';
 }
 
 /** Wakes a waiting loop: on a new-mail notice, a closed connection, a timer or the run's end. */
@@ -123,14 +119,12 @@ export class InboxWatcher {
   constructor(private readonly o: InboxWatcherOptions) {}
 
   async run(): Promise<void> {
-    await this.loadRecordedMessageIds();
+    this.loadRecordedMessageIds();
     await Promise.all(this.o.folders.map((folder) => this.watchFolder(folder)));
   }
 
-  private async loadRecordedMessageIds(): Promise<void> {
-    const path = runPaths(this.o.ctx.runDir).events;
-    if (!existsSync(path)) return;
-    for await (const e of streamEvents(path)) {
+  private loadRecordedMessageIds(): void {
+    for (const e of this.o.ctx.history()) {
       if (e.type === 'message-received' && e.channel === 'email' && e.messageId) this.messageIds.add(normalizeMessageId(e.messageId));
     }
   }
@@ -320,7 +314,9 @@ export class InboxWatcher {
       if (r) ready.push(r);
     }
     try {
-      await Promise.all(ready.map((r) => writeDurably(join(this.o.ctx.runDir, r.event.file as string), r.source)));
+      // Written in parallel (their flushes overlap); each event names the file saved for it.
+      const files = await Promise.all(ready.map((r) => this.o.ctx.saveMessage(messageFileName(r.event.key), r.source)));
+      files.forEach((file, i) => (ready[i]!.event.file = file));
     } catch (e) {
       for (const r of ready) if (r.mid) this.messageIds.delete(r.mid);
       throw new LocalFailure(e);
@@ -378,17 +374,5 @@ export class InboxWatcher {
     if (c.matchedBy) event.matchedBy = c.matchedBy;
     if (c.bounce) event.bounce = c.bounce;
     return { event, source: m.source, ...(mid ? { mid } : {}) };
-  }
-}
-
-/** Writes a file and flushes it to disk before the event that names it is recorded. */
-async function writeDurably(path: string, data: Buffer): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const fh = await open(path, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.datasync();
-  } finally {
-    await fh.close();
   }
 }

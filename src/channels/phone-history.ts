@@ -1,9 +1,6 @@
 // What the run log already says about a phone channel's pings, so that a restarted watcher
 // knows which messages and calls to follow and which statuses are already recorded.
-import { existsSync } from 'node:fs';
-import type { ChannelName, DeliveryStatusEvent } from '../core/events.js';
-import { readEvents } from '../core/event-log.js';
-import { runPaths } from '../core/run-folder.js';
+import type { ChannelName, DeliveryStatusEvent, RunEvent } from '../core/events.js';
 
 export interface PhoneHistory {
   /** Pings of this channel the provider accepted: pingId → provider id (SID) of the first send. */
@@ -16,11 +13,8 @@ export interface PhoneHistory {
   answered: Set<string>;
 }
 
-export async function readPhoneHistory(runDir: string, channel: ChannelName): Promise<PhoneHistory> {
+export function phoneHistory(events: Iterable<RunEvent>, channel: ChannelName): PhoneHistory {
   const history: PhoneHistory = { sent: new Map(), statuses: [], finals: new Set(), answered: new Set() };
-  const path = runPaths(runDir).events;
-  if (!existsSync(path)) return history;
-  const { events } = await readEvents(path);
   const channelOf = new Map<string, ChannelName>();
   for (const e of events) {
     if (e.type === 'ping-started') channelOf.set(e.pingId, e.channel);

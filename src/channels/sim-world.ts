@@ -4,7 +4,7 @@
 // gives the same test. Answers follow the shape of the 2023 test: with 68 parties about 24
 // answer within 15 min, 35 within 30 min, 42 within 1 h, 59 within 12 h, 61 within 24 h, one
 // late, the rest silent (some only automatically).
-import type { Directory } from '../directory/model.js';
+import type { Directory } from '../core/directory.js';
 import { shuffled, streamFor } from '../core/random.js';
 
 /** What arrives after a ping, relative to its send time. */

@@ -3,8 +3,6 @@
 // run's messages/. What the demo, the tests and the benchmark run on. Restart-safe like a real
 // inbox: after a resume, the answers to pings sent before the stop are found again from the ping
 // index, and the recorder's dedupe keeps each one to a single event.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ChannelName, EventInput, MessageClass } from '../core/events.js';
 import { classifyMessage } from '../mail/classify.js';
 import { renderSubject } from '../mail/compose.js';
@@ -152,8 +150,7 @@ export class SimChannel implements Channel {
       serial: item.key.replace(/[^A-Za-z0-9]/g, '').toLowerCase(),
     });
     const c = await classifyMessage(raw, { pings: asEmailIndex(ctx.pings), receivedAt, ownAddress: this.opts.from });
-    const file = `messages/${item.key.replace(/[^A-Za-z0-9.-]+/g, '_')}.eml`;
-    writeFileSync(join(ctx.runDir, file), raw);
+    const file = await ctx.saveMessage(`${item.key.replace(/[^A-Za-z0-9.-]+/g, '_')}.eml`, raw);
     return {
       type: 'message-received',
       key: item.key,

@@ -1,16 +1,14 @@
 // The SMS channel: pings sent through Twilio's Messages API; answers found by polling the message
 // list of our number (every page), matched by token or by the sender's number; delivery statuses
 // followed per message. The twilio SDK is loaded on first use only (see twilio-client.ts).
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Channel, WatchContext } from './channel.js';
 import type { Ping, SendOutcome } from '../core/ping.js';
 import type { MatchRule, MessageClass } from '../core/events.js';
 import type { Settings } from '../settings.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import { runPaths } from '../core/run-folder.js';
+import { safeFileName } from '../core/run-folder.js';
 import { accountError, describeTwilioError, errorDetail, lazyTwilioConnection, pollUntilAborted, type RetryPolicy, type TwilioConnection } from './twilio-client.js';
-import { readPhoneHistory } from './phone-history.js';
+import { phoneHistory } from './phone-history.js';
 import { webhookUrl, type IncomingSmsWebhook, type StatusWebhook } from './webhooks.js';
 
 export interface SmsChannelOptions {
@@ -141,7 +139,7 @@ export class SmsChannel implements Channel {
   private prepare(ctx: WatchContext, startedAt = ctx.clock.now()): Promise<void> {
     this.prepared ??= (async () => {
       const conn = await this.connection();
-      const history = await readPhoneHistory(ctx.runDir, 'sms');
+      const history = phoneHistory(ctx.history(), 'sms');
       for (const p of history.finals) this.finals.add(p);
       for (const [pingId, sid] of history.sent) if (sid && !this.finals.has(pingId) && !this.awaiting.has(pingId)) this.awaiting.set(pingId, sid);
       let lower = startedAt;
@@ -246,17 +244,14 @@ export class SmsChannel implements Channel {
     if (keyword) reasons.push(`SMS keyword ${keyword}: handled by the provider${/STOP|UNSUBSCRIBE|CANCEL|END|QUIT|OPTOUT|REVOKE/.test(keyword) ? ', our number can no longer text this one' : ''}; not an answer`);
     if (match) reasons.push(match.rule === 'token' ? `carries the token of ping ${match.pingId}` : `from the pinged number ${m.from}, after the ping`);
     else reasons.push('matches no ping (no token, and no SMS ping to this number before it)');
-    const dir = runPaths(ctx.runDir).messages;
-    const file = `sms-${m.sid}.txt`;
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, file), `From: ${m.from}\nReceived: ${m.receivedAt.toISOString()}\nSid: ${m.sid}\n\n${m.body}\n`);
+    const file = await ctx.saveMessage(safeFileName(`sms-${m.sid}`) + '.txt', `From: ${m.from}\nReceived: ${m.receivedAt.toISOString()}\nSid: ${m.sid}\n\n${m.body}\n`);
     return ctx.record({
       type: 'message-received',
       key,
       channel: 'sms',
       receivedAt: m.receivedAt.toISOString(),
       from: m.from,
-      file: `messages/${file}`,
+      file,
       class: cls,
       reasons,
       ...(match ? { pingId: match.pingId, matchedBy: match.rule } : {}),

@@ -7,7 +7,7 @@ import type { Ping, SendOutcome } from '../core/ping.js';
 import type { Settings } from '../settings.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { accountError, describeTwilioError, errorDetail, lazyTwilioConnection, pollUntilAborted, type RetryPolicy, type TwilioConnection } from './twilio-client.js';
-import { readPhoneHistory } from './phone-history.js';
+import { phoneHistory } from './phone-history.js';
 import { webhookUrl, type KeyPressWebhook, type StatusWebhook } from './webhooks.js';
 
 export interface VoiceChannelOptions {
@@ -244,7 +244,7 @@ export class VoiceChannel implements Channel {
   private prepare(ctx: WatchContext): Promise<void> {
     this.prepared ??= (async () => {
       await this.connection();
-      const h = await readPhoneHistory(ctx.runDir, 'voice');
+      const h = phoneHistory(ctx.history(), 'voice');
       for (const p of h.answered) this.answered.add(p);
       for (const s of h.statuses) if (s.providerId && s.status !== 'queued') this.ended.add(s.providerId);
       for (const [pingId, sid] of h.sent) {

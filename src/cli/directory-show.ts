@@ -3,7 +3,7 @@
 import { EXIT, formatProblem, InputError } from '../core/errors.js';
 import { loadDirectory } from '../directory/load.js';
 import { CONTACT_KINDS as KINDS, countDirectory } from '../directory/counts.js';
-import type { Party } from '../directory/model.js';
+import type { Party } from '../core/directory.js';
 import { paint, println, type Output } from './output.js';
 
 export async function run(args: string[], _opts: Record<string, unknown>, o: Output): Promise<number> {

@@ -3,10 +3,11 @@
 // the ping it answers and by which rule.
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { InputError, EXIT } from '../core/errors.js';
-import type { Directory } from '../directory/model.js';
+import type { Directory } from '../core/directory.js';
 import { readEvents } from '../core/event-log.js';
+import { RunFolder } from '../core/run-folder.js';
 import type { MessageReceivedEvent, OverrideEvent, RunEvent } from '../core/events.js';
 import { arrivalFromHeaders, classifyParsed, parseMessage } from '../mail/classify.js';
 import { pingIndexFromEvents } from '../run/run-pings.js';
@@ -31,20 +32,17 @@ interface RunContext {
 async function loadRun(arg: string, cwd: string): Promise<RunContext> {
   const path = resolve(cwd, arg);
   if (!existsSync(path)) throw new InputError([{ file: arg, message: 'no such run folder or events.jsonl' }]);
-  const isDir = statSync(path).isDirectory();
-  const eventsPath = isDir ? join(path, 'events.jsonl') : path;
-  if (!existsSync(eventsPath)) throw new InputError([{ file: arg, message: 'not a run folder: it has no events.jsonl' }]);
-  const { events } = await readEvents(eventsPath);
-  const dir = isDir ? path : dirname(path);
-  const ctx: RunContext = { label: arg, dir, events };
-  const dirFile = join(dir, 'directory.json');
-  if (existsSync(dirFile)) {
-    try {
-      ctx.directory = JSON.parse(await readFile(dirFile, 'utf8')) as Directory;
-    } catch (e) {
-      throw new InputError([{ file: dirFile, message: `not valid JSON: ${(e as Error).message}` }]);
-    }
+  if (statSync(path).isDirectory()) {
+    const folder = RunFolder.open(path, arg);
+    const { events } = await folder.events();
+    return { label: arg, dir: folder.dir, events, ...(folder.hasDirectory() ? { directory: folder.directory() } : {}) };
   }
+  // An events.jsonl given alone: its folder's directory.json names the contact points, if there.
+  const { events } = await readEvents(path);
+  const dir = dirname(path);
+  const ctx: RunContext = { label: arg, dir, events };
+  const folder = RunFolder.at(dir);
+  if (folder.hasDirectory()) ctx.directory = folder.directory();
   return ctx;
 }
 

@@ -2,7 +2,7 @@
 // second) with the pings by state, the countries answered by bucket, the last messages and the
 // time left. Elsewhere: one plain line a minute of real time, and one at each phase. With --json:
 // every event as a JSON line on stdout, nothing else.
-import type { Directory } from '../directory/model.js';
+import type { Directory } from '../core/directory.js';
 import type { RunEvent } from '../core/events.js';
 import { formatDuration, thresholdLabel } from '../core/duration.js';
 import type { Output } from './output.js';

@@ -1,14 +1,10 @@
 // rollcall mark <run> <message-key | messages/<file>.eml | contact-id> --as ... --note ...:
 // appends an override event to the run's log after checking the target is in the run. One
 // O_APPEND write, so it is safe while another process is running the run.
-import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
-import type { Directory } from '../directory/model.js';
-import { EXIT, InputError, UsageError } from '../core/errors.js';
-import { EventLog, readEvents } from '../core/event-log.js';
+import { EXIT, UsageError } from '../core/errors.js';
 import type { MessageReceivedEvent, OverrideClass, OverrideEvent } from '../core/events.js';
-import { runPaths } from '../core/run-folder.js';
+import { RunFolder } from '../core/run-folder.js';
 import { paint, println, type Output } from './output.js';
 
 const CLASSES: OverrideClass[] = ['reply', 'automatic', 'not-an-answer'];
@@ -26,17 +22,10 @@ function findMessage(events: MessageReceivedEvent[], target: string, runDir: str
   return events.find((e) => e.file !== undefined && candidates.has(e.file));
 }
 
-async function findContact(runDir: string, target: string): Promise<{ contactId: string; country: string } | undefined> {
-  const file = runPaths(runDir).directory;
-  if (!existsSync(file)) return undefined;
-  let directory: Directory;
-  try {
-    directory = JSON.parse(await readFile(file, 'utf8')) as Directory;
-  } catch (e) {
-    throw new InputError([{ file, message: `not valid JSON: ${(e as Error).message}` }]);
-  }
-  for (const party of directory.parties ?? []) {
-    for (const c of party.contacts ?? []) {
+function findContact(folder: RunFolder, target: string): { contactId: string; country: string } | undefined {
+  if (!folder.hasDirectory()) return undefined;
+  for (const party of folder.directory().parties) {
+    for (const c of party.contacts) {
       if (c.id === target || c.id.toLowerCase() === target.toLowerCase()) return { contactId: c.id, country: party.country };
     }
   }
@@ -50,18 +39,17 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
   const note = String(opts.note ?? '').trim();
   if (note === '') throw new UsageError('--note: say why (the note is shown in reports)');
 
-  const runDir = resolve(o.cwd, runArg);
-  const eventsPath = runPaths(runDir).events;
-  if (!existsSync(runDir) || !statSync(runDir).isDirectory()) throw new InputError([{ file: runArg, message: 'no such run folder' }]);
-  if (!existsSync(eventsPath)) throw new InputError([{ file: runArg, message: 'not a run folder: it has no events.jsonl' }]);
-  const { events } = await readEvents(eventsPath);
+  const folder = RunFolder.open(resolve(o.cwd, runArg), runArg);
+  const runDir = folder.dir;
+  const eventsPath = folder.paths.events;
+  const { events } = await folder.events();
   const messages = events.filter((e): e is MessageReceivedEvent => e.type === 'message-received');
 
   let found: Target | undefined;
   const message = findMessage(messages, target, runDir, o.cwd);
   if (message) found = { kind: 'message', event: message };
   else {
-    const contact = await findContact(runDir, target);
+    const contact = findContact(folder, target);
     if (contact) found = { kind: 'contact', ...contact };
   }
   if (!found) {
@@ -72,15 +60,9 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
     );
   }
 
-  const log = EventLog.open(eventsPath);
-  let written: OverrideEvent;
-  try {
-    written = log.append(
-      found.kind === 'message' ? { type: 'override', messageKey: found.event.key, as, note } : { type: 'override', contactId: found.contactId, as, note },
-    ) as OverrideEvent;
-  } finally {
-    log.close();
-  }
+  const written = folder.appendEvent(
+    found.kind === 'message' ? { type: 'override', messageKey: found.event.key, as, note } : { type: 'override', contactId: found.contactId, as, note },
+  ) as OverrideEvent;
 
   if (o.json) {
     println(o.out, JSON.stringify(written, null, 2));

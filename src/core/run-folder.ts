@@ -1,6 +1,14 @@
-// The run folder (DESIGN.md section 2): where everything a run knows lives, on disk.
-import { join } from 'node:path';
-import type { ChannelName } from './events.js';
+// The run folder (docs/architecture.md, "The run folder"): where everything a run knows lives,
+// on disk. RunFolder is the one reader and writer of its plan, directory snapshot, event log and
+// raw messages; the lock and the reports are written by their own modules at the paths it names.
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { mkdir, open } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Directory } from './directory.js';
+import { InputError } from './errors.js';
+import { EventLog, readEvents, streamEvents, type ReadResult } from './event-log.js';
+import type { ChannelName, EventInput, RunEvent } from './events.js';
+import type { InputProblem } from './errors.js';
 
 /** run.json: the plan of a run, written once when the run is created. */
 export interface RunPlan {
@@ -40,3 +48,198 @@ export const runPaths = (runDir: string) => ({
   lock: join(runDir, 'lock'),
   reports: join(runDir, 'reports'),
 });
+
+export type RunPaths = ReturnType<typeof runPaths>;
+
+export class RunFolder {
+  readonly paths: RunPaths;
+  private planCache: RunPlan | undefined;
+  private directoryCache: Directory | undefined;
+
+  private constructor(
+    /** Absolute (or as given) path of the folder. */
+    readonly dir: string,
+    /** How the user named it, for messages. */
+    readonly label: string = dir,
+  ) {
+    this.paths = runPaths(dir);
+  }
+
+  /** An existing run folder; InputError when it is missing or holds neither run.json nor
+   * events.jsonl (a folder copied without its plan can still be inspected and marked). */
+  static open(dir: string, label: string = dir): RunFolder {
+    let isDir = false;
+    try {
+      isDir = statSync(dir).isDirectory();
+    } catch {
+      throw new InputError([{ file: label, message: 'no such run folder' }]);
+    }
+    if (!isDir) throw new InputError([{ file: label, message: 'not a run folder (a file)' }]);
+    const folder = new RunFolder(dir, label);
+    if (!existsSync(folder.paths.plan) && !existsSync(folder.paths.events)) {
+      throw new InputError([{ file: label, message: 'not a run folder: it has no run.json and no events.jsonl' }]);
+    }
+    return folder;
+  }
+
+  /** A folder object without checking what is there (a folder being filled, a scratch folder). */
+  static at(dir: string): RunFolder {
+    return new RunFolder(dir);
+  }
+
+  /** Whether `dir` looks like a run folder (run.json or events.jsonl), without reading it. */
+  static isRunFolder(dir: string): boolean {
+    try {
+      return statSync(dir).isDirectory() && (existsSync(runPaths(dir).plan) || existsSync(runPaths(dir).events));
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Creates a new run folder under `runsDir` named by `newId()` (tried again when the id is
+   * taken): directory.json first, then an empty events.jsonl and messages/, then run.json last,
+   * so that a folder with a plan is a complete run folder.
+   */
+  static create(runsDir: string, newId: () => string, content: { directoryText: string; plan: (id: string) => RunPlan }): RunFolder {
+    mkdirSync(runsDir, { recursive: true });
+    let id = '';
+    let dir = '';
+    for (let tries = 0; ; tries++) {
+      id = newId();
+      dir = join(runsDir, id);
+      try {
+        mkdirSync(dir); // not recursive: fails when the id is taken
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || tries > 20) throw e;
+      }
+    }
+    const folder = new RunFolder(dir);
+    writeDurable(folder.paths.directory, content.directoryText);
+    mkdirSync(folder.paths.messages);
+    writeDurable(folder.paths.events, '');
+    const plan = content.plan(id);
+    writeDurable(folder.paths.plan, JSON.stringify(plan, null, 2) + '\n');
+    folder.planCache = plan;
+    return folder;
+  }
+
+  get id(): string {
+    return this.planCache?.id ?? basename(this.dir);
+  }
+
+  plan(): RunPlan {
+    this.planCache ??= readJson<RunPlan>(this.paths.plan, 'run.json');
+    return this.planCache;
+  }
+
+  /** The directory snapshot that was tested (directory.json). */
+  directory(): Directory {
+    this.directoryCache ??= checkSnapshot(readJson<Directory>(this.paths.directory, 'directory.json'), this.paths.directory);
+    return this.directoryCache;
+  }
+
+  hasDirectory(): boolean {
+    return existsSync(this.paths.directory);
+  }
+
+  hasEvents(): boolean {
+    return existsSync(this.paths.events);
+  }
+
+  /** Every event of the log (a truncated last line is a warning). */
+  async events(): Promise<ReadResult> {
+    if (!this.hasEvents()) return { events: [], warnings: [] };
+    return readEvents(this.paths.events);
+  }
+
+  /** The events one at a time, for logs too big to hold. */
+  streamEvents(warnings: InputProblem[] = []): AsyncGenerator<RunEvent> {
+    return streamEvents(this.paths.events, warnings);
+  }
+
+  /** The log opened for appending (the engine, for a sitting). */
+  openLog(now: () => Date = () => new Date()): EventLog {
+    return EventLog.open(this.paths.events, now);
+  }
+
+  /** Appends one event with one O_APPEND write (safe beside a running process): `rollcall mark`. */
+  appendEvent<E extends EventInput>(event: E, now: Date = new Date()): RunEvent {
+    const log = EventLog.open(this.paths.events, () => now);
+    try {
+      return log.append(event);
+    } finally {
+      log.close();
+    }
+  }
+
+  /** Writes a raw message under messages/ and flushes it to disk before the event that names it
+   * is recorded; returns its path relative to the run folder (`messages/<name>`). */
+  async saveMessage(name: string, data: Buffer | string): Promise<string> {
+    // Names come from message keys made safe by the channel (safeFileName); never a path.
+    if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(name)) throw new Error(`not a safe message file name: ${JSON.stringify(name)}`);
+    const safe = name;
+    const path = join(this.paths.messages, safe);
+    await mkdir(dirname(path), { recursive: true });
+    const fh = await open(path, 'w');
+    try {
+      await fh.writeFile(data);
+      await fh.datasync();
+    } finally {
+      await fh.close();
+    }
+    return `messages/${safe}`;
+  }
+
+  /** Absolute path of a file named in an event (`messages/<name>`). */
+  resolve(relative: string): string {
+    return join(this.dir, relative);
+  }
+}
+
+/** `imap:Junk/Spam:1717:42.eml` → `imap-Junk_2fSpam-1717-42.eml`: safe and distinct file names. */
+export function safeFileName(name: string): string {
+  return name.replace(/[^A-Za-z0-9.-]/g, (c) => (c === ':' ? '-' : `_${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}
+
+/** Writes a file through a temporary name and fsync, so that a crash leaves the old or the new
+ * content, never half of it. */
+export function writeDurable(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+function readJson<T>(path: string, what: string): T {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError([{ file: path, message: code === 'ENOENT' ? `no ${what} here: not a run folder` : `cannot read ${what} (${code})` }]);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new InputError([{ file: path, message: `${what} is not valid JSON: ${(e as Error).message}` }]);
+  }
+}
+
+/** A snapshot edited by hand (or cut short) is refused with where, not a crash later. */
+function checkSnapshot(d: Directory, file: string): Directory {
+  if (typeof d !== 'object' || d === null || !Array.isArray(d.parties)) {
+    throw new InputError([{ file, field: 'parties', message: 'missing: not a directory snapshot' }]);
+  }
+  d.parties.forEach((p, i) => {
+    if (typeof p?.iso !== 'string' || typeof p.country !== 'string' || !Array.isArray(p.contacts))
+      throw new InputError([{ file, field: `parties[${i}]`, message: 'needs country, iso and contacts' }]);
+  });
+  return d;
+}

@@ -1,7 +1,7 @@
 // The statistics on a terminal: the bucket table (cli-table3), the 2023 report's lines, the late,
 // automatic-only and silent countries, the directory findings and the manual overrides.
 import Table from 'cli-table3';
-import type { ContactKind } from '../directory/model.js';
+import type { ContactKind } from '../core/directory.js';
 import { formatDuration, thresholdLabel } from '../core/duration.js';
 import type { BucketStat, CountryResult, Finding, GroupStats, Stats } from '../stats/types.js';
 import { bucketLines } from './bucket-lines.js';

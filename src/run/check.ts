@@ -1,12 +1,12 @@
 // `rollcall check`, the day before a test: logs in to every server of the chosen channels, and
 // times one ping sent to the secretariat's own address through the real SMTP and IMAP servers.
 // Nothing is sent to contact points.
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Channel } from '../channels/channel.js';
 import type { Ping } from '../core/ping.js';
-import { EventLog } from '../core/event-log.js';
+import { RunFolder } from '../core/run-folder.js';
 import type { MessageReceivedEvent } from '../core/events.js';
 import { newMessageId, newToken } from '../mail/token.js';
 import type { Clock } from '../core/clock.js';
@@ -74,8 +74,8 @@ export async function roundTrip(channel: Channel, opts: { address: string; from:
   const result: RoundTrip = { ok: false, address: opts.address, token, messageId: ping.messageId! };
   // A throwaway run folder: the watcher saves what it reads under messages/.
   const dir = mkdtempSync(join(tmpdir(), 'rollcall-check-'));
-  mkdirSync(join(dir, 'messages'));
-  const log = EventLog.open(join(dir, 'events.jsonl'), () => opts.clock.now());
+  const folder = RunFolder.at(dir);
+  const log = folder.openLog(() => opts.clock.now());
   const recorder = new Recorder(log);
   const index = new MemoryPingIndex();
   index.add(ping);
@@ -90,7 +90,7 @@ export async function roundTrip(channel: Channel, opts: { address: string; from:
   let watching: Promise<void> = Promise.resolve();
   try {
     await channel.open();
-    watching = channel.watch(recorder.context({ clock: opts.clock, pings: index, runDir: dir, signal: stop.signal })).catch((e: unknown) => {
+    watching = channel.watch(recorder.context({ clock: opts.clock, pings: index, folder, signal: stop.signal })).catch((e: unknown) => {
       watchError = e;
     });
     const out = await channel.send(ping);

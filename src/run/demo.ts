@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Channel } from '../channels/channel.js';
 import { SimChannel } from '../channels/sim.js';
 import { SimWorld } from '../channels/sim-world.js';
-import type { Directory } from '../directory/model.js';
+import type { Directory } from '../core/directory.js';
 import { readEvents } from '../core/event-log.js';
 import type { Clock } from '../core/clock.js';
 import { streamFor } from '../core/random.js';

@@ -6,8 +6,7 @@
 import { closeSync, existsSync, ftruncateSync, openSync, readSync, statSync } from 'node:fs';
 import type { Channel } from '../channels/channel.js';
 import type { Ping } from '../core/ping.js';
-import type { Directory } from '../directory/model.js';
-import { EventLog, readEvents } from '../core/event-log.js';
+import type { Directory } from '../core/directory.js';
 import type { ChannelName, PingStartedEvent, RunEvent } from '../core/events.js';
 import { newMessageId, newToken } from '../mail/token.js';
 import type { Clock } from '../core/clock.js';
@@ -15,7 +14,7 @@ import { dispatch, retryPolicyFor, type RetryPolicy, type SendJob } from './disp
 import { MemoryPingIndex, pingFromStarted } from '../core/ping-index.js';
 import { planPings, type PlannedPing } from './plan.js';
 import { Recorder } from './recorder.js';
-import { runPaths, type RunPlan } from '../core/run-folder.js';
+import { RunFolder, type RunPlan } from '../core/run-folder.js';
 import { holdClock } from '../core/virtual-clock.js';
 import { applyEvent, foldRunState, type RunState } from '../core/run-state.js';
 import { WorkError } from '../core/errors.js';
@@ -69,16 +68,16 @@ const SLEEP_STEP_MS = 60_000;
 export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   const { clock, plan, runDir } = opts;
   const outer = opts.signal ?? new AbortController().signal;
-  const paths = runPaths(runDir);
-  dropIncompleteLastLine(paths.events);
+  const folder = RunFolder.at(runDir);
+  dropIncompleteLastLine(folder.paths.events);
   // A virtual clock must not move while the log is being read (real I/O it cannot see).
-  const { events } = await holdClock(clock, readEvents(paths.events));
+  const { events } = await holdClock(clock, folder.events());
   await opts.onLoaded?.(events);
   const state = foldRunState(events);
   const uncertain: PingStartedEvent[] = [];
   if (state.endedAt) return { outcome: 'already-ended', uncertain, state };
 
-  const log = EventLog.open(paths.events, () => clock.now());
+  const log = folder.openLog(() => clock.now());
   const recorder = new Recorder(log);
   recorder.replay(events);
   recorder.onEvent((e) => {
@@ -118,7 +117,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       watching.abort();
     };
     outer.addEventListener('abort', stop, { once: true });
-    const ctx = recorder.context({ clock, pings: index, runDir, signal: watching.signal });
+    const ctx = recorder.context({ clock, pings: index, folder, signal: watching.signal });
     let watchFailure: { channel: ChannelName; error: unknown } | undefined;
     const watchers = opts.channels.map((c) =>
       c.watch(ctx).then(

@@ -1,13 +1,11 @@
 // Planning a run: the pings a directory snapshot calls for, and the run folder that holds the
 // plan (run.json), the snapshot (directory.json), the empty event log and messages/.
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Ping } from '../core/ping.js';
-import type { Directory } from '../directory/model.js';
-import { InputError } from '../core/errors.js';
+import type { Directory } from '../core/directory.js';
 import type { ChannelName } from '../core/events.js';
-import { runPaths, type RunPlan } from '../core/run-folder.js';
+import { RunFolder, type RunPlan } from '../core/run-folder.js';
 import type { Schedule } from './schedule.js';
 
 /** A ping the plan calls for, before it gets its token (and Message-ID). Its `pingId` is
@@ -92,80 +90,35 @@ export function toolVersion(): string {
 }
 
 /** Creates runs/<id>/ with run.json, directory.json, an empty events.jsonl and messages/. */
-export function createRun(input: NewRun): { runDir: string; plan: RunPlan } {
-  mkdirSync(input.runsDir, { recursive: true });
-  let runDir = '';
-  let id = '';
-  for (let tries = 0; ; tries++) {
-    id = newRunId(input.now, input.random);
-    runDir = join(input.runsDir, id);
-    try {
-      mkdirSync(runDir); // not recursive: fails when the id is taken
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || tries > 20) throw e;
-    }
-  }
-  const paths = runPaths(runDir);
+export function createRun(input: NewRun): { runDir: string; plan: RunPlan; folder: RunFolder } {
   const snapshot = directorySnapshot(input.directory, input.includeObservers);
   const directoryText = JSON.stringify(snapshot, null, 2) + '\n';
-  writeDurable(paths.directory, directoryText);
-  const plan: RunPlan = {
-    id,
-    version: toolVersion(),
-    createdAt: input.now.toISOString(),
-    startAt: input.schedule.startAt.toISOString(),
-    schedule: input.schedule.plan,
-    windowSeconds: input.windowSeconds,
-    bucketSeconds: input.bucketSeconds,
-    channels: input.channels,
-    includeObservers: input.includeObservers,
-    directoryHash: createHash('sha256').update(directoryText).digest('hex'),
-    directoryFile: input.directoryFile,
-    network: input.directory.network,
-    folders: input.folders,
-    tz: input.tz,
-    ...(input.simulated ? { simulated: true } : {}),
-    ...(input.sim ? { sim: input.sim } : {}),
-  };
-  mkdirSync(paths.messages);
-  writeFileSync(paths.events, '');
-  // run.json last: a folder with a plan is a complete run folder.
-  writeDurable(paths.plan, JSON.stringify(plan, null, 2) + '\n');
-  return { runDir, plan };
-}
-
-/** Writes a file through a temporary name and fsync, so that a crash leaves the old or the new
- * content, never half of it. */
-export function writeDurable(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+  const folder = RunFolder.create(input.runsDir, () => newRunId(input.now, input.random), {
+    directoryText,
+    plan: (id) => ({
+      id,
+      version: toolVersion(),
+      createdAt: input.now.toISOString(),
+      startAt: input.schedule.startAt.toISOString(),
+      schedule: input.schedule.plan,
+      windowSeconds: input.windowSeconds,
+      bucketSeconds: input.bucketSeconds,
+      channels: input.channels,
+      includeObservers: input.includeObservers,
+      directoryHash: createHash('sha256').update(directoryText).digest('hex'),
+      directoryFile: input.directoryFile,
+      network: input.directory.network,
+      folders: input.folders,
+      tz: input.tz,
+      ...(input.simulated ? { simulated: true } : {}),
+      ...(input.sim ? { sim: input.sim } : {}),
+    }),
+  });
+  return { runDir: folder.dir, plan: folder.plan(), folder };
 }
 
 /** Reads run.json and directory.json of a run folder; a missing or broken file is an InputError. */
 export function readRunFolder(runDir: string): { plan: RunPlan; directory: Directory } {
-  const paths = runPaths(runDir);
-  return { plan: readJson<RunPlan>(paths.plan, 'run.json'), directory: readJson<Directory>(paths.directory, 'directory.json') };
-}
-
-function readJson<T>(path: string, what: string): T {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError([{ file: path, message: code === 'ENOENT' ? `no ${what} here: not a run folder` : `cannot read ${what} (${code})` }]);
-  }
-  try {
-    return JSON.parse(text) as T;
-  } catch (e) {
-    throw new InputError([{ file: path, message: `${what} is not valid JSON: ${(e as Error).message}` }]);
-  }
+  const folder = RunFolder.open(runDir);
+  return { plan: folder.plan(), directory: folder.directory() };
 }

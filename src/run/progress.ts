@@ -1,7 +1,7 @@
 // How far a run has got, from its events: pings by sending state, countries answered by bucket
 // so far (the statistics' own rules), the last messages received. Feeds the live view and
 // `rollcall status`.
-import type { Directory } from '../directory/model.js';
+import type { Directory } from '../core/directory.js';
 import type { MessageClass, RunEvent } from '../core/events.js';
 import { statsFromEvents } from '../stats/compute.js';
 import type { Stats } from '../stats/types.js';

@@ -5,11 +5,13 @@ import type { PingIndex } from '../core/ping.js';
 import type { EventLog } from '../core/event-log.js';
 import type { ChannelName, EventInput, RunEvent, WatchCursorEvent } from '../core/events.js';
 import type { Clock } from '../core/clock.js';
+import type { RunFolder } from '../core/run-folder.js';
 
 export class Recorder {
   private readonly keys = new Set<string>();
   private readonly cursors = new Map<string, WatchCursorEvent>();
   private readonly listeners: Array<(e: RunEvent) => void> = [];
+  private readonly events: RunEvent[] = [];
   /** Appends are serialised so that concurrent watchers never interleave. */
   private chain: Promise<unknown> = Promise.resolve();
 
@@ -17,7 +19,15 @@ export class Recorder {
 
   /** Feeds the events already in the log (on resume), so that nothing is recorded twice. */
   replay(events: Iterable<RunEvent>): void {
-    for (const e of events) this.remember(e);
+    for (const e of events) {
+      this.remember(e);
+      this.events.push(e);
+    }
+  }
+
+  /** The events replayed and recorded so far, in log order. */
+  history(): readonly RunEvent[] {
+    return this.events;
   }
 
   onEvent(listener: (e: RunEvent) => void): void {
@@ -38,6 +48,7 @@ export class Recorder {
       if (event.type === 'message-received' && this.keys.has(event.key)) return false;
       const written = this.log.append(event);
       this.remember(written);
+      this.events.push(written);
       for (const l of this.listeners) l(written);
       return true;
     });
@@ -45,9 +56,12 @@ export class Recorder {
     return next;
   }
 
-  context(opts: { clock: Clock; pings: PingIndex; runDir: string; signal: AbortSignal }): WatchContext {
+  context(opts: { clock: Clock; pings: PingIndex; folder: RunFolder; signal: AbortSignal }): WatchContext {
+    const { folder, ...rest } = opts;
     return {
-      ...opts,
+      ...rest,
+      history: () => this.history(),
+      saveMessage: (name, data) => folder.saveMessage(name, data),
       record: (e) => this.record(e),
       seen: (k) => this.seen(k),
       cursor: (c, f) => this.cursor(c, f),

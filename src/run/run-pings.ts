@@ -1,6 +1,6 @@
 // The pings of a run, rebuilt from its event log (ping-started, ping-sent), for matching answers
 // outside the engine: `rollcall inspect --run`, tests.
-import type { Directory } from '../directory/model.js';
+import type { Directory } from '../core/directory.js';
 import type { RunEvent } from '../core/events.js';
 import { MemoryPingIndex, pingFromStarted, type PingContact } from '../core/ping-index.js';
 

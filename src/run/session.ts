@@ -2,7 +2,7 @@
 // with a view attached, and when the window has closed computes the statistics from the run
 // folder (exactly what `rollcall stats <runDir>` prints) and writes the reports into it.
 import type { Channel } from '../channels/channel.js';
-import type { Directory } from '../directory/model.js';
+import type { Directory } from '../core/directory.js';
 import type { PingStartedEvent, RunEvent } from '../core/events.js';
 import { loadStatsSource, type SourceMeta } from '../stats/source.js';
 import type { Stats } from '../stats/types.js';

@@ -1,6 +1,6 @@
 // Statistics from a run's events and the directory it tested: pings and their send times,
 // messages and what they answer, manual overrides, and the directory findings. Pure: no I/O.
-import type { Directory } from '../directory/model.js';
+import type { Directory } from '../core/directory.js';
 import type { ChannelName, DeliveryStatusEvent, MessageReceivedEvent, OverrideClass, OverrideEvent, RunEvent } from '../core/events.js';
 import { normalizeAddress } from '../core/ping-index.js';
 import { membersOf, splitByKind } from './population.js';

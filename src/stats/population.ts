@@ -1,7 +1,7 @@
 // Who is counted: the parties (or observers) of a directory, or the countries a log names; and
 // the split of the figures by kind of contact point (`--by kind`).
 import { isoForCountry } from '../directory/countries.js';
-import type { ContactKind, Directory, Party, PartyStatus } from '../directory/model.js';
+import type { ContactKind, Directory, Party, PartyStatus } from '../core/directory.js';
 import { summarize, type PopulationMember } from './summarize.js';
 import type { ResponseTally } from './tally.js';
 import type { Finding, GroupStats } from './types.js';

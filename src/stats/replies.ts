@@ -1,7 +1,7 @@
 // Statistics from an imported reply log: population = the countries the log names, or with a
 // directory its parties (those absent from the log are silent). Pure: no I/O.
 import { countryMatches, foldCountryName } from '../directory/countries.js';
-import type { Directory, Party } from '../directory/model.js';
+import type { Directory, Party } from '../core/directory.js';
 import { InputError, type InputProblem } from '../core/errors.js';
 import type { ChannelName } from '../core/events.js';
 import { membersFromTally, membersOf, splitByKind } from './population.js';

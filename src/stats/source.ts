@@ -1,13 +1,13 @@
 // Reads what `rollcall stats` and `rollcall report` take — a run folder, an events.jsonl or a
 // reply-log CSV — and computes its statistics. The one module of src/stats/ that does I/O.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 // What each kind of source needs is imported when it is read: start-up time counts (a 100-row
 // log must print within 200 ms of a bare `node`), and a reply log needs none of the event code.
-import type { Directory } from '../directory/model.js';
+import type { Directory } from '../core/directory.js';
 import { InputError, UsageError, type InputProblem } from '../core/errors.js';
 import type { ChannelName, RunEvent } from '../core/events.js';
-import { runPaths, type RunPlan } from '../core/run-folder.js';
+import { RunFolder } from '../core/run-folder.js';
 import { DEFAULT_BUCKET_SECONDS } from './buckets.js';
 import type { Stats } from './types.js';
 
@@ -51,10 +51,10 @@ export async function loadStatsSource(path: string, opts: StatsSourceOptions = {
 
 async function fromRunFolder(dir: string, opts: StatsSourceOptions): Promise<StatsSource> {
   if (opts.directory) throw new UsageError('--directory is for an events.jsonl or a reply log: a run folder is counted against its own directory.json');
-  const paths = runPaths(dir);
-  const plan = await readJson<RunPlan>(paths.plan, 'not a run folder (no run.json)');
-  const directory = checkDirectory(await readJson<Directory>(paths.directory, 'the run folder has no directory.json'), paths.directory);
-  const [{ events, warnings }, { statsFromEvents }] = await Promise.all([readEventsIfAny(paths.events), import('./compute.js')]);
+  const folder = RunFolder.open(dir);
+  const plan = folder.plan();
+  const directory = folder.directory();
+  const [{ events, warnings }, { statsFromEvents }] = await Promise.all([eventsIfAny(folder), import('./compute.js')]);
   const bucketSeconds = opts.bucketSeconds ?? plan.bucketSeconds;
   const stats = statsFromEvents(events, directory, { bucketSeconds, includeObservers: plan.includeObservers });
   const meta: SourceMeta = {
@@ -129,39 +129,10 @@ async function looksLikeEventLog(path: string): Promise<boolean> {
   }
 }
 
-async function readJson<T>(file: string, missing: string): Promise<T> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new InputError([{ file, message: missing }]);
-  }
-  try {
-    return JSON.parse(text) as T;
-  } catch (e) {
-    throw new InputError([{ file, message: `not valid JSON: ${(e as Error).message}` }]);
-  }
-}
-
-/** directory.json is the snapshot the run wrote; check just enough to count against it. */
-function checkDirectory(d: Directory, file: string): Directory {
-  if (typeof d !== 'object' || d === null || !Array.isArray(d.parties)) throw new InputError([{ file, field: 'parties', message: 'missing: not a directory snapshot' }]);
-  d.parties.forEach((p, i) => {
-    if (typeof p?.iso !== 'string' || typeof p.country !== 'string' || !Array.isArray(p.contacts))
-      throw new InputError([{ file, field: `parties[${i}]`, message: 'needs country, iso and contacts' }]);
-  });
-  return d;
-}
-
-async function readEventsIfAny(file: string): Promise<{ events: RunEvent[]; warnings: InputProblem[] }> {
-  try {
-    await stat(file);
-  } catch {
-    // A run created but not started yet (--at, --between) has no events: everyone is silent so far.
-    return { events: [], warnings: [{ file, message: 'no events yet (the run has not started)' }] };
-  }
-  const { readEvents } = await import('../core/event-log.js');
-  return readEvents(file);
+async function eventsIfAny(folder: RunFolder): Promise<{ events: RunEvent[]; warnings: InputProblem[] }> {
+  // A run created but not started yet (--at, --between) has no events: everyone is silent so far.
+  if (!folder.hasEvents()) return { events: [], warnings: [{ file: folder.paths.events, message: 'no events yet (the run has not started)' }] };
+  return folder.events();
 }
 
 async function loadDirectory(file: string): Promise<Directory> {

@@ -1,7 +1,7 @@
 // From per-contact tallies and a population to the figures (DESIGN.md section 1): response time
 // of a country = the shortest of its contact points; cumulative inclusive buckets; share of the
 // population with two decimals, half up; mean and median; late, automatic-only and silent.
-import type { ContactPoint, PartyStatus } from '../directory/model.js';
+import type { ContactPoint, PartyStatus } from '../core/directory.js';
 import { shortDuration } from '../core/duration.js';
 import { AUTOMATIC_BITS, kindsOf, type ContactTally, type ResponseTally } from './tally.js';
 import type { BucketStat, CountryResult, Finding, GroupStats, OverrideSummary } from './types.js';

@@ -1,5 +1,5 @@
 // What the statistics compute: the shape `rollcall stats --json` prints and every report renders.
-import type { ContactKind } from '../directory/model.js';
+import type { ContactKind } from '../core/directory.js';
 import type { ChannelName, OverrideClass } from '../core/events.js';
 import type { ReceivedKind } from './tally.js';
 

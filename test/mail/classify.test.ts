@@ -3,7 +3,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Directory } from '../../src/directory/model.js';
+import type { Directory } from '../../src/core/directory.js';
 import { readEvents } from '../../src/core/event-log.js';
 import { arrivalFromHeaders, classifyMessage, classifyParsed, parseMessage } from '../../src/mail/classify.js';
 import { pingIndexFromEvents } from '../../src/run/run-pings.js';

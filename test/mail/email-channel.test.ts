@@ -1,6 +1,7 @@
 // Round trips through real servers on 127.0.0.1: EmailChannel sends pings through an SMTP
 // server (smtp-server) that delivers into Dovecot over LMTP, and watches Dovecot over IMAP,
 // recording into a real EventLog through the Recorder. One Dovecot for the whole file.
+import { RunFolder } from '../../src/core/run-folder.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -129,7 +130,7 @@ function harness(opts: { imapUrl?: string; folders?: string[]; tuning?: Partial<
     },
     watch() {
       const ac = new AbortController();
-      const running = channel.watch(recorder.context({ clock: systemClock, pings: index, runDir, signal: ac.signal }));
+      const running = channel.watch(recorder.context({ clock: systemClock, pings: index, folder: RunFolder.at(runDir), signal: ac.signal }));
       running.catch(() => undefined);
       return {
         stop: async () => {
@@ -377,7 +378,7 @@ describe('EmailChannel against Dovecot and an SMTP server', () => {
     rec2.onEvent((e) => added.push(e));
     const ch2 = new EmailChannel({ settings: h.settings, network: 'x', tuning: FAST });
     const ac = new AbortController();
-    const running = ch2.watch(rec2.context({ clock: systemClock, pings: h.index, runDir: h.runDir, signal: ac.signal }));
+    const running = ch2.watch(rec2.context({ clock: systemClock, pings: h.index, folder: RunFolder.at(h.runDir), signal: ac.signal }));
     await d.append(h.secretariat, raw, { folder: 'Junk' }); // a third copy, new UID
     await new Promise((r) => setTimeout(r, 1_500));
     ac.abort();
@@ -483,7 +484,7 @@ describe('EmailChannel against Dovecot and an SMTP server', () => {
     await h.sendAndConfirm(p);
     await deliverIncoming(h.secretariat, mail({ From: 'duty@police.it.test', To: h.secretariat, Subject: 'Ricevuto', 'Message-ID': msgId('police.it.test'), 'In-Reply-To': p.messageId }, 'Ricevuto.'));
     const started = Date.now();
-    await h.channel.watch(h.recorder.context({ clock: systemClock, pings: h.index, runDir: h.runDir, signal: AbortSignal.abort() }));
+    await h.channel.watch(h.recorder.context({ clock: systemClock, pings: h.index, folder: RunFolder.at(h.runDir), signal: AbortSignal.abort() }));
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(h.received()).toMatchObject([{ class: 'reply', pingId: p.pingId }]);
   });

@@ -1,5 +1,6 @@
 // A server without IDLE: the watcher falls back to polling and still finds answers. Its own
 // Dovecot, configured to advertise no IDLE capability.
+import { RunFolder } from '../../src/core/run-folder.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,7 +59,7 @@ it('polls a server that has no IDLE and records a reply within the poll interval
     tuning: { pollIntervalMs: 300, idleCheckMs: 60_000 },
   });
   const ac = new AbortController();
-  const running = channel.watch(recorder.context({ clock: systemClock, pings: index, runDir, signal: ac.signal }));
+  const running = channel.watch(recorder.context({ clock: systemClock, pings: index, folder: RunFolder.at(runDir), signal: ac.signal }));
   try {
     await new Promise((r) => setTimeout(r, 500));
     const appendedAt = Date.now();

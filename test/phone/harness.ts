@@ -11,7 +11,7 @@ import { loadSettings, type Settings } from '../../src/settings.js';
 import { scaledClock, type Clock } from '../../src/core/clock.js';
 import { MemoryPingIndex } from '../../src/core/ping-index.js';
 import { Recorder } from '../../src/run/recorder.js';
-import { runPaths } from '../../src/core/run-folder.js';
+import { RunFolder, runPaths } from '../../src/core/run-folder.js';
 import { startFakeTwilio, type FakeTwilio, type FakeTwilioOptions } from '../servers/twilio.js';
 
 /** Script seconds per real second in these tests: 6 minutes pass in 0.6 s. */
@@ -65,7 +65,7 @@ export async function phoneRun(fakeOpts: FakeTwilioOptions = {}, speed = SPEED):
   const pings = new MemoryPingIndex();
   const make = (recorder: Recorder) => {
     const abort = new AbortController();
-    return { recorder, abort, ctx: recorder.context({ clock, pings, runDir, signal: abort.signal }) };
+    return { recorder, abort, ctx: recorder.context({ clock, pings, folder: RunFolder.at(runDir), signal: abort.signal }) };
   };
   let current = make(new Recorder(log));
   const events = async () => (await readEvents(runPaths(runDir).events)).events;

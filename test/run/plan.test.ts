@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { planPings } from '../../src/run/plan.js';
 import { runPaths, type RunPlan } from '../../src/core/run-folder.js';
-import type { Directory } from '../../src/directory/model.js';
+import type { Directory } from '../../src/core/directory.js';
 import { newRun, syntheticDirectory, T0, tempDir } from './support.js';
 
 const tmp = tempDir();

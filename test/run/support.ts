@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Directory, Party } from '../../src/directory/model.js';
+import type { Directory, Party } from '../../src/core/directory.js';
 import { readEvents } from '../../src/core/event-log.js';
 import type { RunEvent } from '../../src/core/events.js';
 import { createRun } from '../../src/run/plan.js';

@@ -5,7 +5,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ContactPoint, Directory, Party } from '../../src/directory/model.js';
+import type { ContactPoint, Directory, Party } from '../../src/core/directory.js';
 
 export type CallOutcome = 'press' | 'answer' | 'machine' | 'busy' | 'no-answer' | 'failed';
 

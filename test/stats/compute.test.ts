@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Directory } from '../../src/directory/model.js';
+import type { Directory } from '../../src/core/directory.js';
 import { readEvents } from '../../src/core/event-log.js';
 import type { EventInput, RunEvent } from '../../src/core/events.js';
 import { statsFromEvents } from '../../src/stats/compute.js';
