@@ -1,5 +1,10 @@
-// Wall-clock times in an IANA time zone and back, with Intl only (no time-zone package):
-// what `--at 10:30 --tz Europe/Paris` and `--between 09:00-17:00 --on 2024-03-31` mean.
+// Wall-clock times in IANA time zones, the one place rollcall does zone arithmetic (with
+// date-fns and @date-fns/tz): what `--at 10:30 --tz Europe/Paris` and `--between 09:00-17:00
+// --on 2024-03-31` mean, and how an instant is written in a zone in messages and reports.
+import { TZDate, tzOffset } from '@date-fns/tz';
+// lightFormat: the patterns here need no locale data, and format() would load it (start-up time).
+import { lightFormat as format } from 'date-fns/lightFormat';
+import { UsageError } from './errors.js';
 
 export interface WallTime {
   year: number;
@@ -10,83 +15,81 @@ export interface WallTime {
   second?: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(tz: string): Intl.DateTimeFormat {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(tz, f);
-  }
-  return f;
-}
+const known = new Map<string, boolean>();
 
 /** Is this an IANA zone this Node knows? */
 export function isTimeZone(tz: string): boolean {
-  try {
-    formatter(tz);
-    return true;
-  } catch {
-    return false;
+  let ok = known.get(tz);
+  if (ok === undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    known.set(tz, ok);
   }
+  return ok;
+}
+
+/** The zone, or a UsageError naming the option: the one message for a bad zone everywhere. */
+export function checkTimeZone(tz: string, what = '--tz'): string {
+  if (isTimeZone(tz)) return tz;
+  throw new UsageError(`${what}: unknown time zone "${tz}" (use an IANA name such as Europe/Paris or UTC)`);
 }
 
 /** The wall time at an instant in a zone. */
 export function wallTimeAt(instant: Date, tz: string): Required<WallTime> {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(tz).formatToParts(instant)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour! % 24, minute: parts.minute!, second: parts.second! };
+  const d = new TZDate(instant.getTime(), tz);
+  return { year: d.getFullYear(), month: d.getMonth() + 1, day: d.getDate(), hour: d.getHours(), minute: d.getMinutes(), second: d.getSeconds() };
 }
 
 /** UTC offset of a zone at an instant, in ms (Paris in summer: +7,200,000). */
 export function offsetAt(instant: Date, tz: string): number {
-  const w = wallTimeAt(instant, tz);
-  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
+  return tzOffset(tz, instant) * 60_000;
 }
 
 /**
  * The instant a wall time names in a zone. On the day clocks go back, a time that occurs twice
  * is its first occurrence; on the day they go forward, a time that does not exist is moved
  * forward by the gap (02:30 in Paris on 2024-03-31 is 03:30 CEST) — as Temporal's
- * "compatible" disambiguation does.
+ * "compatible" disambiguation does. @date-fns/tz moves gaps forward but picks either occurrence
+ * of a repeated time depending on the zone, so the first one is looked for here.
  */
 export function instantOf(wall: WallTime, tz: string): Date {
-  const asUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second ?? 0);
+  const t = TZDate.tz(tz, wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second ?? 0).getTime();
   const DAY = 86_400_000;
-  // The offsets in force a day before and a day after bracket any transition near this time.
-  const before = offsetAt(new Date(asUtc - DAY), tz);
-  const after = offsetAt(new Date(asUtc + DAY), tz);
-  const candidates = [...new Set([before, after])]
-    .map((o) => asUtc - o)
-    .filter((t) => offsetAt(new Date(t), tz) === asUtc - t)
-    .sort((a, b) => a - b);
-  if (candidates.length > 0) return new Date(candidates[0]!);
-  // In the gap: read the wall time with the offset from before the transition.
-  return new Date(asUtc - before);
+  const earlierOffset = offsetAt(new Date(t - DAY), tz);
+  const shift = earlierOffset - offsetAt(new Date(t), tz);
+  if (shift > 0) {
+    const first = t - shift;
+    const w = wallTimeAt(new Date(first), tz);
+    if (w.year === wall.year && w.month === wall.month && w.day === wall.day && w.hour === wall.hour && w.minute === wall.minute) return new Date(first);
+  }
+  return new Date(t);
 }
 
-/** Today's date (YYYY-MM-DD) in a zone. */
+/** The date (YYYY-MM-DD) of an instant in a zone. */
 export function dateIn(instant: Date, tz: string): string {
-  const w = wallTimeAt(instant, tz);
-  return `${w.year}-${pad(w.month)}-${pad(w.day)}`;
+  return format(new TZDate(instant.getTime(), tz), 'yyyy-MM-dd');
 }
 
 /** `2024-06-05 09:31` in the zone (for messages; seconds left out). */
 export function formatWall(instant: Date, tz: string): string {
-  const w = wallTimeAt(instant, tz);
-  return `${w.year}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)}`;
+  return format(new TZDate(instant.getTime(), tz), 'yyyy-MM-dd HH:mm');
 }
 
-function pad(n: number): string {
-  return String(n).padStart(2, '0');
+/** The same instant as local ISO 8601 with its offset: `2023-06-07T04:00:43-04:00` (`Z` in UTC). */
+export function isoLocal(instant: Date, tz: string): string {
+  const d = new TZDate(instant.getTime(), tz);
+  const minutes = tzOffset(tz, instant);
+  if (minutes === 0) return format(d, "yyyy-MM-dd'T'HH:mm:ss") + 'Z';
+  const abs = Math.abs(minutes);
+  const offset = `${minutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  return format(d, "yyyy-MM-dd'T'HH:mm:ss") + offset;
+}
+
+/** Hour of day (0–23) of an instant in a zone. */
+export function hourIn(instant: Date, tz: string): number {
+  return new TZDate(instant.getTime(), tz).getHours();
 }

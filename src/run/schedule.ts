@@ -2,7 +2,7 @@
 // `--between HH:MM-HH:MM --on <date> --tz <zone>` (DST days included).
 import { UsageError } from '../core/errors.js';
 import type { RunPlan } from '../core/run-folder.js';
-import { dateIn, instantOf, isTimeZone, type WallTime } from '../core/time.js';
+import { checkTimeZone, dateIn, instantOf, type WallTime } from '../core/time.js';
 
 export interface ScheduleRequest {
   at?: string;
@@ -24,7 +24,7 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export function parseSchedule(req: ScheduleRequest, now: Date, random: () => number): Schedule {
   const tz = req.tz;
-  if (!isTimeZone(tz)) throw new UsageError(`--tz: "${tz}" is not an IANA time zone (e.g. Europe/Paris, America/New_York, UTC)`);
+  checkTimeZone(tz);
   if (req.at !== undefined && req.between !== undefined) throw new UsageError('give either --at or --between, not both');
   if (req.on !== undefined && req.at === undefined && req.between === undefined) throw new UsageError('--on needs --between (or --at HH:MM)');
   const day = req.on !== undefined ? parseDate(req.on) : undefined;

@@ -64,7 +64,7 @@ describe('parseSchedule', () => {
       [{ between: 'morning', tz: 'UTC' }, /--between: "morning" is not a window/],
       [{ between: '09:00-17:00', on: '2024-02-30', tz: 'UTC' }, /--on: "2024-02-30" is not a valid date/],
       [{ between: '09:00-17:00', on: '2024-05-01', tz: 'UTC' }, /already over/],
-      [{ between: '09:00-17:00', tz: 'Mars/Olympus' }, /--tz: "Mars\/Olympus"/],
+      [{ between: '09:00-17:00', tz: 'Mars/Olympus' }, /--tz: unknown time zone "Mars\/Olympus"/],
       [{ on: '2024-06-05', tz: 'UTC' }, /--on needs --between/],
     ];
     for (const [req, message] of bad) {
