@@ -34,7 +34,7 @@ export interface DkimCheck {
 
 export interface AuthChecks {
   dkim: DkimCheck[];
-  spf?: { domain: string; result: string; aligned: boolean; ip?: string; comment?: string };
+  spf?: { domain: string; result: string; aligned: boolean; ip?: string; helo?: string; comment?: string };
   dmarc?: { result: string; domain?: string; policy?: string; comment?: string };
   arc?: { result: string; comment?: string };
 }
@@ -202,7 +202,7 @@ async function checkWithMailauth(raw: Buffer | string, headers: HeaderBlock, fro
       const sender = envelopeSender(headers);
       const spf = await mailauth.spf({ ...(sender ? { sender } : {}), ip: hop.ip, ...(hop.helo ? { helo: hop.helo } : {}), mta: 'rollcall', resolver });
       const comment = typeof spf.status.comment === 'string' && spf.status.comment ? spf.status.comment.replace(/^rollcall: /, '') : undefined;
-      checks.spf = { domain: spf.domain, result: spf.status.result, aligned: Boolean(fromDomain && orgDomain(spf.domain) === orgDomain(fromDomain)), ip: hop.ip, ...(comment ? { comment } : {}) };
+      checks.spf = { domain: spf.domain, result: spf.status.result, aligned: Boolean(fromDomain && orgDomain(spf.domain) === orgDomain(fromDomain)), ip: hop.ip, ...(hop.helo ? { helo: hop.helo } : {}), ...(comment ? { comment } : {}) };
       if (spf.status.result === 'pass') spfDomain = spf.domain;
     }
     const arcData = (dkimResult as { arc?: unknown }).arc;
@@ -230,7 +230,6 @@ async function checkWithMailauth(raw: Buffer | string, headers: HeaderBlock, fro
     const decided = decide(checks, fromDomain);
     const reasons = [...decided.reasons];
     if (!hop) reasons.push('SPF: not checked (no Received header from a server outside the organisation)');
-    else reasons.push(`SPF checked for the server that handed the message in: ${hop.ip}${hop.helo ? ` (${hop.helo})` : ''}`);
     if (deadline.signal.aborted) reasons.unshift(`DNS did not answer within ${seconds(timeoutMs)}`);
     reasons.push('checked by rollcall (DKIM, SPF, DMARC and ARC through DNS)');
     return { verdict: decided.verdict, source: 'rollcall', ...(fromDomain ? { fromDomain } : {}), reasons, checks };
@@ -294,7 +293,8 @@ function describeChecks(checks: AuthChecks): string[] {
   }
   if (checks.spf) {
     const s = checks.spf;
-    out.push(`SPF: ${s.result} for ${s.domain || '?'}${s.ip ? ` from ${s.ip}` : ''}${s.aligned ? '' : ', not the From domain'}${s.comment ? ` — ${s.comment}` : ''}`);
+    const server = s.ip ? ` from ${s.ip}${s.helo ? ` (${s.helo})` : ''}` : '';
+    out.push(`SPF: ${s.result} for ${s.domain || '?'}${server}${s.aligned ? '' : ', not the From domain'}${s.comment ? ` — ${s.comment}` : ''}`);
   }
   if (checks.dmarc) {
     const m = checks.dmarc;
