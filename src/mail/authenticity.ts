@@ -14,6 +14,7 @@ import {
   type ExternalHop,
 } from './authenticity-headers.js';
 import { parseHeaderBlock, splitHeaderBody, type HeaderBlock } from './mime.js';
+import type { Settings } from '../settings.js';
 
 /** pass: DMARC pass, or an aligned DKIM signature verifies. fail: the domain's DMARC policy, its
  * signature or its SPF record says the message is not its own. none: the domain publishes nothing
@@ -96,6 +97,11 @@ async function loadOrgDomain(): Promise<OrgDomain> {
 
 export async function organisationalDomain(domain: string): Promise<string> {
   return (await loadOrgDomain())(domain);
+}
+
+/** The options a run passes for each message it receives, from its settings. */
+export function verifyOptionsFrom(settings: Settings, timeoutMs = DEFAULT_AUTH_TIMEOUT_MS): VerifyOptions {
+  return { trustedAuthservIds: settings.trustedAuthservIds ?? [], timeoutMs, ...(settings.dnsServers ? { dnsServers: settings.dnsServers } : {}) };
 }
 
 /** The verdict on one message's origin. Never throws for a message's content or for DNS. */
