@@ -185,10 +185,10 @@ async function checkWithMailauth(raw: Buffer | string, headers: HeaderBlock, fro
   const timeoutMs = opts.timeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS;
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), timeoutMs);
-  // mailauth's type says TXT only; it also asks A, AAAA, MX and PTR through the same function.
-  const resolver = resolverUntil(opts.resolver ?? (await dnsResolver(opts.dnsServers)), deadline.signal, timeoutMs) as unknown as import('mailauth').DNSResolver;
   const hop = lastExternalHop(headers);
   try {
+    // mailauth's type says TXT only; it also asks A, AAAA, MX and PTR through the same function.
+    const resolver = resolverUntil(opts.resolver ?? (await dnsResolver(opts.dnsServers)), deadline.signal, timeoutMs) as unknown as import('mailauth').DNSResolver;
     const mailauth: MailauthModule = await import('mailauth');
     const dkimResult = await mailauth.dkimVerify(raw, { resolver, minBitLength: 1024, ...(opts.now ? { curTime: opts.now } : {}) });
     const checks: AuthChecks = { dkim: [] };
@@ -204,8 +204,10 @@ async function checkWithMailauth(raw: Buffer | string, headers: HeaderBlock, fro
       });
     }
     let spfDomain: string | undefined;
-    if (hop) {
-      const sender = envelopeSender(headers);
+    const sender = envelopeSender(headers);
+    // SPF checks the envelope sender's domain, or for a bounce (empty sender) the HELO name.
+    const spfChecked = hop !== undefined && Boolean(sender || hop.helo);
+    if (hop && spfChecked) {
       const spf = await mailauth.spf({ ...(sender ? { sender } : {}), ip: hop.ip, ...(hop.helo ? { helo: hop.helo } : {}), mta: 'rollcall', resolver });
       const comment = typeof spf.status.comment === 'string' && spf.status.comment ? spf.status.comment.replace(/^rollcall: /, '') : undefined;
       checks.spf = { domain: spf.domain, result: spf.status.result, aligned: Boolean(fromDomain && orgDomain(spf.domain) === orgDomain(fromDomain)), ip: hop.ip, ...(hop.helo ? { helo: hop.helo } : {}), ...(comment ? { comment } : {}) };
@@ -236,6 +238,7 @@ async function checkWithMailauth(raw: Buffer | string, headers: HeaderBlock, fro
     const decided = decide(checks, fromDomain);
     const reasons = [...decided.reasons];
     if (!hop) reasons.push('SPF: not checked (no Received header from a server outside the organisation)');
+    else if (!spfChecked) reasons.push(`SPF: not checked (${hop.ip} gave no name, and the message no envelope sender)`);
     if (deadline.signal.aborted) reasons.unshift(`DNS did not answer within ${seconds(timeoutMs)}`);
     reasons.push('checked by rollcall (DKIM, SPF, DMARC and ARC through DNS)');
     return { verdict: decided.verdict, source: 'rollcall', ...(fromDomain ? { fromDomain } : {}), reasons, checks };
