@@ -171,7 +171,9 @@ function checksFromResults(results: AuthResult[], fromDomain: string | undefined
       checks.spf = { domain: d, result: r.result, aligned: aligned(d), ...(comment ? { comment } : {}) };
     } else if (r.method === 'dmarc' && !checks.dmarc) {
       const policy = r.props['policy.published-domain-policy'] ?? /\bp=([a-z]+)/i.exec(r.comment ?? '')?.[1]?.toLowerCase();
-      checks.dmarc = { result: r.result, ...(r.props['header.from'] ? { domain: r.props['header.from'] } : {}), ...(policy ? { policy } : {}), ...(comment ? { comment } : {}) };
+      // Servers put `p=REJECT sp=REJECT` in the comment: shown as the policy, not repeated.
+      const rest = comment?.replace(/\bs?p=\S+/gi, '').replace(/^[\s;]+|[\s;]+$/g, '');
+      checks.dmarc = { result: r.result, ...(r.props['header.from'] ? { domain: r.props['header.from'] } : {}), ...(policy ? { policy } : {}), ...(rest ? { comment: rest } : {}) };
     } else if (r.method === 'arc' && !checks.arc) {
       checks.arc = { result: r.result, ...(comment ? { comment } : {}) };
     }
