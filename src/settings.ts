@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SettingsError, InputError, redact, type InputProblem } from './core/errors.js';
 import { parseDuration } from './core/duration.js';
+import { isIP } from 'node:net';
 
 export interface Settings {
   smtpUrl?: string;
@@ -21,6 +22,28 @@ export interface Settings {
   voiceAttempts?: number;
   /** Seconds before an unanswered number is called again (ROLLCALL_VOICE_RETRY_INTERVAL, e.g. `10m`). */
   voiceRetryInterval?: number;
+  /** authserv-ids of the secretariat's own receiving servers: only their Authentication-Results
+   * headers are believed (ROLLCALL_TRUSTED_AUTHSERV_IDS, comma-separated). Default none. */
+  trustedAuthservIds?: string[];
+  /** What an answer whose origin fails the check does: `report` (counted, listed) or `require`
+   * (not counted) (ROLLCALL_AUTHENTICITY). Default `report`. */
+  authenticity?: AuthenticityPolicy;
+  /** DKIM signing of e-mail pings: selector, and domain (default: ROLLCALL_FROM's). The key is
+   * read from ROLLCALL_DKIM_PRIVATE_KEY_FILE. */
+  dkim?: DkimSettings;
+  /** Path of the PEM private key that signs pings (ROLLCALL_DKIM_PRIVATE_KEY_FILE). */
+  dkimPrivateKeyFile?: string;
+  /** DNS servers for the authenticity checks instead of the system's, `ip` or `ip:port`
+   * (ROLLCALL_DNS_SERVERS, comma-separated). */
+  dnsServers?: string[];
+}
+
+export type AuthenticityPolicy = 'report' | 'require';
+export const AUTHENTICITY_POLICIES: readonly AuthenticityPolicy[] = ['report', 'require'];
+
+export interface DkimSettings {
+  selector: string;
+  domain?: string;
 }
 
 const ENV: Record<string, keyof Settings> = {
@@ -31,6 +54,7 @@ const ENV: Record<string, keyof Settings> = {
   TWILIO_AUTH_TOKEN: 'twilioAuthToken',
   ROLLCALL_TWILIO_FROM: 'twilioFrom',
   ROLLCALL_TWILIO_API_URL: 'twilioApiUrl',
+  ROLLCALL_DKIM_PRIVATE_KEY_FILE: 'dkimPrivateKeyFile',
 };
 
 /** Numeric settings: parsed and checked, from the environment or the file. */
@@ -40,13 +64,26 @@ const NUMERIC_ENV: Record<string, 'voiceAttempts' | 'voiceRetryInterval'> = {
 };
 
 /** Keys the config file may set: everything but secrets. */
-const FILE_KEYS = new Set(['from', 'subject', 'folders', 'twilioFrom', 'twilioApiUrl', 'voiceAttempts', 'voiceRetryInterval']);
+const FILE_KEYS = new Set([
+  'from',
+  'subject',
+  'folders',
+  'twilioFrom',
+  'twilioApiUrl',
+  'voiceAttempts',
+  'voiceRetryInterval',
+  'trustedAuthservIds',
+  'authenticity',
+  'dkim',
+  'dnsServers',
+]);
 /** Secrets, with the variable that carries each: refused in the file by name. */
 const SECRET_KEYS: Record<string, string> = {
   smtpUrl: 'ROLLCALL_SMTP_URL',
   imapUrl: 'ROLLCALL_IMAP_URL',
   twilioAccountSid: 'TWILIO_ACCOUNT_SID',
   twilioAuthToken: 'TWILIO_AUTH_TOKEN',
+  dkimPrivateKeyFile: 'ROLLCALL_DKIM_PRIVATE_KEY_FILE',
 };
 
 export const MAX_VOICE_ATTEMPTS = 10;
@@ -71,6 +108,40 @@ const NUMERIC_PARSERS: Record<'voiceAttempts' | 'voiceRetryInterval', (v: string
   voiceRetryInterval: parseRetryInterval,
 };
 
+/** An authserv-id as RFC 8601 has it: a host name or token, no spaces, `;` or comments. */
+function parseAuthservIds(value: string | string[]): string[] | string {
+  const ids = (Array.isArray(value) ? value : value.split(',')).map((v) => v.trim()).filter(Boolean);
+  const bad = ids.find((id) => !/^[^\s;()"\\,]+$/.test(id));
+  if (bad !== undefined) return `"${bad}" is not an authserv-id (the host name your receiving server writes first in its Authentication-Results headers)`;
+  return ids;
+}
+
+function parseAuthenticityPolicy(value: string): AuthenticityPolicy | string {
+  const t = value.trim().toLowerCase();
+  return (AUTHENTICITY_POLICIES as readonly string[]).includes(t) ? (t as AuthenticityPolicy) : `must be report or require (got "${value.trim()}")`;
+}
+
+const HOST_NAME = /^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))+\.?$/;
+const SELECTOR = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+
+function checkSelector(v: string): string | undefined {
+  return SELECTOR.test(v) ? undefined : `"${v}" is not a DKIM selector (letters, digits, - and _, dot-separated)`;
+}
+
+function checkDomain(v: string): string | undefined {
+  return HOST_NAME.test(v) ? undefined : `"${v}" is not a domain name`;
+}
+
+/** `127.0.0.1`, `127.0.0.1:5353`, `::1`, `[::1]:5353`. */
+function parseDnsServers(value: string | string[]): string[] | string {
+  const list = (Array.isArray(value) ? value : value.split(',')).map((v) => v.trim()).filter(Boolean);
+  for (const v of list) {
+    const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(v) ?? /^(\d+\.\d+\.\d+\.\d+)(?::(\d+))?$/.exec(v) ?? /^([0-9A-Fa-f:]+)()$/.exec(v);
+    if (!m || isIP(m[1] as string) === 0 || (m[2] && Number(m[2]) > 65535)) return `"${v}" is not a DNS server address (an IP address, with :port if not 53)`;
+  }
+  return list;
+}
+
 export const DEFAULT_SUBJECT = '[{network}] Responsiveness test {token} - please reply';
 
 export function loadSettings(env: NodeJS.ProcessEnv, cwd: string, fileText?: string): Settings {
@@ -89,7 +160,43 @@ export function loadSettings(env: NodeJS.ProcessEnv, cwd: string, fileText?: str
     if (typeof parsed === 'string') throw new SettingsError(`${name} ${parsed}`);
     settings[key] = parsed;
   }
+  applyAuthenticityEnv(env, settings);
   return settings;
+}
+
+/** The authenticity settings from the environment (they win over the file), each checked. */
+function applyAuthenticityEnv(env: NodeJS.ProcessEnv, settings: Settings): void {
+  const given = (name: string) => (env[name] !== undefined && (env[name] as string).trim() !== '' ? (env[name] as string) : undefined);
+  const ids = given('ROLLCALL_TRUSTED_AUTHSERV_IDS');
+  if (ids !== undefined) {
+    const parsed = parseAuthservIds(ids);
+    if (typeof parsed === 'string') throw new SettingsError(`ROLLCALL_TRUSTED_AUTHSERV_IDS: ${parsed}`);
+    settings.trustedAuthservIds = parsed;
+  }
+  const policy = given('ROLLCALL_AUTHENTICITY');
+  if (policy !== undefined) {
+    const parsed = parseAuthenticityPolicy(policy);
+    if (!(AUTHENTICITY_POLICIES as readonly string[]).includes(parsed)) throw new SettingsError(`ROLLCALL_AUTHENTICITY ${parsed}`);
+    settings.authenticity = parsed as AuthenticityPolicy;
+  }
+  const selector = given('ROLLCALL_DKIM_SELECTOR');
+  const domain = given('ROLLCALL_DKIM_DOMAIN');
+  if (selector !== undefined) {
+    const bad = checkSelector(selector.trim());
+    if (bad) throw new SettingsError(`ROLLCALL_DKIM_SELECTOR: ${bad}`);
+    settings.dkim = { ...settings.dkim, selector: selector.trim() };
+  }
+  if (domain !== undefined) {
+    const bad = checkDomain(domain.trim());
+    if (bad) throw new SettingsError(`ROLLCALL_DKIM_DOMAIN: ${bad}`);
+    settings.dkim = { selector: settings.dkim?.selector ?? '', ...settings.dkim, domain: domain.trim() };
+  }
+  const servers = given('ROLLCALL_DNS_SERVERS');
+  if (servers !== undefined) {
+    const parsed = parseDnsServers(servers);
+    if (typeof parsed === 'string') throw new SettingsError(`ROLLCALL_DNS_SERVERS: ${parsed}`);
+    settings.dnsServers = parsed;
+  }
 }
 
 function parseConfigFile(text: string, file: string): Partial<Settings> {
@@ -100,6 +207,19 @@ function parseConfigFile(text: string, file: string): Partial<Settings> {
       problems.push({ file, line, field: key, message: `is a secret: set ${SECRET_KEYS[key]} in the environment, never in a file` });
     } else if (!FILE_KEYS.has(key)) {
       problems.push({ file, line, field: key, message: `unknown setting (allowed: ${[...FILE_KEYS].join(', ')})` });
+    } else if (key === 'dkim') {
+      const dkim = parseDkimEntry(value, file, line, problems);
+      if (dkim) out.dkim = dkim;
+    } else if (typeof value === 'object' && !Array.isArray(value)) {
+      problems.push({ file, line, field: key, message: 'must be a single value or a list, not a map' });
+    } else if (key === 'trustedAuthservIds' || key === 'dnsServers') {
+      const parsed = key === 'trustedAuthservIds' ? parseAuthservIds(value) : parseDnsServers(value);
+      if (typeof parsed === 'string') problems.push({ file, line, field: key, message: parsed });
+      else out[key] = parsed;
+    } else if (key === 'authenticity') {
+      const parsed = typeof value === 'string' ? parseAuthenticityPolicy(value) : 'must be report or require, not a list';
+      if ((AUTHENTICITY_POLICIES as readonly string[]).includes(parsed)) out.authenticity = parsed as AuthenticityPolicy;
+      else problems.push({ file, line, field: key, message: parsed });
     } else if (key === 'voiceAttempts' || key === 'voiceRetryInterval') {
       const parsed = typeof value === 'string' ? NUMERIC_PARSERS[key](value) : 'must be a single value, not a list';
       if (typeof parsed === 'string') problems.push({ file, line, field: key, message: parsed });
@@ -112,17 +232,63 @@ function parseConfigFile(text: string, file: string): Partial<Settings> {
   return out;
 }
 
-function parseSimpleYaml(text: string, file: string): Array<{ key: string; value: string | string[]; line: number }> {
-  // Kept to `key: value` and `key: [a, b]` lines so that start-up does not load the yaml package.
-  const out: Array<{ key: string; value: string | string[]; line: number }> = [];
+/** A map value (`dkim: { selector: s1 }`, or indented lines below `dkim:`): each key with its line. */
+type YamlMap = Record<string, { value: string; line: number }>;
+type YamlValue = string | string[] | YamlMap;
+
+/** Checks `dkim: { selector, domain }`, naming the line of each problem. */
+function parseDkimEntry(value: YamlValue, file: string, line: number, problems: InputProblem[]): DkimSettings | undefined {
+  if (typeof value === 'string' || Array.isArray(value)) {
+    problems.push({ file, line, field: 'dkim', message: 'must be a map: dkim: { selector: <selector>, domain: <domain> }' });
+    return undefined;
+  }
+  const before = problems.length;
+  for (const [k, v] of Object.entries(value)) {
+    if (k !== 'selector' && k !== 'domain') problems.push({ file, line: v.line, field: `dkim.${k}`, message: 'unknown (allowed: selector, domain)' });
+  }
+  const selector = value.selector;
+  if (!selector || selector.value === '') problems.push({ file, line, field: 'dkim.selector', message: 'missing: the selector under which the public key is published (<selector>._domainkey.<domain>)' });
+  else {
+    const bad = checkSelector(selector.value);
+    if (bad) problems.push({ file, line: selector.line, field: 'dkim.selector', message: bad });
+  }
+  const domain = value.domain;
+  if (domain) {
+    const bad = checkDomain(domain.value);
+    if (bad) problems.push({ file, line: domain.line, field: 'dkim.domain', message: bad });
+  }
+  if (problems.length > before || !selector) return undefined;
+  return { selector: selector.value, ...(domain ? { domain: domain.value } : {}) };
+}
+
+function parseSimpleYaml(text: string, file: string): Array<{ key: string; value: YamlValue; line: number }> {
+  // Kept to `key: value`, `key: [a, b]`, `key: { a: b }` and one level of indented `a: b` lines
+  // so that start-up does not load the yaml package.
+  const out: Array<{ key: string; value: YamlValue; line: number }> = [];
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.replace(/\s+#.*$/, '').trimEnd();
     if (line.trim() === '' || line.trim().startsWith('#')) return;
+    const last = out[out.length - 1];
+    const nested = /^\s+([A-Za-z][A-Za-z0-9]*):\s*(.*)$/.exec(line);
+    if (nested && last && (last.value === '' || (typeof last.value === 'object' && !Array.isArray(last.value)))) {
+      if (last.value === '') last.value = {};
+      (last.value as YamlMap)[nested[1] as string] = { value: unquote((nested[2] as string).trim()), line: i + 1 };
+      return;
+    }
     const m = /^([A-Za-z][A-Za-z0-9]*):\s*(.*)$/.exec(line);
     if (!m) throw new InputError([{ file, line: i + 1, message: 'expected `key: value`' }]);
     const [, key, value] = m as unknown as [string, string, string];
     if (value.startsWith('[')) {
       out.push({ key, line: i + 1, value: value.replace(/^\[|\]$/g, '').split(',').map((s) => unquote(s.trim())).filter(Boolean) });
+    } else if (value.startsWith('{')) {
+      const map: YamlMap = {};
+      for (const pair of value.replace(/^\{|\}$/g, '').split(',')) {
+        if (pair.trim() === '') continue;
+        const kv = /^\s*([A-Za-z][A-Za-z0-9]*)\s*:\s*(.*?)\s*$/.exec(pair);
+        if (!kv) throw new InputError([{ file, line: i + 1, field: key, message: `expected \`${key}: { name: value, ... }\`` }]);
+        map[kv[1] as string] = { value: unquote(kv[2] as string), line: i + 1 };
+      }
+      out.push({ key, line: i + 1, value: map });
     } else out.push({ key, line: i + 1, value: unquote(value) });
   });
   return out;

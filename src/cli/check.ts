@@ -8,6 +8,7 @@ import { readDirectory } from '../directory/load.js';
 import { checkChannelSettings, createChannels, parseChannels } from '../channels/factory.js';
 import { systemClock } from '../core/clock.js';
 import { checkServers, roundTrip, type RoundTrip, type ServerCheck } from '../run/check.js';
+import { checkPingAuthenticity, type PingAuthenticity } from './check-authenticity.js';
 import { directorySnapshot, planPings } from '../run/plan.js';
 import { loadSettings } from '../settings.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
@@ -57,7 +58,14 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
       const [fresh] = await createChannels({ names: ['email'], settings, clock: systemClock, network: directory.network, ...(insecureTls ? { insecureTls: true } : {}) });
       say();
       say(`Round trip: a ping to ${own} (our own address), waiting up to ${formatDuration(timeout)} for it in the inbox...`);
-      trip = await roundTrip(fresh!, { address: own, from: settings.from!, clock: systemClock, timeoutMs: timeout * 1000, network: directory.network });
+      trip = await roundTrip(fresh!, {
+        address: own,
+        from: settings.from!,
+        clock: systemClock,
+        timeoutMs: timeout * 1000,
+        network: directory.network,
+        trustedAuthservIds: settings.trustedAuthservIds ?? [],
+      });
       if (trip.ok) {
         say(
           `${c.green('ok    ')} accepted ${trip.sentAt}, in ${trip.folder ?? 'the inbox'} at ${trip.receivedAt} (INTERNALDATE, in whole seconds, − send time: ${trip.seconds} s); ` +
@@ -67,13 +75,21 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
     }
   }
 
+  // Will the contact points' servers trust our pings? SPF, DMARC, the DKIM key, the round trip's verdict.
+  let authenticity: PingAuthenticity | undefined;
+  if (names.includes('email') && servers.find((s) => s.channel === 'email')?.ok) {
+    authenticity = await checkPingAuthenticity(settings, trip);
+    say();
+    for (const line of authenticity.lines(c)) say(line);
+  }
+
   const settingsProblem = servers.some((s) => !s.ok && s.settingsProblem);
-  const failed = servers.some((s) => !s.ok) || (trip !== undefined && !trip.ok);
+  const failed = servers.some((s) => !s.ok) || (trip !== undefined && !trip.ok) || authenticity?.failed === true;
   const code = settingsProblem ? EXIT.cannotStart : failed ? EXIT.problems : EXIT.ok;
   if (o.json) {
     o.out.write(
       JSON.stringify(
-        { ok: code === EXIT.ok, directory: { file: directoryFile, countries: directory.parties.length, pings: pings.length }, channels: names, servers, ...(rendered ? { ping: rendered } : {}), ...(trip ? { roundTrip: trip } : {}) },
+        { ok: code === EXIT.ok, directory: { file: directoryFile, countries: directory.parties.length, pings: pings.length }, channels: names, servers, ...(rendered ? { ping: rendered } : {}), ...(trip ? { roundTrip: trip } : {}), ...(authenticity ? { authenticity: authenticity.report } : {}) },
         null,
         2,
       ) + '\n',

@@ -14,6 +14,7 @@ import { pingIndexFromEvents } from '../run/run-pings.js';
 import { formatDuration } from '../core/duration.js';
 import { loadSettings } from '../settings.js';
 import { paint, println, type Output } from './output.js';
+import { authenticityLines, inspectAuthenticity } from './inspect-authenticity.js';
 
 const NOT_ACK: Record<string, string> = {
   automatic: 'an automatic reply',
@@ -81,6 +82,9 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
     (e): e is OverrideEvent => e.type === 'override' && ((recorded && e.messageKey === recorded.key) || (c.ping !== undefined && e.contactId === c.ping.contactId)),
   );
 
+  // Whether it really comes from its From domain (DKIM, SPF, DMARC), and why.
+  const origin = await inspectAuthenticity(raw, opts, o);
+
   if (o.json) {
     const out = {
       file: relative(o.cwd, file) || file,
@@ -105,6 +109,7 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
       responseSeconds: sentAt && arrival ? Math.max(0, Math.round((arrival.at.getTime() - sentAt.getTime()) / 1000)) : null,
       recordedAs: recorded ? { key: recorded.key, class: recorded.class, folder: recorded.folder ?? null } : null,
       overrides: overrides?.map((e) => ({ at: e.at, as: e.as, note: e.note, messageKey: e.messageKey ?? null, contactId: e.contactId ?? null })) ?? [],
+      authenticity: origin,
     };
     println(o.out, JSON.stringify(out, null, 2));
     return EXIT.ok;
@@ -157,6 +162,7 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
   } else row('Answers', `no ping of run ${runCtx.label}`);
   if (recorded) row('Recorded', `${recorded.key} as ${recorded.class}${recorded.folder ? ` in ${recorded.folder}` : ''}`);
   for (const ov of overrides ?? []) row('Marked', `${ov.as} at ${ov.at}: "${ov.note}"`);
+  lines.push(...authenticityLines(origin, p));
   println(o.out, lines.join('\n'));
   return EXIT.ok;
 }

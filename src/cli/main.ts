@@ -165,8 +165,11 @@ export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => v
     .description('how a message would be classified and matched, and why')
     .argument('<message>', '.eml file')
     .option('--run <run>', 'match against the pings of this run')
+    .option('--no-dns', 'check its origin only from trusted Authentication-Results headers, without DNS look-ups')
+    .option('--dns-timeout <duration>', 'how long the DNS look-ups of the origin check may take', '5s')
+    .option('--trusted-authserv-ids <list>', "receiving servers whose Authentication-Results are believed (default: the settings' trustedAuthservIds)")
     .addOption(json())
-    .addHelpText('after', examples('rollcall inspect fixtures/mail/exchange-out-of-office.eml'))
+    .addHelpText('after', examples('rollcall inspect fixtures/mail/exchange-out-of-office.eml', 'rollcall inspect answer.eml --trusted-authserv-ids mx.secretariat.example --no-dns'))
     .action(action(() => import('./inspect.js')));
 
   program

@@ -1,0 +1,34 @@
+// The authenticity section of `rollcall inspect`: whether the message really comes from its From
+// domain, and why (--no-dns, --dns-timeout, --trusted-authserv-ids; the rest from the settings).
+import { UsageError } from '../core/errors.js';
+import { parseDuration } from '../core/duration.js';
+import type { AuthVerdict } from '../mail/authenticity.js';
+import { loadSettings } from '../settings.js';
+import type { Output } from './output.js';
+
+/** Inspect's default deadline: a user waits for it, so shorter than a run's. */
+const INSPECT_DNS_TIMEOUT_S = 5;
+
+export async function inspectAuthenticity(raw: Buffer, opts: Record<string, unknown>, o: Output): Promise<AuthVerdict> {
+  const settings = loadSettings(o.env, o.cwd);
+  const given = typeof opts.trustedAuthservIds === 'string' ? opts.trustedAuthservIds : undefined;
+  const trusted = given !== undefined ? given.split(',').map((s) => s.trim()).filter(Boolean) : (settings.trustedAuthservIds ?? []);
+  const timeoutText = typeof opts.dnsTimeout === 'string' ? opts.dnsTimeout : undefined;
+  const timeout = timeoutText === undefined ? INSPECT_DNS_TIMEOUT_S : parseDuration(timeoutText);
+  if (timeout === undefined || timeout <= 0) throw new UsageError(`--dns-timeout: "${timeoutText}" is not a duration (e.g. 5s, 1m)`);
+  const { verifyMessage } = await import('../mail/authenticity.js');
+  return verifyMessage(raw, {
+    trustedAuthservIds: trusted,
+    timeoutMs: timeout * 1000,
+    dns: opts.dns !== false,
+    ...(settings.dnsServers ? { dnsServers: settings.dnsServers } : {}),
+  });
+}
+
+type Painter = Awaited<ReturnType<typeof import('./output.js').paint>>;
+
+export function authenticityLines(v: AuthVerdict, p: Painter): string[] {
+  const color = v.verdict === 'pass' ? p.green : v.verdict === 'fail' ? p.red : p.yellow;
+  const by = v.source === 'authentication-results' ? `as recorded by ${v.authservId}` : v.source === 'rollcall' ? 'checked by rollcall' : 'not checked';
+  return [`  ${'Origin:'.padEnd(12)}${color(v.verdict)}${v.fromDomain ? ` for ${v.fromDomain}` : ''} ${p.dim(`(${by})`)}`, ...v.reasons.map((r) => `    - ${r}`)];
+}
