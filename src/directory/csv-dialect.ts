@@ -1,0 +1,103 @@
+// How a CSV file was saved: its encoding and the character between cells. Excel writes what the
+// computer's locale says: `;` and Windows-1252 in France, `,` and UTF-8 with a byte-order mark
+// for "CSV UTF-8", a tab for "Unicode text". Shared by the directory and the reply-log readers.
+
+export type TextEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+export type Delimiter = ',' | ';' | '\t';
+
+export interface CsvDialect {
+  encoding: TextEncoding;
+  delimiter: Delimiter;
+}
+
+const DELIMITERS: readonly Delimiter[] = [',', ';', '\t'];
+
+/**
+ * The encoding of a file from its first bytes: a byte-order mark says it; else text that decodes
+ * as UTF-8 is UTF-8 (plain ASCII too); else it is taken for Windows-1252, the single-byte encoding
+ * Excel uses in Western Europe and the Americas. `complete` says the sample is the whole file
+ * (otherwise a character cut at its end is not held against UTF-8).
+ */
+export function detectEncoding(sample: Uint8Array, complete = true): TextEncoding {
+  if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return 'utf-8-bom';
+  if (sample[0] === 0xff && sample[1] === 0xfe) return 'utf-16le';
+  if (sample[0] === 0xfe && sample[1] === 0xff) return 'utf-16be';
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(sample, { stream: !complete });
+    return 'utf-8';
+  } catch {
+    return 'windows-1252';
+  }
+}
+
+/** A decoder for the encoding; the byte-order mark, if any, is dropped. UTF-8 is decoded
+ * strictly: a bad byte later in a file detected as UTF-8 throws a TypeError. */
+export function textDecoder(encoding: TextEncoding): TextDecoder {
+  switch (encoding) {
+    case 'utf-8':
+    case 'utf-8-bom':
+      return new TextDecoder('utf-8', { fatal: true });
+    case 'utf-16le':
+    case 'utf-16be':
+      return new TextDecoder(encoding);
+    case 'windows-1252':
+      return new TextDecoder('windows-1252');
+  }
+}
+
+/** Decodes a whole file, detecting its encoding. */
+export function decodeText(bytes: Uint8Array): { text: string; encoding: TextEncoding } {
+  const encoding = detectEncoding(bytes);
+  return { text: textDecoder(encoding).decode(bytes), encoding };
+}
+
+/** How many times `ch` separates cells in a line (quoted cells not counted). */
+function countOutsideQuotes(line: string, ch: string): number {
+  let n = 0;
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === '"') quoted = !quoted;
+    else if (c === ch && !quoted) n++;
+  }
+  return n;
+}
+
+/**
+ * The delimiter of a header line: the one that splits it into the most known column names; when
+ * none gives any (a header in another language), the most frequent; a comma when there is none.
+ */
+export function detectDelimiter(headerLine: string, columns: readonly string[], fold: (s: string) => string = (s) => s.trim().toLowerCase()): Delimiter {
+  const known = new Set(columns.map(fold));
+  let best: Delimiter = ',';
+  let bestScore = -1;
+  let bestCount = 0;
+  for (const d of DELIMITERS) {
+    const count = countOutsideQuotes(headerLine, d);
+    if (count === 0) continue;
+    const score = headerLine
+      .split(d)
+      .map((c) => fold(c.replace(/^"|"$/g, '')))
+      .filter((c) => known.has(c)).length;
+    if (score > bestScore || (score === bestScore && count > bestCount)) [best, bestScore, bestCount] = [d, score, count];
+  }
+  return best;
+}
+
+const ENCODING_NAMES: Record<TextEncoding, string> = {
+  'utf-8': 'UTF-8',
+  'utf-8-bom': 'UTF-8 with BOM',
+  'utf-16le': 'UTF-16 (little-endian)',
+  'utf-16be': 'UTF-16 (big-endian)',
+  'windows-1252': 'Windows-1252',
+};
+const DELIMITER_NAMES: Record<Delimiter, string> = { ',': "','", ';': "';'", '\t': 'tab' };
+
+export function encodingName(e: TextEncoding): string {
+  return ENCODING_NAMES[e];
+}
+
+/** `read as Windows-1252, cells separated by ';'` — said when a header looks wrong. */
+export function describeDialect(d: CsvDialect): string {
+  return `read as ${ENCODING_NAMES[d.encoding]}, cells separated by ${DELIMITER_NAMES[d.delimiter]}`;
+}
