@@ -19,6 +19,8 @@ export interface TableCell {
   text: string;
   /** The spreadsheet stored a number here: a phone number may have lost its leading + or 0. */
   number?: boolean;
+  /** The reader already reported this cell (a formula error, a date): validation says no more of it. */
+  reported?: boolean;
 }
 
 export interface TableRow {
@@ -102,6 +104,13 @@ export function tableSource(t: Table): DirectorySource {
   const contactRows: number[][] = [];
   const byKey = new Map<string, number>();
   const numberCells = new Set<string>();
+  const reported = new Set<string>();
+  // Problems name a column as the header writes it (`E-mails`, `Time zone`).
+  const written = new Map<string, string>();
+  columns.forEach((c, i) => {
+    if (c !== '' && !written.has(c)) written.set(c, t.header[i]!.trim());
+  });
+  const columnName = (c: string) => written.get(c) ?? c;
   const unnamedWarned = new Set<number>();
 
   for (const { row, cells } of t.rows) {
@@ -137,13 +146,14 @@ export function tableSource(t: Table): DirectorySource {
       parties.push({ country: cell('country'), iso: cell('iso'), status: cell('status'), contacts: [] });
       partyRows.push(row);
       contactRows.push([]);
+      for (const f of PARTY_FIELDS) if (cellAt(f)?.reported) reported.add(formatPath(['parties', index, f]));
     } else {
       const party = parties[index]!;
       for (const f of PARTY_FIELDS) {
         const here = cell(f) ?? '';
         const first = party[f] ?? '';
         const same = f === 'iso' ? here.toUpperCase() === first.toUpperCase() : f === 'country' ? here.toLowerCase() === first.toLowerCase() : here === first;
-        if (!same) errors.push({ ...at(row, f), message: `'${here}' differs from row ${partyRows[index]} ('${first}') for the same party` });
+        if (!same) errors.push({ ...at(row, columnName(f)), message: `'${here}' differs from row ${partyRows[index]} ('${first}') for the same party` });
       }
     }
     const contact: Record<string, unknown> = {};
@@ -151,6 +161,7 @@ export function tableSource(t: Table): DirectorySource {
     for (const c of TABLE_COLUMNS) {
       if (PARTY_FIELDS.includes(c as (typeof PARTY_FIELDS)[number])) continue;
       const v = cellAt(c);
+      if (v?.reported) reported.add(formatPath(['parties', index, 'contacts', contactIndex, c]));
       if (v === undefined || (v.text === '' && !LISTS.has(c))) continue; // absent: validation says "missing"
       if (!LISTS.has(c)) {
         contact[c] = v.text;
@@ -173,8 +184,9 @@ export function tableSource(t: Table): DirectorySource {
     errors,
     warnings,
     numberCells,
+    reported,
     locate(path: DataPath): Place {
-      const place = (row: number, field?: string): Place => ({ ...(sheet !== undefined ? { sheet } : {}), row, ...(field !== undefined ? { field } : {}) });
+      const place = (row: number, field?: string): Place => ({ ...(sheet !== undefined ? { sheet } : {}), row, ...(field !== undefined ? { field: columnName(field) } : {}) });
       const [top, p, sub, c, field] = path;
       if (top !== 'parties') {
         const m = typeof top === 'string' ? t.meta[top] : undefined;

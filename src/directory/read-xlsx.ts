@@ -44,33 +44,34 @@ export async function readXlsxSource(bytes: Uint8Array, file: string, opts: Xlsx
     message,
   });
 
+  // The header is the first row that is not a `# key: value` line; or, when an office put a title
+  // or notes above its table, the first row within the first few that names the columns.
   const meta: Table['meta'] = {};
   const all = rowsOf(sheet);
+  const headerOf = (i: number) => all[i]!.values.map((v) => cellText(v).text);
   let headerAt = -1;
-  for (let i = 0; i < all.length; i++) {
-    const texts = all[i]!.values.map((v) => cellText(v).text);
+  const above: number[] = [];
+  for (let i = 0; i < all.length && (headerAt < 0 || all[i]!.number <= HEADER_SEARCH_ROWS); i++) {
+    const texts = headerOf(i);
     const first = texts.find((t) => t !== '');
     if (first === undefined) continue;
     if (first.startsWith('#')) {
       readMetaRow(texts, all[i]!.number, meta);
       continue;
     }
-    headerAt = i;
-    break;
+    if (headerAt < 0) headerAt = i;
+    if (headerProblems(texts.map(foldColumn)) === undefined) {
+      headerAt = i;
+      break;
+    }
+    above.push(all[i]!.number);
   }
   if (headerAt < 0) {
     throw new InputError([{ file, sheet: sheet.name, message: `the sheet is empty${otherSheets(names)}` }]);
   }
-  // A title or notes above the table: take the first row, within the first few, that names the columns.
-  const headerOf = (i: number) => all[i]!.values.map((v) => cellText(v).text.trim());
-  if (headerProblems(headerOf(headerAt).map(foldColumn))) {
-    for (let i = headerAt + 1; i < all.length && all[i]!.number <= HEADER_SEARCH_ROWS; i++) {
-      if (headerProblems(headerOf(i).map(foldColumn)) === undefined) {
-        warnings.push(located(all[headerAt]!.number, undefined, `rows ${all[headerAt]!.number}-${all[i]!.number - 1} above the header ignored`));
-        headerAt = i;
-        break;
-      }
-    }
+  if (all[headerAt]!.number !== above[0] && above.length > 0) {
+    const what = above.length === 1 ? 'above the header' : `rows ${above.join(', ')} are above the header`;
+    warnings.push(located(above[0]!, undefined, `${what} (row ${all[headerAt]!.number}): ignored`));
   }
   const header = headerOf(headerAt);
   const headerRow = all[headerAt]!.number;
@@ -93,11 +94,15 @@ export async function readXlsxSource(bytes: Uint8Array, file: string, opts: Xlsx
       const value = r.values[i];
       const field = column ? header[i] : columnLetter(i);
       const c = cellText(value);
-      if (c.problem) errors.push(located(r.number, field, c.problem));
-      else if (c.date !== undefined && (TABLE_COLUMNS as readonly string[]).includes(column)) {
+      let reported = false;
+      if (c.problem) {
+        errors.push(located(r.number, field, c.problem));
+        reported = true;
+      } else if (c.date !== undefined && (TABLE_COLUMNS as readonly string[]).includes(column)) {
         errors.push(located(r.number, field, `Excel made this cell a date (${c.date}): format the column as Text and type the value again`));
+        reported = true;
       }
-      cells.push({ text: c.text, ...(c.number && (column === 'phones' || column === 'sms') ? { number: true } : {}) });
+      cells.push({ text: c.text, ...(c.number && (column === 'phones' || column === 'sms') ? { number: true } : {}), ...(reported ? { reported } : {}) });
     }
     rows.push({ row: r.number, cells });
   }

@@ -22,6 +22,8 @@ export interface DirectorySource {
   warnings: InputProblem[];
   /** Paths (`parties[0].contacts[1].phones[0]`) of values a spreadsheet stored as numbers. */
   numberCells?: ReadonlySet<string>;
+  /** Paths of values whose problem the reader reported already (an Excel error value, a date). */
+  reported?: ReadonlySet<string>;
 }
 
 /** `parties[3].contacts[0].emails[1]` */

@@ -187,7 +187,11 @@ export function validateDirectory(source: DirectorySource, file: string): Direct
   const errors: InputProblem[] = [...source.errors];
   const warnings: InputProblem[] = [...source.warnings];
   const problem = (path: DataPath, message: string): InputProblem => ({ file, ...source.locate(path), message });
-  const error = (path: DataPath, message: string) => errors.push(problem(path, message));
+  // Once the reader has said what is wrong with a cell, the checks add nothing about it.
+  const reportedByReader = (path: DataPath) => source.reported !== undefined && path.some((_, i) => source.reported!.has(formatPath(path.slice(0, i + 1))));
+  const error = (path: DataPath, message: string) => {
+    if (!reportedByReader(path)) errors.push(problem(path, message));
+  };
   const warn = (path: DataPath, message: string) => warnings.push(problem(path, message));
   const where = (path: DataPath) => {
     const p = source.locate(path);
@@ -303,6 +307,8 @@ export function validateDirectory(source: DirectorySource, file: string): Direct
           }
           // A spreadsheet that stored the number as a number dropped its leading + or 0. The digits
           // are trusted only when, read with a +, they are a valid number of the party's country.
+          // (Digits written as text are read as usual: libphonenumber takes a leading country code
+          // without its + when it is the party's.)
           if (source.numberCells?.has(formatPath(path))) {
             const plus = parsePhoneNumberFromString(`+${raw}`);
             if (plus?.isValid() && iso && plus.country === iso) {
@@ -316,16 +322,14 @@ export function validateDirectory(source: DirectorySource, file: string): Direct
           const n = parsePhoneNumberFromString(raw, { defaultCountry: phoneCountry, extract: false });
           if (!n?.isValid()) {
             const length = LENGTH_PROBLEMS[validatePhoneNumberLength(raw, { defaultCountry: phoneCountry }) ?? ''];
-            const plus = /^[1-9]\d{6,14}$/.test(raw) ? parsePhoneNumberFromString(`+${raw}`) : undefined;
-            const lostPlus = plus?.isValid() && plus.country === iso ? ` (a spreadsheet may have dropped its +: write ${plus.formatInternational()})` : '';
             if (!n && !length) {
-              const why = lostPlus || (!raw.startsWith('+') && !phoneCountry ? ' (write it with + and the country code)' : '');
+              const why = !raw.startsWith('+') && !phoneCountry ? ' (write it with + and the country code)' : '';
               error(path, `'${raw}' is not a phone number${why}`);
               return;
             }
             const country = n?.country ?? (raw.startsWith('+') ? undefined : phoneCountry);
             const forCountry = country ? ` for ${countryName(country) ?? country}` : n ? ` (+${n.countryCallingCode})` : '';
-            error(path, `'${raw}' is not a valid phone number${forCountry}${length ? `: ${length}` : ''}${lostPlus}`);
+            error(path, `'${raw}' is not a valid phone number${forCountry}${length ? `: ${length}` : ''}`);
             return;
           }
           if (iso && n.country !== iso) {
