@@ -6,7 +6,7 @@
 // InputError; a country name that is no country is a warning.
 import { createReadStream } from 'node:fs';
 import { InputError, type InputProblem } from '../core/errors.js';
-import { describeDialect, detectDelimiter, detectEncoding, textDecoder, type Delimiter, type TextEncoding } from '../directory/csv-dialect.js';
+import { describeDialect, detectDelimiter, detectEncoding, textDecoder, type Decoder, type Delimiter, type TextEncoding } from '../directory/csv-dialect.js';
 import { isCountry, suggestCountry } from '../directory/countries.js';
 import { KIND_BIT, ResponseTally, type ContactTally } from './tally.js';
 import type { ChannelName } from '../core/events.js';
@@ -497,7 +497,7 @@ export class ReplyLogParser {
  * Windows-1252). */
 export async function importReplyLog(path: string): Promise<ReplyLogImport> {
   let parser: ReplyLogParser | undefined;
-  let decoder: TextDecoder | undefined;
+  let decoder: Decoder | undefined;
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   try {
     for await (const chunk of stream) {
@@ -519,7 +519,7 @@ export async function importReplyLog(path: string): Promise<ReplyLogImport> {
   return parser.end();
 }
 
-function decode(decoder: TextDecoder, bytes: Uint8Array, stream: boolean, path: string, parser: ReplyLogParser): string {
+function decode(decoder: Decoder, bytes: Uint8Array, stream: boolean, path: string, parser: ReplyLogParser): string {
   try {
     return decoder.decode(bytes, { stream });
   } catch {

@@ -162,6 +162,16 @@ describe('CSV as Excel saves it', () => {
     });
   });
 
+  it('Windows-1252 is decoded as Windows-1252, not Latin-1 (’ and € are 0x92 and 0x80)', async () => {
+    const file = join(tmp, 'cp1252.csv');
+    const text = `${HEADER.join(';')}\r\nFrance;FR;party;FR-POL;Office central de l’information (€);police;poc@police.fr.example;;;Europe/Paris;fr\r\n`;
+    const high = new Map([...'€‚ƒ„…†‡ˆ‰Š‹Œ'].map((ch, i) => [ch, [0x80, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8b, 0x8c][i]!]));
+    high.set('’', 0x92);
+    await writeFile(file, Buffer.from([...text].map((ch) => high.get(ch) ?? ch.charCodeAt(0))));
+    const d = await readDirectory(file);
+    expect(d.parties[0]!.contacts[0]!.unit).toBe('Office central de l’information (€)');
+  });
+
   it('"CSV UTF-8": a byte-order mark, commas: the same directory, no encoding warning', async () => {
     const r = await loadDirectory('fixtures/directory-excel-utf8.csv');
     expect(r.directory).toEqual(yaml);
