@@ -1,6 +1,6 @@
 // Finding how a CSV file was saved: its encoding and the character between its cells.
 import { describe, expect, it } from 'vitest';
-import { decodeText, describeDialect, detectDelimiter, detectEncoding } from '../../src/directory/csv-dialect.js';
+import { decodeText, describeDialect, detectDelimiter, detectEncoding, textDecoder } from '../../src/directory/csv-dialect.js';
 
 const bytes = (...b: number[]) => Uint8Array.from(b);
 const COLUMNS = ['country', 'sent_at', 'replied_at', 'contact'];
@@ -31,6 +31,18 @@ describe('decodeText', () => {
     // 0x92 is ’ and 0x80 € in Windows-1252, not the C1 controls of Latin-1.
     expect(decodeText(bytes(0x43, 0xf4, 0x74, 0x65, 0x20, 0x64, 0x92, 0x80))).toEqual({ text: 'Côte d’€', encoding: 'windows-1252' });
     expect(decodeText(Buffer.from('\uFEFFCôte', 'utf16le'))).toEqual({ text: 'Côte', encoding: 'utf-16le' });
+  });
+});
+
+describe('textDecoder', () => {
+  it('decodes UTF-8 chunk by chunk, a character cut between chunks too, and a real U+FFFD', () => {
+    const d = textDecoder('utf-8');
+    const bytes = Buffer.from('\uFEFFTürkiye \uFFFD ok');
+    expect(d.decode(bytes.subarray(0, 5), { stream: true }) + d.decode(bytes.subarray(5), { stream: true }) + d.decode(new Uint8Array(0))).toBe('Türkiye \uFFFD ok');
+  });
+
+  it('throws on a byte that is not UTF-8', () => {
+    expect(() => textDecoder('utf-8').decode(bytes(0x61, 0xf4, 0x62), { stream: true })).toThrow(TypeError);
   });
 });
 
