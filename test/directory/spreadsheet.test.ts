@@ -178,6 +178,16 @@ describe('CSV as Excel saves it', () => {
     expect(r.warnings.map((w) => w.message)).not.toContainEqual(expect.stringContaining('UTF-8'));
   });
 
+  it('reads comment lines Excel quoted because they hold the delimiter', async () => {
+    for (const [d, name] of [[';', 'quoted-semicolon.csv'], [',', 'quoted-comma.csv']] as const) {
+      const file = join(tmp, name);
+      const row = ['France', 'FR', 'party', 'FR-POL', '', 'police', 'poc@police.fr.example', '', '', 'Europe/Paris', 'fr'];
+      await writeFile(file, [`"# network: Réseau${d} 24/7"${d.repeat(10)}`, `# updated: 2024-01-15${d.repeat(10)}`, HEADER.join(d), row.join(d)].join('\r\n'));
+      const d2 = await readDirectory(file);
+      expect([d2.network, d2.updated]).toEqual([`Réseau${d} 24/7`, '2024-01-15']);
+    }
+  });
+
   it('a tab between cells, and a header written as people write it', async () => {
     const file = join(tmp, 'tabs.tsv');
     await writeFile(
