@@ -21,7 +21,7 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
   if (timeout === undefined) throw new UsageError(`--timeout: "${timeoutText}" is not a duration (e.g. 90s, 2m)`);
   const names = parseChannels(str('channels') ?? 'email');
   const directoryFile = str('directory')!;
-  const directory = await readDirectory(directoryFile, { cwd: o.cwd });
+  const directory = await readDirectory(directoryFile, { cwd: o.cwd, ...(str('sheet') !== undefined ? { sheet: str('sheet') } : {}) });
   const settings = loadSettings(o.env, o.cwd);
   checkChannelSettings(names, settings);
   const insecureTls = Boolean(opts.insecureTls);

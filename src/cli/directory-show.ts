@@ -6,9 +6,9 @@ import { CONTACT_KINDS as KINDS, countDirectory } from '../directory/counts.js';
 import type { Party } from '../core/directory.js';
 import { paint, println, type Output } from './output.js';
 
-export async function run(args: string[], _opts: Record<string, unknown>, o: Output): Promise<number> {
+export async function run(args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
   const file = args[0]!;
-  const { directory, errors, warnings } = await loadDirectory(file, { cwd: o.cwd });
+  const { directory, errors, warnings } = await loadDirectory(file, { cwd: o.cwd, ...(typeof opts.sheet === 'string' ? { sheet: opts.sheet } : {}) });
   if (!directory) throw new InputError(errors);
   const counts = countDirectory(directory);
 

@@ -6,11 +6,11 @@ import { paint, println, type Output } from './output.js';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-export async function run(args: string[], _opts: Record<string, unknown>, o: Output): Promise<number> {
+export async function run(args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
   const file = args[0]!;
   let check;
   try {
-    check = await loadDirectory(file, { cwd: o.cwd });
+    check = await loadDirectory(file, { cwd: o.cwd, ...(typeof opts.sheet === 'string' ? { sheet: opts.sheet } : {}) });
   } catch (e) {
     if (!(e instanceof InputError) || !o.json) throw e;
     println(o.out, JSON.stringify({ file, valid: false, errors: e.problems, warnings: [], parties: 0, observers: 0, contacts: 0 }, null, 2));

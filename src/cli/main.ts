@@ -45,27 +45,45 @@ export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => v
     };
 
   const json = () => new Option('--json', 'print machine-readable JSON');
+  const sheet = () => new Option('--sheet <name>', 'sheet of an .xlsx directory (default: the first)');
 
-  const directory = program.command('directory').description('check and show a directory of contact points');
+  const directory = program.command('directory').description('check, show and export a directory of contact points');
   directory
     .command('validate')
-    .description('check a directory (YAML, JSON or CSV) and list every problem')
+    .description('check a directory (YAML, JSON, CSV or XLSX) and list every problem')
     .argument('<file>', 'directory file')
+    .addOption(sheet())
     .addOption(json())
-    .addHelpText('after', examples('rollcall directory validate fixtures/directory.yaml'))
+    .addHelpText('after', examples('rollcall directory validate fixtures/directory.yaml', 'rollcall directory validate directory.xlsx --sheet Directory'))
     .action(action(() => import('./directory-validate.js')));
   directory
     .command('show')
     .description('table of parties and contact points, with counts by status and kind')
     .argument('<file>', 'directory file')
+    .addOption(sheet())
     .addOption(json())
     .addHelpText('after', examples('rollcall directory show fixtures/directory.csv --json'))
     .action(action(() => import('./directory-show.js')));
+  directory
+    .command('export')
+    .description('write the normalised directory as XLSX, CSV, YAML or JSON, to keep editing it')
+    .argument('<file>', 'directory file')
+    .addOption(new Option('--format <format>', 'xlsx, csv, yaml or json (default: from --out)').choices(['xlsx', 'csv', 'yaml', 'json']))
+    .option('--out <file>', 'file to write (default: stdout; required for xlsx)')
+    .option('--delimiter <char>', "between CSV cells: ',', ';' or tab", ',')
+    .option('--force', 'replace --out if it exists')
+    .addOption(sheet())
+    .addHelpText(
+      'after',
+      examples('rollcall directory export fixtures/directory.yaml --out directory.xlsx', 'rollcall directory export directory.xlsx --format yaml > directory.yaml', "rollcall directory export directory.yaml --format csv --delimiter ';' --out directory.csv"),
+    )
+    .action(action(() => import('./directory-export.js')));
 
   program
     .command('check')
     .description('settings, servers and one round trip to your own inbox, the day before a test')
     .requiredOption('--directory <file>', 'directory of contact points')
+    .addOption(sheet())
     .option('--channels <list>', 'channels to check (email,sms,voice)', 'email')
     .option('--insecure-tls', 'allow mail servers without TLS on non-loopback addresses')
     .option('--timeout <duration>', 'how long to wait for the round trip', '2m')
@@ -77,6 +95,7 @@ export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => v
     .command('run')
     .description('run a responsiveness test: ping every contact point and time the answers')
     .requiredOption('--directory <file>', 'directory of contact points')
+    .addOption(sheet())
     .option('--at <time>', 'start at this time (ISO 8601, or HH:MM in --tz)')
     .option('--between <HH:MM-HH:MM>', 'start at an unannounced random time in this window')
     .option('--on <date>', 'day for --between (YYYY-MM-DD, default today in --tz)')

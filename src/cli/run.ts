@@ -37,7 +37,7 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
 
   // Everything that can be wrong is checked before anything is created or sent.
   const directoryFile = str('directory')!;
-  const directory = await readDirectory(directoryFile, { cwd: o.cwd });
+  const directory = await readDirectory(directoryFile, { cwd: o.cwd, ...(str('sheet') !== undefined ? { sheet: str('sheet') } : {}) });
   const settings = loadSettings(o.env, o.cwd);
   checkChannelSettings(channels, settings);
   if (publicUrl) {

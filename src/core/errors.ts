@@ -33,11 +33,17 @@ export interface InputProblem {
   /** 1-based line (YAML/JSON, events.jsonl) or row (CSV, header = row 1). */
   line?: number;
   row?: number;
+  /** Worksheet of a spreadsheet (.xlsx): the place reads `sheet S, row R, column C`. */
+  sheet?: string;
   field?: string;
   message: string;
 }
 
 export function formatProblem(p: InputProblem): string {
+  if (p.sheet !== undefined) {
+    const place = [`sheet ${p.sheet}`, p.row !== undefined ? `row ${p.row}` : '', p.field ? `column ${p.field}` : ''].filter(Boolean);
+    return `${p.file}: ${place.join(', ')}: ${p.message}`;
+  }
   // `file:12:` as compilers write it (editors jump to it); CSV rows stay `file:row 5:`, since a
   // row may span several lines.
   const where = p.line !== undefined ? `${p.file}:${p.line}` : p.row !== undefined ? `${p.file}:row ${p.row}` : p.file;

@@ -1,6 +1,7 @@
 // ISO 3166-1 alpha-2 codes with their English short names and the common other spellings, so that
 // a directory's `iso` can be checked against its `country` (XK, Kosovo, is user-assigned but used
 // by the Council of Europe and the EU, and by libphonenumber).
+import { suggest } from './suggest.js';
 
 /** `CODE|Name|alias|alias...`: the first name is the one shown in messages. */
 const TABLE = `
@@ -275,16 +276,22 @@ export function foldCountryName(name: string): string {
 }
 
 const names = new Map<string, string>();
+/** Every spelling, the usual names first (suggestions prefer them on a tie). */
+const allSpellings: string[] = [];
+const aliases: string[] = [];
 const byFoldedName = new Map<string, string>();
 const foldedByCode = new Map<string, Set<string>>();
 
 for (const line of TABLE.trim().split('\n')) {
   const [code, ...spellings] = line.split('|') as [string, ...string[]];
   names.set(code, spellings[0] ?? code);
+  allSpellings.push(spellings[0] ?? code);
+  aliases.push(...spellings.slice(1));
   const folded = new Set(spellings.map(foldCountryName));
   foldedByCode.set(code, folded);
   for (const f of folded) if (!byFoldedName.has(f)) byFoldedName.set(f, code);
 }
+allSpellings.push(...aliases);
 
 /** Every known code, upper case (ISO 3166-1 alpha-2 plus XK). */
 export function countryCodes(): string[] {
@@ -304,4 +311,14 @@ export function isoForCountry(name: string): string | undefined {
 /** Whether `name` is one of the spellings of the country with code `iso`. */
 export function countryMatches(iso: string, name: string): boolean {
   return foldedByCode.get(iso.toUpperCase())?.has(foldCountryName(name)) ?? false;
+}
+
+/** Whether `name` is a country: one of its spellings, or its ISO code. */
+export function isCountry(name: string): boolean {
+  return isoForCountry(name) !== undefined || (/^[A-Za-z]{2}$/.test(name.trim()) && countryName(name.trim()) !== undefined);
+}
+
+/** The spelling of a country nearest to a name that is none (`Frnace` -> `France`). */
+export function suggestCountry(name: string, among: Iterable<string> = allSpellings): string | undefined {
+  return suggest(name, among, { fold: foldCountryName });
 }

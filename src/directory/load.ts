@@ -1,10 +1,11 @@
-// Loads a directory of contact points from YAML, JSON or CSV (by extension) and validates it.
-// Light to import: the parsers, zod and libphonenumber are loaded only when a file is read, and
-// only the reader for that file's format.
+// Loads a directory of contact points from YAML, JSON, CSV or XLSX (by extension) and validates
+// it. Light to import: the parsers, zod, libphonenumber and exceljs are loaded only when a file is
+// read, and only the reader for that file's format.
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
-import { InputError, type InputProblem } from '../core/errors.js';
+import { InputError, UsageError, type InputProblem } from '../core/errors.js';
 import type { Directory } from './model.js';
+import type { DirectorySource } from './source.js';
 import type { DirectoryCheck, DirectoryCounts } from './validate.js';
 
 export type { DirectoryCheck, DirectoryCounts };
@@ -12,20 +13,35 @@ export type { DirectoryCheck, DirectoryCounts };
 export interface LoadOptions {
   /** Folder that a relative `file` is read from (default: the process's). Messages keep `file` as given. */
   cwd?: string;
+  /** The sheet of an .xlsx workbook (default: the first). */
+  sheet?: string;
 }
 
-const FORMATS: Record<string, 'yaml' | 'json' | 'csv'> = { '.yaml': 'yaml', '.yml': 'yaml', '.json': 'json', '.csv': 'csv' };
+type Format = 'yaml' | 'json' | 'csv' | 'xlsx';
+const FORMATS: Record<string, Format> = { '.yaml': 'yaml', '.yml': 'yaml', '.json': 'json', '.csv': 'csv', '.tsv': 'csv', '.xlsx': 'xlsx', '.xlsm': 'xlsx' };
+const SAVE_AS: Record<string, string> = {
+  '.xls': 'an Excel 97-2003 workbook: save it as "Excel Workbook (.xlsx)" or CSV',
+  '.ods': 'an OpenDocument spreadsheet: save it as .xlsx or CSV',
+  '.numbers': 'a Numbers spreadsheet: export it as .xlsx or CSV',
+};
 
-async function readText(file: string, path: string): Promise<string> {
-  let bytes: Buffer;
+/** The directory formats, by extension; undefined for a file rollcall cannot read. */
+export function directoryFormat(file: string): Format | undefined {
+  return FORMATS[extname(file).toLowerCase()];
+}
+
+async function readBytes(file: string, path: string): Promise<Buffer> {
   try {
-    bytes = await readFile(path);
+    return await readFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =
       code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
     throw new InputError([{ file, message: `cannot be read: ${why}` }]);
   }
+}
+
+function utf8Text(file: string, bytes: Buffer): string {
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
@@ -33,7 +49,7 @@ async function readText(file: string, path: string): Promise<string> {
     const text = bytes.toString('utf8');
     const bad = text.indexOf('\uFFFD');
     const line = bad < 0 ? undefined : text.slice(0, bad).split('\n').length;
-    throw new InputError([{ file, line, message: 'is not UTF-8 text (save it as UTF-8; in Excel: "CSV UTF-8")' }]);
+    throw new InputError([{ file, line, message: 'is not UTF-8 text: save it as UTF-8' }]);
   }
 }
 
@@ -46,18 +62,29 @@ export async function loadDirectory(file: string, opts: LoadOptions = {}): Promi
   const ext = extname(file).toLowerCase();
   const format = FORMATS[ext];
   if (!format) {
-    throw new InputError([{ file, message: `unknown directory format '${ext || '(no extension)'}': use .yaml, .yml, .json or .csv` }]);
+    const why = SAVE_AS[ext] ? `'${ext}' is ${SAVE_AS[ext]}` : `unknown directory format '${ext || '(no extension)'}': use .yaml, .yml, .json, .csv or .xlsx`;
+    throw new InputError([{ file, message: why }]);
   }
-  const [text, reader, { validateDirectory }] = await Promise.all([
-    readText(file, resolve(opts.cwd ?? process.cwd(), file)),
-    format === 'csv'
-      ? import('./read-csv.js').then((m) => m.readCsvSource)
-      : format === 'json'
-        ? import('./read-json.js').then((m) => m.readJsonSource)
-        : import('./read-yaml.js').then((m) => m.readYamlSource),
-    import('./validate.js'),
-  ]);
-  return validateDirectory(reader(text, file), file);
+  if (opts.sheet !== undefined && format !== 'xlsx') throw new UsageError(`--sheet: ${file} is not an .xlsx workbook; --sheet names a sheet of one`);
+  const [bytes, { validateDirectory }] = await Promise.all([readBytes(file, resolve(opts.cwd ?? process.cwd(), file)), import('./validate.js')]);
+  let source: DirectorySource;
+  if (format === 'xlsx') {
+    const { readXlsxSource } = await import('./read-xlsx.js');
+    source = await readXlsxSource(bytes, file, { ...(opts.sheet !== undefined ? { sheet: opts.sheet } : {}) });
+  } else if (format === 'csv') {
+    const [{ readCsvSource }, { decodeText, encodingName }] = await Promise.all([import('./read-csv.js'), import('./csv-dialect.js')]);
+    const { text, encoding } = decodeText(bytes);
+    source = readCsvSource(text, file, encoding);
+    if (encoding === 'windows-1252' && /[\u0080-\uffff]/.test(text)) {
+      // Nothing in the bytes says which single-byte code page they are: say what was assumed.
+      source.warnings.unshift({ file, message: `not UTF-8: read as ${encodingName(encoding)} (Excel's "CSV" in Western Europe); check accented names, or save as "CSV UTF-8"` });
+    }
+  } else {
+    const text = utf8Text(file, bytes);
+    const reader = format === 'json' ? (await import('./read-json.js')).readJsonSource : (await import('./read-yaml.js')).readYamlSource;
+    source = reader(text, file);
+  }
+  return validateDirectory(source, file);
 }
 
 /** The checked directory; throws an InputError listing every error (warnings are dropped). */

@@ -1,13 +1,14 @@
-// What a directory reader (YAML/JSON or CSV) hands to validation: plain data in the shape of the
+// What a directory reader (YAML, JSON, CSV or XLSX) hands to validation: plain data in the shape of the
 // YAML format, and a way to turn a path in that data back into a place in the file.
 import type { InputProblem } from '../core/errors.js';
 
 export type DataPath = ReadonlyArray<string | number>;
 
-/** A place in the file: line (YAML/JSON) or row (CSV), and the field as the user wrote it. */
+/** A place in the file: line (YAML/JSON) or row (CSV, XLSX with its sheet), and the field as the user wrote it. */
 export interface Place {
   line?: number;
   row?: number;
+  sheet?: string;
   field?: string;
 }
 
@@ -19,6 +20,10 @@ export interface DirectorySource {
   /** Problems only the reader can see (a short CSV row, an unknown column). */
   errors: InputProblem[];
   warnings: InputProblem[];
+  /** Paths (`parties[0].contacts[1].phones[0]`) of values a spreadsheet stored as numbers. */
+  numberCells?: ReadonlySet<string>;
+  /** Paths of values whose problem the reader reported already (an Excel error value, a date). */
+  reported?: ReadonlySet<string>;
 }
 
 /** `parties[3].contacts[0].emails[1]` */

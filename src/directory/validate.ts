@@ -1,4 +1,4 @@
-// Checks a directory read from YAML, JSON or CSV: schema (zod) field by field, so that one bad
+// Checks a directory read from YAML, JSON, CSV or XLSX: schema (zod) field by field, so that one bad
 // field does not hide the others, then normalisation (ISO upper case, E.164 numbers) and the rules
 // (codes that exist and agree with the country, e-mail syntax, numbers valid for the country,
 // IANA zones, unique ids, every party reachable). Every problem is collected, none thrown.
@@ -7,7 +7,8 @@ import { isSupportedCountry, parsePhoneNumberFromString, validatePhoneNumberLeng
 import type { InputProblem } from '../core/errors.js';
 import { countryMatches, countryName, isoForCountry } from './countries.js';
 import type { ContactKind, ContactPoint, Directory, Party, PartyStatus } from './model.js';
-import type { DataPath, DirectorySource } from './source.js';
+import { formatPath, type DataPath, type DirectorySource } from './source.js';
+import { suggest } from './suggest.js';
 
 export interface DirectoryCounts {
   parties: number;
@@ -84,30 +85,6 @@ type Shape = Record<string, z.ZodType>;
 type Parsed<S extends Shape> = { [K in keyof S]?: z.output<S[K]> };
 
 // ---- helpers --------------------------------------------------------------------------------
-
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length]!;
-}
-
-function closest(word: string, candidates: Iterable<string>, max = 2): string | undefined {
-  let best: string | undefined;
-  let bestD = max + 1;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestD) [best, bestD] = [c, d];
-  }
-  return best;
-}
 
 const EMAIL_LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 const ASCII_LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
@@ -210,7 +187,11 @@ export function validateDirectory(source: DirectorySource, file: string): Direct
   const errors: InputProblem[] = [...source.errors];
   const warnings: InputProblem[] = [...source.warnings];
   const problem = (path: DataPath, message: string): InputProblem => ({ file, ...source.locate(path), message });
-  const error = (path: DataPath, message: string) => errors.push(problem(path, message));
+  // Once the reader has said what is wrong with a cell, the checks add nothing about it.
+  const reportedByReader = (path: DataPath) => source.reported !== undefined && path.some((_, i) => source.reported!.has(formatPath(path.slice(0, i + 1))));
+  const error = (path: DataPath, message: string) => {
+    if (!reportedByReader(path)) errors.push(problem(path, message));
+  };
   const warn = (path: DataPath, message: string) => warnings.push(problem(path, message));
   const where = (path: DataPath) => {
     const p = source.locate(path);
@@ -231,7 +212,7 @@ export function validateDirectory(source: DirectorySource, file: string): Direct
     }
     for (const key of Object.keys(value)) {
       if (key in shape) continue;
-      const hint = closest(key, Object.keys(shape));
+      const hint = suggest(key, Object.keys(shape), { max: 2 });
       warn([...path, key], `unknown field, ignored${hint ? ` (did you mean '${hint}'?)` : ''}`);
     }
     return out as Parsed<S>;
@@ -319,6 +300,25 @@ export function validateDirectory(source: DirectorySource, file: string): Direct
         const kept: string[] = [];
         (contact[list] ?? []).forEach((raw, i) => {
           const path = [...contactPath, list, i];
+          // Excel writes a long number in scientific notation (3,55672E+11): its last digits are gone.
+          if (/^\d(?:[.,]\d+)?E\+?\d+$/i.test(raw)) {
+            error(path, `'${raw}' is a number a spreadsheet wrote in scientific notation: its last digits are lost; format the column as Text and type the number again`);
+            return;
+          }
+          // A spreadsheet that stored the number as a number dropped its leading + or 0. The digits
+          // are trusted only when, read with a +, they are a valid number of the party's country.
+          // (Digits written as text are read as usual: libphonenumber takes a leading country code
+          // without its + when it is the party's.)
+          if (source.numberCells?.has(formatPath(path))) {
+            const plus = parsePhoneNumberFromString(`+${raw}`);
+            if (plus?.isValid() && iso && plus.country === iso) {
+              warn(path, `${raw} is stored as a number in the spreadsheet; read as ${plus.formatInternational()}: format the column as Text so that the + is kept`);
+              if (unique(list, plus.number, i, kept)) kept.push(plus.number);
+            } else {
+              error(path, `${raw} is stored as a number in the spreadsheet: its leading + or 0 is lost and it cannot be trusted; format the column as Text and type the number with + and the country code`);
+            }
+            return;
+          }
           const n = parsePhoneNumberFromString(raw, { defaultCountry: phoneCountry, extract: false });
           if (!n?.isValid()) {
             const length = LENGTH_PROBLEMS[validatePhoneNumberLength(raw, { defaultCountry: phoneCountry }) ?? ''];
@@ -348,7 +348,7 @@ export function validateDirectory(source: DirectorySource, file: string): Direct
       if (contact.timezone !== undefined) {
         timezone = normaliseTimeZone(contact.timezone);
         if (!timezone) {
-          const hint = closest(contact.timezone, zoneList ?? [], 3);
+          const hint = suggest(contact.timezone, zoneList ?? [], { max: 3 });
           error(
             [...contactPath, 'timezone'],
             `unknown time zone '${contact.timezone}' (an IANA name such as Europe/Paris${hint ? `; did you mean ${hint}?` : ''})`,

@@ -1,6 +1,6 @@
 // Statistics from an imported reply log: population = the countries the log names, or with a
 // directory its parties (those absent from the log are silent). Pure: no I/O.
-import { countryMatches, foldCountryName } from '../directory/countries.js';
+import { countryMatches, foldCountryName, suggestCountry } from '../directory/countries.js';
 import type { Directory, Party } from '../core/directory.js';
 import { InputError, type InputProblem } from '../core/errors.js';
 import type { ChannelName } from '../core/events.js';
@@ -51,7 +51,10 @@ function matchCountries(tally: ResponseTally, directory: Directory, file: string
     const party =
       byIso.get(key.toUpperCase()) ?? byFolded.get(foldCountryName(key)) ?? directory.parties.find((p) => countryMatches(p.iso, key));
     if (party) out.set(key, party);
-    else problems.push({ file, row: c.firstRow, field: 'country', message: `"${key}" is not in the directory given with --directory` });
+    else {
+      const hint = suggestCountry(key, directory.parties.map((p) => p.country));
+      problems.push({ file, row: c.firstRow, field: 'country', message: `"${key}" is not in the directory given with --directory${hint ? ` (did you mean ${hint}?)` : ''}` });
+    }
   }
   if (problems.length) throw new InputError(problems);
   return out;

@@ -1,9 +1,13 @@
 // Importer of the reply-log CSV (DESIGN.md section 2): `country,contact,channel,sent_at,replied_at,kind`,
-// header required, columns in any order, extra columns ignored. Streams the file and tallies each
-// row as it goes (per contact point: its first acknowledgement), so a million rows cost one pass
-// and little memory. Every bad row is collected with its row number into one InputError.
+// header required, columns in any order, extra columns ignored; saved as Excel saves it in any
+// locale (`,` `;` or tab between cells; UTF-8 with or without BOM, Windows-1252). Streams the file
+// and tallies each row as it goes (per contact point: its first acknowledgement), so a million
+// rows cost one pass and little memory. Every bad row is collected with its row number into one
+// InputError; a country name that is no country is a warning.
 import { createReadStream } from 'node:fs';
 import { InputError, type InputProblem } from '../core/errors.js';
+import { describeDialect, detectDelimiter, detectEncoding, textDecoder, type Decoder, type Delimiter, type TextEncoding } from '../directory/csv-dialect.js';
+import { isCountry, suggestCountry } from '../directory/countries.js';
 import { KIND_BIT, ResponseTally, type ContactTally } from './tally.js';
 import type { ChannelName } from '../core/events.js';
 
@@ -11,13 +15,18 @@ export const REPLY_KINDS = ['reply', 'auto-reply', 'bounce', 'read-receipt'] as 
 const CHANNELS: readonly ChannelName[] = ['email', 'sms', 'voice', 'sim'];
 const REQUIRED = ['country', 'sent_at', 'replied_at'] as const;
 const OPTIONAL = ['contact', 'channel', 'kind'] as const;
+const HEADER_COLUMNS = [...REQUIRED, ...OPTIONAL];
 /** Problems listed before the rest are only counted: a wholly wrong file should not print a million lines. */
 const MAX_PROBLEMS = 50;
+/** Country names that are no country, listed one by one before the rest are counted. */
+const MAX_UNKNOWN_COUNTRIES = 10;
 
 export interface ReplyLogImport {
   tally: ResponseTally;
   /** Data rows read (the header and blank lines not counted). */
   rows: number;
+  /** Country names that are no known country (a typo?), each at the row where it first appears. */
+  warnings: InputProblem[];
 }
 
 /** Parses an ISO 8601 instant that carries its offset: `2023-06-07T10:00:00+02:00`, `...Z`,
@@ -103,7 +112,7 @@ function daysFromCivil(y: number, m: number, d: number): number {
 }
 
 /** Splits one CSV record with RFC 4180 quoting (`"a, b"`, `""` for a quote); may span lines. */
-export function splitQuoted(record: string): string[] {
+export function splitQuoted(record: string, delimiter: string = ','): string[] {
   const cells: string[] = [];
   let cell = '';
   let i = 0;
@@ -118,7 +127,7 @@ export function splitQuoted(record: string): string[] {
         } else quoted = false;
       } else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') {
+    else if (c === delimiter) {
       cells.push(cell);
       cell = '';
     } else cell += c;
@@ -149,6 +158,10 @@ export class ReplyLogParser {
   private rest = '';
   private started = false;
   private lineNo = 0;
+  /** Lines read so far (where a decoding error is). */
+  get linesRead(): number {
+    return this.lineNo;
+  }
   /** A quoted record spanning lines, and the line it started on. */
   private pending: string | undefined;
   private pendingLine = 0;
@@ -170,7 +183,14 @@ export class ReplyLogParser {
   private firstSentMs = Infinity;
   private lastArrivedMs = -Infinity;
 
-  constructor(readonly file: string) {}
+  /** Between cells: found from the header line. */
+  private delimiter: Delimiter = ',';
+
+  /** `encoding` is only said in messages (the caller decodes). */
+  constructor(
+    readonly file: string,
+    private readonly encoding: TextEncoding = 'utf-8',
+  ) {}
 
   push(chunk: string): void {
     if (!this.started && chunk.length) {
@@ -234,7 +254,27 @@ export class ReplyLogParser {
     });
     t.firstSentMs = this.firstSentMs;
     t.lastArrivedMs = this.lastArrivedMs;
-    return { tally: t, rows: this.rows };
+    return { tally: t, rows: this.rows, warnings: this.unknownCountries() };
+  }
+
+  /** Names in the country column that are neither a country's usual spelling nor its ISO code:
+   * each would count as a country of its own. */
+  private unknownCountries(): InputProblem[] {
+    const warnings: InputProblem[] = [];
+    let more = 0;
+    for (const c of this.tally.countries.values()) {
+      if (isCountry(c.key)) continue;
+      if (warnings.length >= MAX_UNKNOWN_COUNTRIES) {
+        more++;
+        continue;
+      }
+      const hint = suggestCountry(c.key);
+      const p: InputProblem = { file: this.file, field: 'country', message: `"${c.key}" is not a country rollcall knows${hint ? ` (did you mean ${hint}?)` : ''}; counted as a country of its own` };
+      if (c.firstRow !== undefined) p.row = c.firstRow;
+      warnings.push(p);
+    }
+    if (more) warnings.push({ file: this.file, field: 'country', message: `and ${more} more names that are not countries` });
+    return warnings;
   }
 
   private problem(row: number | undefined, field: string | undefined, message: string): void {
@@ -252,7 +292,10 @@ export class ReplyLogParser {
   private plainLine(text: string, start: number, end: number): void {
     const row = ++this.lineNo;
     if (this.header === undefined) {
-      if (start !== end) this.readHeader(text.slice(start, end).split(','), row);
+      if (start === end) return;
+      const line = text.slice(start, end);
+      this.delimiter = detectDelimiter(line, HEADER_COLUMNS);
+      this.readHeader(line.split(this.delimiter), row);
       return;
     }
     const width = this.width;
@@ -260,8 +303,9 @@ export class ReplyLogParser {
     const E = this.ends;
     let n = 0;
     let pos = start;
+    const delimiter = this.delimiter;
     for (;;) {
-      const comma = text.indexOf(',', pos);
+      const comma = text.indexOf(delimiter, pos);
       const stop = comma === -1 || comma >= end ? end : comma;
       if (n < width) {
         S[n] = pos;
@@ -289,7 +333,8 @@ export class ReplyLogParser {
     }
     const first = record === line ? row : this.pendingLine;
     this.pendingLine = 0;
-    const cells = splitQuoted(record);
+    if (this.header === undefined) this.delimiter = detectDelimiter(record, HEADER_COLUMNS);
+    const cells = splitQuoted(record, this.delimiter);
     if (this.header === undefined) return this.readHeader(cells, first);
     // Lay the cells end to end and point the ranges at them, as for a plain line.
     const width = this.width;
@@ -309,7 +354,11 @@ export class ReplyLogParser {
     const dup = names.filter((n, i) => n !== '' && names.indexOf(n) !== i);
     if (missing.length || dup.length) {
       if (missing.length)
-        this.problem(row, missing.join(','), `header row lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (expected ${[...REQUIRED, ...OPTIONAL].join(',')}, in any order)`);
+        this.problem(
+          row,
+          missing.join(','),
+          `header row lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (expected ${[...REQUIRED, ...OPTIONAL].join(',')}, in any order; ${describeDialect({ encoding: this.encoding, delimiter: this.delimiter })})`,
+        );
       if (dup.length) this.problem(row, dup[0], `column ${dup[0]} appears twice in the header`);
       // Without a usable header no row can be read: stop at the header's problems.
       this.header = [];
@@ -353,7 +402,7 @@ export class ReplyLogParser {
     this.rows++;
     if (n !== width) {
       if (n < width) this.problem(row, this.header![n], `missing column: the row has ${n} fields, the header ${width}`);
-      else this.problem(row, undefined, `the row has ${n} fields, the header ${width} (a comma in an unquoted cell?)`);
+      else this.problem(row, undefined, `the row has ${n} fields, the header ${width} (a ${this.delimiter === '\t' ? 'tab' : `'${this.delimiter}'`} in an unquoted cell?)`);
       return;
     }
     const S = this.starts;
@@ -443,15 +492,38 @@ export class ReplyLogParser {
   }
 }
 
-/** Reads a reply-log CSV; throws InputError listing every bad row (nothing is returned then). */
+/** Reads a reply-log CSV; throws InputError listing every bad row (nothing is returned then). The
+ * encoding is found from the first chunk (a byte-order mark, else UTF-8 if it decodes, else
+ * Windows-1252). */
 export async function importReplyLog(path: string): Promise<ReplyLogImport> {
-  const parser = new ReplyLogParser(path);
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  let parser: ReplyLogParser | undefined;
+  let decoder: Decoder | undefined;
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   try {
-    for await (const chunk of stream) parser.push(chunk as string);
+    for await (const chunk of stream) {
+      const bytes = chunk as Buffer;
+      if (!parser) {
+        const encoding = detectEncoding(bytes, bytes.length < stream.readableHighWaterMark);
+        parser = new ReplyLogParser(path, encoding);
+        decoder = textDecoder(encoding);
+      }
+      parser.push(decode(decoder!, bytes, true, path, parser));
+    }
   } catch (e) {
+    if (e instanceof InputError) throw e;
     const err = e as NodeJS.ErrnoException;
     throw new InputError([{ file: path, message: err.code === 'ENOENT' ? 'no such file' : `cannot read: ${err.message}` }]);
   }
+  parser ??= new ReplyLogParser(path);
+  if (decoder) parser.push(decode(decoder, new Uint8Array(0), false, path, parser));
   return parser.end();
+}
+
+function decode(decoder: Decoder, bytes: Uint8Array, stream: boolean, path: string, parser: ReplyLogParser): string {
+  try {
+    return decoder.decode(bytes, { stream });
+  } catch {
+    // The file began as UTF-8 (so it was read as such) and then has a byte that is not.
+    throw new InputError([{ file: path, row: parser.linesRead + 1, message: 'is not UTF-8 text from about this row on, though its beginning is: save the whole file as UTF-8' }]);
+  }
 }

@@ -99,7 +99,7 @@ async function fromReplyLog(path: string, opts: StatsSourceOptions): Promise<Sta
   // Read the directory first: a bad one should be reported before a long import.
   const directory = opts.directory ? await loadDirectory(opts.directory) : undefined;
   const [{ importReplyLog }, { statsFromReplies }] = await Promise.all([import('./reply-log.js'), import('./replies.js')]);
-  const { tally } = await importReplyLog(path);
+  const { tally, warnings } = await importReplyLog(path);
   const stats = statsFromReplies(tally, directory, { bucketSeconds, file: path });
   const meta: SourceMeta = {
     kind: 'replies',
@@ -111,7 +111,8 @@ async function fromReplyLog(path: string, opts: StatsSourceOptions): Promise<Sta
     bucketSeconds,
     windowSeconds: bucketSeconds[bucketSeconds.length - 1]!,
   };
-  return { stats, meta, warnings: [] };
+  // With a directory, a name that is no country is an error of statsFromReplies instead.
+  return { stats, meta, warnings: directory ? [] : warnings };
 }
 
 /** `.jsonl`/`.ndjson`, or (any other name) a first non-blank character `{`. */

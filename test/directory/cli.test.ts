@@ -1,10 +1,12 @@
 // `rollcall directory validate|show`, spawned as users run them (needs the build in dist/:
 // `npm test` builds first), plus the commands' output run in-process for the colour switch.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Output } from '../../src/cli/output.js';
 
 function rollcall(...args: string[]) {
@@ -14,6 +16,19 @@ function rollcall(...args: string[]) {
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const empty = mkdtempSync(join(tmpdir(), 'rollcall-cli-'));
+afterAll(() => rmSync(empty, { recursive: true, force: true }));
+
+/** With environment variables of its own, in an empty folder (no rollcall.config.yaml). */
+function spawn(args: string[], env: Record<string, string>) {
+  const r = spawnSync(process.execPath, [resolve('bin/rollcall.js'), ...args.map((a) => (a.startsWith('fixtures/') ? resolve(a) : a))], {
+    encoding: 'utf8',
+    cwd: empty,
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...env },
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr.replaceAll(resolve('fixtures'), 'fixtures') };
 }
 
 const ESC = '\u001b[';
@@ -74,6 +89,51 @@ describe('rollcall directory validate', () => {
     const unparsable = rollcall('directory', 'validate', 'fixtures/broken/unclosed-quote.csv', '--json');
     expect(unparsable.code).toBe(2);
     expect(JSON.parse(unparsable.out)).toMatchObject({ valid: false, errors: [{ row: 2 }] });
+  });
+});
+
+describe('spreadsheets from the command line', () => {
+  it('validate: an .xlsx with every problem located by sheet, row and column, exit 1', () => {
+    const r = rollcall('directory', 'validate', 'fixtures/broken/bad-cells.xlsx');
+    expect(r.code).toBe(1);
+    expect(r.out.startsWith('5 errors:\n')).toBe(true);
+    expect(r.out).toContain("fixtures/broken/bad-cells.xlsx: sheet Directory, row 14, column E-mails: 'not-an-address' is not an e-mail address\n");
+    expect(r.out.trim().split('\n').at(-1)).toBe('fixtures/broken/bad-cells.xlsx: 5 errors, 9 warnings (10 parties, 0 observers, 10 contact points)');
+    const json = JSON.parse(rollcall('directory', 'validate', 'fixtures/broken/bad-cells.xlsx', '--json').out);
+    expect(json.errors.at(-1)).toEqual({ file: 'fixtures/broken/bad-cells.xlsx', sheet: 'Directory', row: 14, field: 'E-mails', message: "'not-an-address' is not an e-mail address" });
+  });
+
+  it('validate and show: --sheet picks the sheet; without it the error names the sheet that has the table', () => {
+    const first = rollcall('directory', 'validate', 'fixtures/broken/second-sheet.xlsx');
+    expect(first.code).toBe(2);
+    expect(first.err).toMatch(/^rollcall: fixtures\/broken\/second-sheet\.xlsx: sheet Notes, row 1: not a directory header: .*add --sheet 'Directory'\n$/);
+    expect(rollcall('directory', 'validate', 'fixtures/broken/second-sheet.xlsx', '--sheet', 'Directory').code).toBe(0);
+    const shown = rollcall('directory', 'show', 'fixtures/broken/second-sheet.xlsx', '--sheet', 'Directory', '--json');
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.out).counts).toMatchObject({ parties: 68, observers: 12, contacts: 96 });
+  });
+
+  it('validate: a French Excel CSV reads; one with French column names says how it was read', () => {
+    const ok = rollcall('directory', 'validate', 'fixtures/directory-excel-fr.csv');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain('fixtures/directory-excel-fr.csv: not UTF-8: read as Windows-1252');
+    const header = rollcall('directory', 'validate', 'fixtures/broken/excel-fr-header.csv');
+    expect(header.code).toBe(2);
+    expect(header.err).toContain("(expected country,iso,status,id,unit,kind,emails,phones,sms,timezone,languages; read as Windows-1252, cells separated by ';')");
+  });
+
+  it('run and check take --sheet: the directory is read before anything else', () => {
+    const env = { ROLLCALL_SMTP_URL: '', ROLLCALL_IMAP_URL: '' };
+    const wrong = spawn(['run', '--directory', 'fixtures/broken/second-sheet.xlsx', '--yes'], env);
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toContain("add --sheet 'Directory'");
+    // With the right sheet the directory loads, and the run stops at the next thing missing: settings.
+    const right = spawn(['run', '--directory', 'fixtures/broken/second-sheet.xlsx', '--sheet', 'Directory', '--yes'], env);
+    expect(right.code).toBe(2);
+    expect(right.err).toMatch(/^rollcall: missing setting ROLLCALL_SMTP_URL/);
+    const check = spawn(['check', '--directory', 'fixtures/broken/second-sheet.xlsx', '--sheet', 'Direktory'], env);
+    expect(check.code).toBe(2);
+    expect(check.err).toContain("no sheet named 'Direktory' (did you mean 'Directory'?)");
   });
 });
 

@@ -259,7 +259,7 @@ describe('CSV directories', () => {
       {
         file: 'fixtures/broken/short-row.csv',
         row: 3,
-        message: 'short row: 9 cells, the header has 11 (a missing comma or a cut line?); row skipped',
+        message: "short row: 9 cells, the header has 11 (a missing ',' or a cut line?); row skipped",
       },
     ]);
     expect(r.counts).toEqual({ parties: 2, observers: 0, contacts: 2 });
@@ -296,7 +296,7 @@ describe('CSV directories', () => {
   it('a file that is not CSV, or not a directory, cannot be used (exit 2)', async () => {
     const quote = await parseFailure(broken('unclosed-quote.csv'));
     expect(quote.problems).toEqual([
-      { file: 'fixtures/broken/unclosed-quote.csv', row: 2, message: 'cannot be parsed as CSV: quote not closed: the parsing is finished with an opening quote' },
+      { file: 'fixtures/broken/unclosed-quote.csv', row: 2, message: "cannot be parsed as CSV: quote not closed: the parsing is finished with an opening quote (read as UTF-8, cells separated by ',')" },
     ]);
     const header = await parseFailure(broken('not-csv.csv'));
     expect(header.problems[0]).toMatchObject({ row: 1, message: expect.stringContaining('missing columns country, iso, status, id, kind, timezone') });
@@ -308,14 +308,16 @@ describe('files that cannot be read', () => {
   it('a missing file, an unknown extension, a folder, text that is not UTF-8', async () => {
     expect((await parseFailure('fixtures/no-such.yaml')).problems[0]!.message).toBe('cannot be read: no such file');
     expect((await parseFailure('fixtures/directory.txt')).problems[0]!.message).toBe(
-      "unknown directory format '.txt': use .yaml, .yml, .json or .csv",
+      "unknown directory format '.txt': use .yaml, .yml, .json, .csv or .xlsx",
     );
     const folder = join(tmp, 'folder.yaml');
     await (await import('node:fs/promises')).mkdir(folder);
     expect((await parseFailure(folder)).problems[0]!.message).toBe('cannot be read: is a folder, not a file');
-    const latin1 = join(tmp, 'latin1.csv');
-    await writeFile(latin1, Buffer.from('country,iso\nC\xf4te d\'Ivoire,CI\n', 'latin1'));
-    expect((await parseFailure(latin1)).problems[0]).toMatchObject({ line: 2, message: expect.stringContaining('is not UTF-8 text') });
+    // YAML and JSON are UTF-8 by definition; a CSV file may be Windows-1252 (see spreadsheet.test.ts).
+    const latin1 = join(tmp, 'latin1.yaml');
+    await writeFile(latin1, Buffer.from('network: N\nparties:\n  - country: C\xf4te d\'Ivoire\n', 'latin1'));
+    expect((await parseFailure(latin1)).problems[0]).toMatchObject({ line: 3, message: 'is not UTF-8 text: save it as UTF-8' });
+    expect((await parseFailure(broken('old.xls'))).problems[0]!.message).toBe('\'.xls\' is an Excel 97-2003 workbook: save it as "Excel Workbook (.xlsx)" or CSV');
   });
 
   it('an empty file and a file that is not a mapping', async () => {

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
 import { importReplyLog, parseInstant, ReplyLogParser, splitQuoted } from '../../src/stats/reply-log.js';
 import { KIND_BIT } from '../../src/stats/tally.js';
+import { rollcall } from '../support/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'rollcall-replies-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -202,5 +203,129 @@ describe('the reply-log importer', () => {
     const { tally } = await importReplyLog(file);
     expect(tally.countries.get('Albania')!.contacts.get('AL-POL')!.responseMs).toBe(360_000);
     await expect(importReplyLog(join(tmp, 'nope.csv'))).rejects.toThrow(/nope\.csv: no such file/);
+  });
+});
+
+describe('reply logs as Excel saves them', () => {
+  const rows = [
+    'Côte d’Ivoire,CI-POL,email,2023-06-07T08:00:00Z,2023-06-07T08:05:00Z,reply',
+    'Türkiye,TR-POL,sms,2023-06-07T08:00:00Z,2023-06-07T08:20:00Z,',
+  ];
+
+  it('finds the delimiter from the header: a semicolon, a tab; quoted cells too', () => {
+    for (const d of [';', '\t']) {
+      const text = ['country,contact,channel,sent_at,replied_at,kind,note', ...rows.map((r) => `${r},"a note${d} with ""quotes"""`)].map((l) => l.replaceAll(',', d)).join('\r\n');
+      for (const step of [text.length, 5]) {
+        const { tally, rows: n } = parse(text, step);
+        expect(n).toBe(2);
+        expect(tally.countries.get('Côte d’Ivoire')!.contacts.get('CI-POL')!.responseMs).toBe(300_000);
+        expect(tally.countries.get('Türkiye')!.contacts.get('TR-POL')!.ackChannel).toBe('sms');
+      }
+    }
+    expect(splitQuoted('a;"b; c";"say ""hi"""', ';')).toEqual(['a', 'b; c', 'say "hi"']);
+  });
+
+  it('names the delimiter and encoding it read when the header is wrong; a row cut by another delimiter', () => {
+    const p = new ReplyLogParser('fr.csv', 'windows-1252');
+    p.push('pays;contact;envoyé;réponse\r\nFrance;FR-POL;x;y\r\n');
+    const e = (() => {
+      try {
+        p.end();
+      } catch (err) {
+        return err as InputError;
+      }
+    })();
+    expect(e!.problems[0]!.message).toBe(
+      "header row lacks the columns country, sent_at, replied_at (expected country,sent_at,replied_at,contact,channel,kind, in any order; read as Windows-1252, cells separated by ';')",
+    );
+    const long = problems('country;sent_at;replied_at\nFrance;2023-06-07T08:00:00Z;2023-06-07T08:01:00Z;x\n');
+    expect(long[0]!.message).toBe("the row has 4 fields, the header 3 (a ';' in an unquoted cell?)");
+  });
+
+  it('reads the 2023 log saved by French Excel (;, Windows-1252, CRLF) exactly as the original', async () => {
+    const [fr, original] = await Promise.all([importReplyLog('fixtures/replies-2023-excel-fr.csv'), importReplyLog('fixtures/replies-2023.csv')]);
+    expect(fr.rows).toBe(original.rows);
+    expect([...fr.tally.countries.keys()]).toEqual([...original.tally.countries.keys()]);
+    expect([...fr.tally.countries.keys()]).toContain('Türkiye');
+    for (const [key, country] of original.tally.countries) {
+      for (const [id, c] of country.contacts) {
+        const other = fr.tally.countries.get(key)!.contacts.get(id)!;
+        expect([other.responseMs, other.received], `${key} ${id}`).toEqual([c.responseMs, c.received]);
+      }
+    }
+    expect(fr.warnings).toEqual([]);
+  });
+
+  it('decodes UTF-8 with a byte-order mark and Windows-1252 from a file; refuses UTF-8 gone bad further on', async () => {
+    const text = ['country,contact,channel,sent_at,replied_at,kind', ...rows].join('\r\n') + '\r\n';
+    const bom = join(tmp, 'bom.csv');
+    writeFileSync(bom, '\uFEFF' + text);
+    expect([...(await importReplyLog(bom)).tally.countries.keys()]).toEqual(['Côte d’Ivoire', 'Türkiye']);
+    const cp1252 = join(tmp, 'cp1252.csv');
+    writeFileSync(cp1252, Buffer.from([...text].map((ch) => (ch === '’' ? 0x92 : ch.charCodeAt(0)))));
+    expect([...(await importReplyLog(cp1252)).tally.countries.keys()]).toEqual(['Côte d’Ivoire', 'Türkiye']);
+    // More than the first chunk (1 MB) of UTF-8, then a Windows-1252 byte.
+    const filler = 'Albania,AL-POL,email,2023-06-07T08:00:00Z,2023-06-07T08:06:00Z,reply\n';
+    const count = Math.ceil((1 << 20) / filler.length) + 10;
+    const mixed = join(tmp, 'mixed.csv');
+    writeFileSync(mixed, Buffer.concat([Buffer.from(`country,contact,channel,sent_at,replied_at,kind\n${filler.repeat(count)}`), Buffer.from([0x43, 0xf4, 0x74, 0x65]), Buffer.from(',CI-POL,email,2023-06-07T08:00:00Z,,\n')]));
+    const e = await importReplyLog(mixed).catch((err: unknown) => err as InputError);
+    expect(e).toBeInstanceOf(InputError);
+    expect((e as InputError).problems).toEqual([
+      { file: mixed, row: expect.any(Number), message: 'is not UTF-8 text from about this row on, though its beginning is: save the whole file as UTF-8' },
+    ]);
+    expect((e as InputError).problems[0]!.row).toBeGreaterThan(count - 200);
+  });
+});
+
+describe('country names that are no country', () => {
+  const header = 'country,contact,channel,sent_at,replied_at,kind';
+
+  it('are warned about at the row where each first appears, with a suggestion; ISO codes and usual spellings are countries', () => {
+    const { warnings } = parse(
+      [
+        header,
+        'France,FR-POL,email,2023-06-07T08:00:00Z,,',
+        'FR,FR-PRO,email,2023-06-07T08:00:00Z,,',
+        'Korea, Republic of,KR-POL,email,2023-06-07T08:00:00Z,,'.replace('Korea, Republic of', '"Korea, Republic of"'),
+        'Frnace,FR-X,email,2023-06-07T08:00:00Z,,',
+        'Frnace,FR-Y,email,2023-06-07T08:00:00Z,,',
+        'Atlantis,AT-X,email,2023-06-07T08:00:00Z,,',
+      ].join('\n'),
+    );
+    expect(warnings).toEqual([
+      { file: 'replies.csv', row: 5, field: 'country', message: '"Frnace" is not a country rollcall knows (did you mean France?); counted as a country of its own' },
+      { file: 'replies.csv', row: 7, field: 'country', message: '"Atlantis" is not a country rollcall knows; counted as a country of its own' },
+    ]);
+  });
+
+  it('lists ten and counts the rest', () => {
+    const rows = Array.from({ length: 25 }, (_, i) => `Place ${i},P${i},email,2023-06-07T08:00:00Z,,`);
+    const { warnings } = parse([header, ...rows].join('\n'));
+    expect(warnings).toHaveLength(11);
+    expect(warnings[10]!.message).toBe('and 15 more names that are not countries');
+  });
+
+  it('rollcall stats: a warning naming the row without --directory; an error with a suggestion with one', () => {
+    const alone = rollcall(['stats', 'fixtures/broken/replies-misspelt.csv']);
+    expect(alone.status).toBe(0);
+    expect(alone.stderr).toBe(
+      'rollcall: warning: fixtures/broken/replies-misspelt.csv:row 4: country: "Frnace" is not a country rollcall knows (did you mean France?); counted as a country of its own\n',
+    );
+    expect(alone.stdout).toContain('Population: 4 countries');
+    for (const directory of ['fixtures/directory.yaml', 'fixtures/directory.xlsx']) {
+      const counted = rollcall(['stats', 'fixtures/broken/replies-misspelt.csv', '--directory', directory]);
+      expect(counted.status).toBe(2);
+      expect(counted.stdout).toBe('');
+      expect(counted.stderr).toBe('rollcall: fixtures/broken/replies-misspelt.csv:row 4: country: "Frnace" is not in the directory given with --directory (did you mean France?)\n');
+    }
+  });
+
+  it('rollcall stats: the French Excel log prints the same table as the original', () => {
+    const fr = rollcall(['stats', 'fixtures/replies-2023-excel-fr.csv', '--json']);
+    const original = rollcall(['stats', 'fixtures/replies-2023.csv', '--json']);
+    expect(fr.status).toBe(0);
+    expect(fr.stderr).toBe('');
+    expect(JSON.parse(fr.stdout)).toEqual(JSON.parse(original.stdout));
   });
 });
