@@ -11,6 +11,7 @@ import { RunFolder } from '../core/run-folder.js';
 import type { MessageReceivedEvent, OverrideEvent, RunEvent } from '../core/events.js';
 import { arrivalFromHeaders, classifyParsed, parseMessage } from '../mail/classify.js';
 import { pingIndexFromEvents } from '../run/run-pings.js';
+import { OtherRuns } from '../run/other-runs.js';
 import { formatDuration } from '../core/duration.js';
 import { loadSettings } from '../settings.js';
 import { paint, println, type Output } from './output.js';
@@ -77,6 +78,8 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
   const own = ownAddress(o);
   const c = classifyParsed(msg, { ...(pings ? { pings } : {}), ...(arrival ? { receivedAt: arrival.at } : {}), ...(own ? { ownAddress: own } : {}) });
   const sentAt = c.pingId ? pings?.sentAt(c.pingId) : undefined;
+  // An answer to another test: which run sent that ping, when it is a folder beside this one.
+  const otherRun = c.otherTest && runCtx ? await new OtherRuns(runCtx.dir).find(c.otherTest.token) : undefined;
   const overrides = runCtx?.events.filter(
     (e): e is OverrideEvent => e.type === 'override' && ((recorded && e.messageKey === recorded.key) || (c.ping !== undefined && e.contactId === c.ping.contactId)),
   );
@@ -101,6 +104,7 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
         ? { pingId: c.ping.pingId, contactId: c.ping.contactId, iso: c.ping.iso, address: c.ping.address, token: c.ping.token, messageId: c.ping.messageId ?? null, sentAt: sentAt?.toISOString() ?? null }
         : null,
       matchedBy: c.matchedBy ?? null,
+      otherTest: c.otherTest ? { ...c.otherTest, ...(otherRun ? { runId: otherRun } : {}) } : null,
       matchDetail: c.matchDetail ?? null,
       responseSeconds: sentAt && arrival ? Math.max(0, Math.round((arrival.at.getTime() - sentAt.getTime()) / 1000)) : null,
       recordedAs: recorded ? { key: recorded.key, class: recorded.class, folder: recorded.folder ?? null } : null,
@@ -154,6 +158,9 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
       if (c.class === 'reply') row('Response', `${after} after the ping was sent`);
       else row('Arrived', `${after} after the ping was sent ${p.dim(`(${NOT_ACK[c.class] ?? c.class}: not an acknowledgement)`)}`);
     }
+  } else if (c.otherTest) {
+    row('Answers', `another test: ${c.otherTest.token}${otherRun ? ` (run ${otherRun})` : ''}, not a ping of run ${runCtx.label}`);
+    lines.push(`  ${''.padEnd(12)}${p.dim('an answer to another test is never matched by its sender and counts for nothing in this run')}`);
   } else row('Answers', `no ping of run ${runCtx.label}`);
   if (recorded) row('Recorded', `${recorded.key} as ${recorded.class}${recorded.folder ? ` in ${recorded.folder}` : ''}`);
   for (const ov of overrides ?? []) row('Marked', `${ov.as} at ${ov.at}: "${ov.note}"`);
