@@ -53,7 +53,7 @@ export async function run(args: string[], _opts: Record<string, unknown>, o: Out
   for (const o of byHand) {
     lines.push(`           entered by hand: ${o.contactId} answered ${at(o.handEntered!.answeredAt)} by ${o.handEntered!.channel} — "${o.note}"`);
   }
-  const corrections = a.overrides.length - byHand.length;
+  const corrections = a.overrides.filter((o) => !o.handEntered).length;
   if (corrections > 0) lines.push(`Marks:     ${corrections} correction${corrections === 1 ? '' : 's'} (rollcall stats ${shown(s.runDir, o.cwd)} lists them)`);
   if (a.recent.length > 0) {
     lines.push('Last messages:');

@@ -37,6 +37,8 @@ export interface PingRecord {
 }
 
 export interface RunState {
+  /** The run-started event's run id. */
+  runId?: string;
   startedAt?: Date;
   endedAt?: Date;
   endReason?: 'window-closed' | 'stopped';
@@ -71,6 +73,7 @@ export function applyEvent(state: RunState, e: RunEvent): void {
   switch (e.type) {
     case 'run-started':
       state.startedAt ??= new Date(e.at);
+      state.runId ??= e.runId;
       break;
     case 'run-ended':
       state.endedAt = new Date(e.at);
