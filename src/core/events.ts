@@ -15,7 +15,7 @@ export type MessageClass =
   | 'keyword' // SMS STOP/HELP and similar: recorded, not an answer
   | 'unrelated'; // matched to no ping
 
-/** How a message was matched to a ping (DESIGN.md section 1, in this order). */
+/** How a message was matched to a ping (docs/measurement.md, "Matching", in this order). */
 export type MatchRule = 'in-reply-to' | 'references' | 'token' | 'sender';
 
 export type OverrideClass = 'reply' | 'automatic' | 'not-an-answer';

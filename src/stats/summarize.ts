@@ -1,7 +1,7 @@
-// From per-contact tallies and a population to the figures (DESIGN.md section 1): response time
+// From per-contact tallies and a population to the figures (docs/measurement.md): response time
 // of a country = the shortest of its contact points; cumulative inclusive buckets; share of the
 // population with two decimals, half up; mean and median; the outcome of each country (answered,
-// late, automatic only, unreachable, silent). Rules: docs/measurement.md.
+// late, automatic only, unreachable, silent).
 import type { ContactPoint, PartyStatus } from '../core/directory.js';
 import { shortDuration } from '../core/duration.js';
 import { AUTOMATIC_BITS, kindsOf, type ContactTally, type ResponseTally } from './tally.js';

@@ -59,7 +59,7 @@ export class ContactTally {
   ) {}
 
   /** Records one message that answers a ping sent at sentMs. The contact point's response time
-   * is that of its first acknowledgement by arrival (DESIGN.md section 1); on equal arrival the
+   * is that of its first acknowledgement by arrival (docs/measurement.md); on equal arrival the
    * shorter response time wins. */
   add(channel: ChannelName, sentMs: number, arrivedMs: number, bit: number, folder?: string, hand?: HandEnteredAnswer): void {
     this.received |= bit;
