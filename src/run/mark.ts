@@ -125,7 +125,7 @@ export async function planMark(folder: RunFolder, req: MarkRequest, now: Date = 
   const b = subject ? countryIn(before, subject.iso) : undefined;
   const a = subject ? countryIn(after, subject.iso) : undefined;
   const headline = override.answeredAt ? `Entered ${what}: "${note}"` : `Marked ${what} as ${as}: "${note}"`;
-  return { override, what, headline, effect: effectWords(b, a), ...(b ? { before: b } : {}), ...(a ? { after: a } : {}) };
+  return { override, what, headline, effect: effectWords(b, a, override.answeredAt !== undefined), ...(b ? { before: b } : {}), ...(a ? { after: a } : {}) };
 }
 
 function when(d: Date, folder: RunFolder): string {
@@ -179,10 +179,11 @@ function describe(c: CountryResult): string {
   return c.responseSeconds !== null ? `${OUTCOME_WORDS[c.outcome]} in ${formatDuration(c.responseSeconds)}` : OUTCOME_WORDS[c.outcome];
 }
 
-function effectWords(before: CountryResult | undefined, after: CountryResult | undefined): string {
+function effectWords(before: CountryResult | undefined, after: CountryResult | undefined, handEntered: boolean): string {
   if (!before || !after) return 'the figures take it into account';
   if (before.outcome === after.outcome && before.responseSeconds === after.responseSeconds) {
-    return `${after.country} stays ${describe(after)} (an earlier answer counts)`;
+    const why = handEntered && after.handEntered === undefined && after.responseSeconds !== null ? ' (an earlier answer counts)' : '';
+    return `the figures do not change: ${after.country} stays ${describe(after)}${why}`;
   }
   return `${after.country}: ${describe(before)} → ${describe(after)}`;
 }
