@@ -427,7 +427,7 @@ export class InboxWatcher {
     const fromDirectory = this.o.ctx.fromDirectory;
     if (c.fromAddress && fromDirectory?.(c.fromAddress)) return true;
     if (!unparsed) return false;
-    const text = unparsed.subarray(0, 256 * 1024).toString('latin1');
+    const text = unparsed.toString('latin1');
     if (rollcallTokens(text).length > 0 || tokenCandidates(text).some((t) => this.o.ctx.pings.byToken(t))) return true;
     const from = /^From:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*/im.exec(text)?.[0] ?? '';
     return (from.match(/[^\s<>"',;:]+@[^\s<>"',;]+/g) ?? []).some((a) => fromDirectory?.(a.toLowerCase()) ?? false);

@@ -5,11 +5,17 @@
 // run; a `check` ping from before the start; then `status`, `inspect --run`, `stats`, `report`
 // and `mark --at` on the finished run, as a user would.
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChannels } from '../../src/channels/factory.js';
+import { EmailChannel } from '../../src/channels/email.js';
+import { EventLog } from '../../src/core/event-log.js';
+import { MemoryPingIndex } from '../../src/core/ping-index.js';
+import { RunFolder } from '../../src/core/run-folder.js';
+import { directoryAddresses } from '../../src/run/engine.js';
+import { Recorder } from '../../src/run/recorder.js';
 import { systemClock } from '../../src/core/clock.js';
 import type { MessageReceivedEvent, PingStartedEvent, RunEvent } from '../../src/core/events.js';
 import { readDirectory } from '../../src/directory/load.js';
@@ -25,6 +31,7 @@ import { eventsOf, tempDir } from './support.js';
 
 const SMTP_AUTH = { user: 'rollcall-sender', pass: 'Tr-uth-pa55word' };
 const SECRETARIAT = 'secretariat@rollcall.test';
+const SECOND_INBOX = 'desk@rollcall.test';
 /** Addresses Dovecot knows; the others bounce (LMTP 550 → an RFC 3464 bounce). */
 const MAILBOXES = ['poc@police.fr.test', 'poc3@police.al.test', 'duty@prosecution.bg.test', 'silent@politie.nl.test'];
 const CONFIDENTIAL = ['Confidential: MLA request follow-up', 'liaison@ministry.test', 'prosecutor@justice.test', 'case 2024/117', 'case 2024/118'];
@@ -54,7 +61,7 @@ const runsDir = join(tmp.path, 'runs');
 
 beforeAll(async () => {
   try {
-    dovecot = await startDovecot({ users: [SECRETARIAT, ...MAILBOXES] });
+    dovecot = await startDovecot({ users: [SECRETARIAT, SECOND_INBOX, ...MAILBOXES] });
   } catch (e) {
     if (process.env.CI === 'true') throw e;
     unavailable = `Dovecot could not start here: ${(e as Error).message.split('\n')[0]}`;
@@ -247,4 +254,55 @@ describe('a real secretariat inbox', () => {
     expect(report).toContain(`"answeredAt": "${answeredAt}"`);
     expect(report).toContain('"unreachable"');
   }, 120_000);
+});
+
+describe('the watcher on a busy mailbox', () => {
+  it('keeps a message it cannot parse only when its raw text names a token or its From line an address of the directory', async (ctx) => {
+    if (unavailable) return ctx.skip();
+    const runDir = join(tmp.path, 'watch-only');
+    mkdirSync(runDir);
+    const log = EventLog.open(join(runDir, 'events.jsonl'));
+    const recorder = new Recorder(log);
+    await recorder.record({ type: 'run-started', runId: 'watch-only' });
+    await new Promise((r) => setTimeout(r, 1100)); // INTERNALDATE has whole seconds: start in the next one
+    const index = new MemoryPingIndex();
+    index.add({ pingId: 'FR-POL/email/1', contactId: 'FR-POL', iso: 'FR', country: 'France', unit: 'Police', channel: 'email', address: 'poc@police.fr.test', token: 'RC-7QK3MZ', messageId: '<RC-7QK3MZ.k2m4p6r8tq@rollcall.test>', languages: ['en'], timezone: 'Europe/Paris' });
+    const huge = 'x'.repeat(2_100_000); // more than mailparser takes in one header: it throws
+    const raw = (from: string, subject: string, body: string) => [`From: ${from}`, `To: ${SECOND_INBOX}`, `Subject: ${subject}`, '', body, ''].join('\r\n');
+    const d = dovecot!;
+    await d.append(SECOND_INBOX, raw('Desk <desk@interior.test>', 'Confidential: MLA request follow-up', 'case 2024/117'), { date: new Date(Date.now() - 30_000) }); // before the start
+    await d.append(SECOND_INBOX, raw('silent@politie.nl.test', 'Before the test', 'case 2024/118'), { date: new Date(Date.now() - 30_000) }); // before the start, from the directory
+    await d.append(SECOND_INBOX, raw('liaison@ministry.test', 'Confidential: MLA request follow-up', 'case 2024/117'));
+    await d.append(SECOND_INBOX, raw('robot@elsewhere.test', `${huge} RC-7QK3MZ`, 'a reply our parser cannot read'));
+    await d.append(SECOND_INBOX, raw('liaison@ministry.test', `${huge} Confidential: MLA request follow-up`, 'case 2024/118'));
+    await d.append(SECOND_INBOX, raw('Dutch police <silent@politie.nl.test>', huge, 'something from the directory'));
+    await d.append(SECOND_INBOX, raw('silent@politie.nl.test', 'A question about another matter', 'not an answer to any ping'));
+
+    const e = env();
+    const channel = new EmailChannel({
+      settings: { smtpUrl: e.ROLLCALL_SMTP_URL, imapUrl: dovecot!.imapUrl(SECOND_INBOX), from: `Desk <${SECOND_INBOX}>`, subject: DEFAULT_SUBJECT, folders: [] },
+      network: 'Test',
+      tuning: { reconnectMinMs: 200, reconnectMaxMs: 1000, idleCheckMs: 5000 },
+    });
+    const ac = new AbortController();
+    const watching = channel.watch(
+      recorder.context({ clock: systemClock, pings: index, folder: RunFolder.at(runDir), signal: ac.signal, fromDirectory: directoryAddresses(await readDirectory(directoryFile)) }),
+    );
+    await until(() => (recorder.state.cursors.get('email:INBOX')?.lastUid ?? 0) >= 7, 15_000, 'the inbox read');
+    ac.abort();
+    await watching;
+    await channel.close();
+    log.close();
+
+    const kept = recorder.state.messages;
+    expect(kept.map((m) => m.key.split(':').pop())).toEqual(['4', '6', '7']);
+    expect(kept[0]!.reasons.join(' ')).toMatch(/could not be parsed/);
+    expect(kept[2]).toMatchObject({ class: 'unrelated', from: 'silent@politie.nl.test' });
+    expect(recorder.state.ignored).toBe(2); // the two from the ministry during the run; those before the start are not the run's
+    expect(readdirSync(join(runDir, 'messages')).sort()).toEqual(kept.map((m) => m.file!.replace('messages/', '')).sort());
+    for (const file of filesUnder(runDir)) {
+      const text = readFileSync(file, 'latin1');
+      for (const secret of [...CONFIDENTIAL, 'Before the test', 'case 2024/118', 'desk@interior.test']) expect(text.includes(secret), `${file} holds "${secret}"`).toBe(false);
+    }
+  }, 60_000);
 });
