@@ -119,7 +119,8 @@ interface FolderState {
 /** What became of a message read from a folder. */
 type Prepared =
   | { kept: true; event: Omit<MessageReceivedEvent, 'v' | 'at'>; source: Buffer; mid?: string }
-  | { kept: false; ignored: boolean; mid?: string };
+  /** Not the test's mail: counted, neither saved nor recorded. */
+  | { kept: false; mid?: string };
 
 export class InboxWatcher {
   /** Message-IDs already recorded or counted (this run): the same message in two folders gives
@@ -331,7 +332,7 @@ export class InboxWatcher {
       const r = await this.prepare(m, folder, validity);
       if (!r) continue;
       if (r.kept) ready.push(r);
-      else if (r.ignored) {
+      else {
         ignored++;
         if (r.mid) counted.push(r.mid);
       }
@@ -391,7 +392,7 @@ export class InboxWatcher {
       return undefined;
     }
     if (mid) this.messageIds.add(mid);
-    if (!this.isTestMail(c, parsed ? undefined : m.source)) return { kept: false, ignored: true, ...(mid ? { mid } : {}) };
+    if (!this.isTestMail(c, parsed ? undefined : m.source)) return { kept: false, ...(mid ? { mid } : {}) };
     const event: Omit<MessageReceivedEvent, 'v' | 'at'> = {
       type: 'message-received',
       key,

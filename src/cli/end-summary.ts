@@ -57,7 +57,7 @@ export async function describeEnd(result: SessionResult, opts: EndSummaryOptions
     for (const c of result.stats.countries) counts[c.outcome]++;
     out.push(`Outcomes: ${outcomeLine(counts)} (of ${result.stats.population} countries).`);
   }
-  if (result.ignored > 0) out.push(`${ignoredLine(result.ignored)}.`);
+  if (result.ignored) out.push(`${ignoredLine(result.ignored)}.`);
   if (result.outcome === 'already-ended') out.push('This run had already ended; nothing was sent.');
   out.push(...uncertainLines(result.uncertain, dir, false, opts.table && Boolean(result.stats)));
   out.push(`Run folder: ${dir}`);

@@ -74,8 +74,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   // A virtual clock must not move while the log is being read (real I/O it cannot see).
   const { events } = await holdClock(clock, folder.events());
   await opts.onLoaded?.(events);
-  const uncertain: PingStartedEvent[] = [];
   const state = foldRunState(events);
+  const uncertain: PingStartedEvent[] = [];
   if (state.endedAt) return { outcome: 'already-ended', uncertain, state };
 
   const log = folder.openLog(() => clock.now());

@@ -52,7 +52,7 @@ export interface SessionResult {
   reportError?: string;
   warnings: InputProblem[];
   /** Messages that were not the test's, counted and forgotten. */
-  ignored: number;
+  ignored?: number;
 }
 
 export const DEFAULT_REPORT_FORMATS = ['md', 'json', 'html'];

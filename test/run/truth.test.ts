@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import nodemailer, { type Transporter } from 'nodemailer';
+import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChannels } from '../../src/channels/factory.js';
 import { EmailChannel } from '../../src/channels/email.js';
@@ -172,7 +172,7 @@ describe('a real secretariat inbox', () => {
     // Run B, on the same mailbox.
     const b = await startRun(10);
     const pingsB = await allPingsOut(b.runDir);
-    const send = (from: string, mail: nodemailer.SendMailOptions) => transport!.sendMail({ from, to: SECRETARIAT, ...mail });
+    const send = (from: string, mail: SendMailOptions) => transport!.sendMail({ from, to: SECRETARIAT, ...mail });
     const frB = delivered(byContact(pingsB, 'FR-POL'));
     const alA = delivered(byContact(pingsA, 'AL-POL'));
     const bgB = delivered(byContact(pingsB, 'BG-PRO'));
