@@ -1,11 +1,15 @@
 // Watches IMAP folders for answers: one connection per folder, IDLE (or polling where the
 // server has none), only UIDs beyond the cursor, reconnecting with backoff. Every message is
-// read with PEEK from a mailbox opened read-only (never flagged, moved or deleted), classified,
-// saved raw under <runDir>/messages/, then recorded as a message-received event.
+// read with PEEK from a mailbox opened read-only (never flagged, moved or deleted) and
+// classified. Only the test's mail is kept (docs/measurement.md): a message that matches a ping
+// of the run, names a rollcall token or comes from an address of the directory is saved raw
+// under <runDir>/messages/ and recorded as a message-received event; any other (the
+// secretariat's own, confidential mail) is only counted, in the folder's next watch-cursor.
 import { ImapFlow, type FetchMessageObject } from 'imapflow';
 import type { WatchContext } from './channel.js';
 import type { MessageReceivedEvent, WatchCursorEvent } from '../core/events.js';
 import { classifyMessage, type Classification } from '../mail/classify.js';
+import { rollcallTokens, tokenCandidates } from '../mail/token.js';
 import { normalizeMessageId } from '../core/ping-index.js';
 import { safeFileName } from '../core/run-folder.js';
 import { hideSecret, imapConnection, type ImapServer } from './email-servers.js';
@@ -112,20 +116,31 @@ interface FolderState {
   recorded?: string;
 }
 
+/** What became of a message read from a folder. */
+type Prepared =
+  | { kept: true; event: Omit<MessageReceivedEvent, 'v' | 'at'>; source: Buffer; mid?: string }
+  /** Not the test's mail: counted, neither saved nor recorded. */
+  | { kept: false; mid?: string };
+
 export class InboxWatcher {
-  /** Message-IDs already recorded (this run): the same message in two folders gives one event. */
+  /** Message-IDs already recorded or counted (this run): the same message in two folders gives
+   * one event, or is counted once. */
   private readonly messageIds = new Set<string>();
+  /** When the run started (whole seconds, as INTERNALDATE): nothing that arrived before is the
+   * run's. Undefined outside a run (`rollcall check`). */
+  private runStartMs: number | undefined;
 
   constructor(private readonly o: InboxWatcherOptions) {}
 
   async run(): Promise<void> {
-    this.loadRecordedMessageIds();
+    this.loadHistory();
     await Promise.all(this.o.folders.map((folder) => this.watchFolder(folder)));
   }
 
-  private loadRecordedMessageIds(): void {
+  private loadHistory(): void {
     for (const e of this.o.ctx.history()) {
       if (e.type === 'message-received' && e.channel === 'email' && e.messageId) this.messageIds.add(normalizeMessageId(e.messageId));
+      if (e.type === 'run-started' && this.runStartMs === undefined) this.runStartMs = Math.floor(Date.parse(e.at) / 1000) * 1000;
     }
   }
 
@@ -280,23 +295,24 @@ export class InboxWatcher {
       const messages = await client.fetchAll(batch.join(','), { uid: true, internalDate: true, source: true }, { uid: true });
       messages.sort((a, b) => a.uid - b.uid);
       const sinceSecond = Math.floor(this.o.since.getTime() / 1000) * 1000;
-      await this.handleBatch(
+      const ignored = await this.handleBatch(
         messages.filter((m) => !(fresh && m.internalDate && new Date(m.internalDate).getTime() < sinceSecond)),
         state.folder,
         validity,
       );
       lastUid = Math.max(lastUid, ...batch);
-      await this.saveCursor(state, validity, lastUid);
+      // The count rides on the cursor: a rescan after a crash starts after it, so it counts once.
+      await this.saveCursor(state, validity, lastUid, ignored);
     }
     if (fresh) lastUid = Math.max(lastUid, uidNextBefore - 1);
     await this.saveCursor(state, validity, lastUid);
   }
 
-  private async saveCursor(state: FolderState, uidValidity: string, lastUid: number): Promise<void> {
+  private async saveCursor(state: FolderState, uidValidity: string, lastUid: number, ignored = 0): Promise<void> {
     state.cursor = { uidValidity, lastUid };
     const id = `${uidValidity}:${lastUid}`;
-    if (state.recorded === id) return;
-    const event: Omit<WatchCursorEvent, 'v' | 'at'> = { type: 'watch-cursor', channel: 'email', folder: state.folder, uidValidity, lastUid };
+    if (state.recorded === id && ignored === 0) return;
+    const event: Omit<WatchCursorEvent, 'v' | 'at'> = { type: 'watch-cursor', channel: 'email', folder: state.folder, uidValidity, lastUid, ...(ignored > 0 ? { ignored } : {}) };
     try {
       await this.o.ctx.record(event);
     } catch (e) {
@@ -305,42 +321,52 @@ export class InboxWatcher {
     state.recorded = id;
   }
 
-  /** Classifies a batch in UID order, writes the raw copies (in parallel: their flushes overlap),
-   * then records the events in order, each after its file is on disk. */
-  private async handleBatch(messages: FetchMessageObject[], folder: string, validity: string): Promise<void> {
-    const ready: Array<{ event: Omit<MessageReceivedEvent, 'v' | 'at'>; source: Buffer; mid?: string }> = [];
+  /** Classifies a batch in UID order, writes the raw copies of the test's mail (in parallel: their
+   * flushes overlap), then records the events in order, each after its file is on disk. Returns
+   * how many messages were not the test's (counted, neither saved nor recorded). */
+  private async handleBatch(messages: FetchMessageObject[], folder: string, validity: string): Promise<number> {
+    const ready: Array<Extract<Prepared, { kept: true }>> = [];
+    const counted: string[] = [];
+    let ignored = 0;
     for (const m of messages) {
       const r = await this.prepare(m, folder, validity);
-      if (r) ready.push(r);
+      if (!r) continue;
+      if (r.kept) ready.push(r);
+      else {
+        ignored++;
+        if (r.mid) counted.push(r.mid);
+      }
     }
+    const forget = (list: Array<{ mid?: string }>) => {
+      for (const r of list) if (r.mid) this.messageIds.delete(r.mid);
+      for (const mid of counted) this.messageIds.delete(mid);
+    };
     try {
       // Written in parallel (their flushes overlap); each event names the file saved for it.
       const files = await Promise.all(ready.map((r) => this.o.ctx.saveMessage(messageFileName(r.event.key), r.source)));
       files.forEach((file, i) => (ready[i]!.event.file = file));
     } catch (e) {
-      for (const r of ready) if (r.mid) this.messageIds.delete(r.mid);
+      forget(ready);
       throw new LocalFailure(e);
     }
     for (const [i, r] of ready.entries()) {
       try {
         await this.o.ctx.record(r.event);
       } catch (e) {
-        for (const rest of ready.slice(i)) if (rest.mid) this.messageIds.delete(rest.mid);
+        forget(ready.slice(i));
         throw new LocalFailure(e);
       }
     }
+    return ignored;
   }
 
-  private async prepare(
-    m: FetchMessageObject,
-    folder: string,
-    validity: string,
-  ): Promise<{ event: Omit<MessageReceivedEvent, 'v' | 'at'>; source: Buffer; mid?: string } | undefined> {
+  private async prepare(m: FetchMessageObject, folder: string, validity: string): Promise<Prepared | undefined> {
     const { ctx } = this.o;
     const key = `imap:${folder}:${validity}:${m.uid}`;
     if (ctx.seen(key) || !m.source) return undefined;
     const receivedAt = m.internalDate ? new Date(m.internalDate) : ctx.clock.now();
     let c: Classification;
+    let parsed = true;
     try {
       c = await classifyMessage(m.source, {
         pings: ctx.pings,
@@ -348,15 +374,25 @@ export class InboxWatcher {
         ...(this.o.ownAddress ? { ownAddress: this.o.ownAddress } : {}),
       });
     } catch (e) {
-      // A message that cannot be parsed is still recorded (and kept) rather than retried forever.
+      // A message that cannot be parsed is still recorded (and kept) rather than retried forever,
+      // when its raw text shows it is the test's.
+      parsed = false;
       c = { class: 'unrelated', kind: 'unrelated', reasons: [`could not be parsed: ${(e as Error).message}`], from: '', subject: '', headers: {}, matching: 'no-match' };
     }
     const mid = c.messageId ? normalizeMessageId(c.messageId) : undefined;
     if (mid) {
       // The same message in two folders, or again after a UIDVALIDITY change: one event.
       if (this.messageIds.has(mid)) return undefined;
-      this.messageIds.add(mid);
     }
+    // Named by its ping's Message-ID or token: the run's whatever INTERNALDATE says (a server
+    // clock behind ours can date a quick bounce before the start).
+    const namesRun = (c.pingId !== undefined && c.matchedBy !== 'sender') || c.namesPing !== undefined;
+    if (!namesRun && this.runStartMs !== undefined && receivedAt.getTime() < this.runStartMs) {
+      // Arrived before the run started: not an answer, not the run's (a `check` ping, earlier mail).
+      return undefined;
+    }
+    if (mid) this.messageIds.add(mid);
+    if (!this.isTestMail(c, parsed ? undefined : m.source)) return { kept: false, ...(mid ? { mid } : {}) };
     const event: Omit<MessageReceivedEvent, 'v' | 'at'> = {
       type: 'message-received',
       key,
@@ -373,6 +409,28 @@ export class InboxWatcher {
     if (c.pingId) event.pingId = c.pingId;
     if (c.matchedBy) event.matchedBy = c.matchedBy;
     if (c.bounce) event.bounce = c.bounce;
-    return { event, source: m.source, ...(mid ? { mid } : {}) };
+    if (c.otherTest) {
+      event.otherTest = { ...c.otherTest };
+      const runId = await ctx.otherTestRun?.(c.otherTest.token).catch(() => undefined);
+      if (runId) {
+        event.otherTest.runId = runId;
+        event.reasons = [...event.reasons, `${c.otherTest.token} was sent by run ${runId}`];
+      }
+    }
+    return { kept: true, event, source: m.source, ...(mid ? { mid } : {}) };
+  }
+
+  /** The test's mail: matched to a ping of the run, naming one of its pings or another test's,
+   * or from an address of the directory. For a message that could not be parsed, its raw text
+   * is searched for a token and its From line for an address of the directory. */
+  private isTestMail(c: Classification, unparsed: Buffer | undefined): boolean {
+    if (c.pingId || c.namesPing || c.otherTest) return true;
+    const fromDirectory = this.o.ctx.fromDirectory;
+    if (c.fromAddress && fromDirectory?.(c.fromAddress)) return true;
+    if (!unparsed) return false;
+    const text = unparsed.toString('latin1');
+    if (rollcallTokens(text).length > 0 || tokenCandidates(text).some((t) => this.o.ctx.pings.byToken(t))) return true;
+    const from = /^From:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*/im.exec(text)?.[0] ?? '';
+    return (from.match(/[^\s<>"',;:]+@[^\s<>"',;]+/g) ?? []).some((a) => fromDirectory?.(a.toLowerCase()) ?? false);
   }
 }

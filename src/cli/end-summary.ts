@@ -1,8 +1,11 @@
 // The words printed when a sitting on a run ends (run, resume, demo): the table, where the run
-// folder and reports are, the uncertain pings, or how to continue after a stop.
+// folder and reports are, the outcomes of the countries, the mail left out, the uncertain pings,
+// or how to continue after a stop.
 import { relative, isAbsolute } from 'node:path';
 import type { PingStartedEvent } from '../core/events.js';
 import type { SessionResult } from '../run/session.js';
+import type { CountryOutcome } from '../stats/types.js';
+import { ignoredLine, outcomeLine } from './outcome-words.js';
 
 export interface EndSummaryOptions {
   runDir: string;
@@ -50,7 +53,11 @@ export async function describeEnd(result: SessionResult, opts: EndSummaryOptions
   if (opts.table && result.stats) {
     const { renderStatsText } = await import('../report/terminal.js');
     out.push(renderStatsText(result.stats, { color: opts.color }).trimEnd(), '');
+    const counts: Record<CountryOutcome, number> = { answered: 0, late: 0, 'automatic-only': 0, unreachable: 0, silent: 0 };
+    for (const c of result.stats.countries) counts[c.outcome]++;
+    out.push(`Outcomes: ${outcomeLine(counts)} (of ${result.stats.population} countries).`);
   }
+  if (result.ignored) out.push(`${ignoredLine(result.ignored)}.`);
   if (result.outcome === 'already-ended') out.push('This run had already ended; nothing was sent.');
   out.push(...uncertainLines(result.uncertain, dir, false, opts.table && Boolean(result.stats)));
   out.push(`Run folder: ${dir}`);

@@ -8,9 +8,10 @@ import { InputError, EXIT } from '../core/errors.js';
 import type { Directory } from '../core/directory.js';
 import { readEvents } from '../core/event-log.js';
 import { RunFolder } from '../core/run-folder.js';
-import type { MessageReceivedEvent, OverrideEvent, RunEvent } from '../core/events.js';
+import { foldRunState, type RunState } from '../core/run-state.js';
 import { arrivalFromHeaders, classifyParsed, parseMessage } from '../mail/classify.js';
-import { pingIndexFromEvents } from '../run/run-pings.js';
+import { pingIndexFromState } from '../run/run-pings.js';
+import { OtherRuns } from '../run/other-runs.js';
 import { formatDuration } from '../core/duration.js';
 import { loadSettings } from '../settings.js';
 import { paint, println, type Output } from './output.js';
@@ -26,7 +27,8 @@ const NOT_ACK: Record<string, string> = {
 interface RunContext {
   label: string;
   dir: string;
-  events: RunEvent[];
+  /** The run's events, folded once (src/core/run-state.ts). */
+  state: RunState;
   directory?: Directory;
 }
 
@@ -36,12 +38,12 @@ async function loadRun(arg: string, cwd: string): Promise<RunContext> {
   if (statSync(path).isDirectory()) {
     const folder = RunFolder.open(path, arg);
     const { events } = await folder.events();
-    return { label: arg, dir: folder.dir, events, ...(folder.hasDirectory() ? { directory: folder.directory() } : {}) };
+    return { label: arg, dir: folder.dir, state: foldRunState(events), ...(folder.hasDirectory() ? { directory: folder.directory() } : {}) };
   }
   // An events.jsonl given alone: its folder's directory.json names the contact points, if there.
   const { events } = await readEvents(path);
   const dir = dirname(path);
-  const ctx: RunContext = { label: arg, dir, events };
+  const ctx: RunContext = { label: arg, dir, state: foldRunState(events) };
   const folder = RunFolder.at(dir);
   if (folder.hasDirectory()) ctx.directory = folder.directory();
   return ctx;
@@ -65,22 +67,20 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
 
   const msg = await parseMessage(raw);
   // A message this run recorded keeps the arrival time the watcher read (INTERNALDATE).
-  const recorded = runCtx?.events.find(
-    (e): e is MessageReceivedEvent => e.type === 'message-received' && e.file !== undefined && resolve(runCtx.dir, e.file) === file,
-  );
+  const recorded = runCtx?.state.messages.find((e) => e.file !== undefined && resolve(runCtx.dir, e.file) === file);
   let arrival: { at: Date; source: string } | undefined;
   if (recorded) arrival = { at: new Date(recorded.receivedAt), source: `IMAP INTERNALDATE, as recorded by the run (${recorded.key})` };
   else {
     const at = arrivalFromHeaders(msg);
     if (at) arrival = { at, source: msg.headers.get('received') ? 'topmost Received header' : 'Date header (no Received header)' };
   }
-  const pings = runCtx ? pingIndexFromEvents(runCtx.events, runCtx.directory) : undefined;
+  const pings = runCtx ? pingIndexFromState(runCtx.state, runCtx.directory) : undefined;
   const own = ownAddress(o);
   const c = classifyParsed(msg, { ...(pings ? { pings } : {}), ...(arrival ? { receivedAt: arrival.at } : {}), ...(own ? { ownAddress: own } : {}) });
   const sentAt = c.pingId ? pings?.sentAt(c.pingId) : undefined;
-  const overrides = runCtx?.events.filter(
-    (e): e is OverrideEvent => e.type === 'override' && ((recorded && e.messageKey === recorded.key) || (c.ping !== undefined && e.contactId === c.ping.contactId)),
-  );
+  // An answer to another test: which run sent that ping, when it is a folder beside this one.
+  const otherRun = c.otherTest && runCtx ? await new OtherRuns(runCtx.dir).find(c.otherTest.token) : undefined;
+  const overrides = runCtx?.state.overrides.filter((e) => (recorded && e.messageKey === recorded.key) || (c.ping !== undefined && e.contactId === c.ping.contactId));
 
   // Whether it really comes from its From domain (DKIM, SPF, DMARC), and why.
   const origin = await inspectAuthenticity(raw, opts, o);
@@ -105,6 +105,7 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
         ? { pingId: c.ping.pingId, contactId: c.ping.contactId, iso: c.ping.iso, address: c.ping.address, token: c.ping.token, messageId: c.ping.messageId ?? null, sentAt: sentAt?.toISOString() ?? null }
         : null,
       matchedBy: c.matchedBy ?? null,
+      otherTest: c.otherTest ? { ...c.otherTest, ...(otherRun ? { runId: otherRun } : {}) } : null,
       matchDetail: c.matchDetail ?? null,
       responseSeconds: sentAt && arrival ? Math.max(0, Math.round((arrival.at.getTime() - sentAt.getTime()) / 1000)) : null,
       recordedAs: recorded ? { key: recorded.key, class: recorded.class, folder: recorded.folder ?? null } : null,
@@ -159,6 +160,9 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
       if (c.class === 'reply') row('Response', `${after} after the ping was sent`);
       else row('Arrived', `${after} after the ping was sent ${p.dim(`(${NOT_ACK[c.class] ?? c.class}: not an acknowledgement)`)}`);
     }
+  } else if (c.otherTest) {
+    row('Answers', `another test: ${c.otherTest.token}${otherRun ? ` (run ${otherRun})` : ''}, not a ping of run ${runCtx.label}`);
+    lines.push(`  ${''.padEnd(12)}${p.dim('an answer to another test is never matched by its sender and counts for nothing in this run')}`);
   } else row('Answers', `no ping of run ${runCtx.label}`);
   if (recorded) row('Recorded', `${recorded.key} as ${recorded.class}${recorded.folder ? ` in ${recorded.folder}` : ''}`);
   for (const ov of overrides ?? []) row('Marked', `${ov.as} at ${ov.at}: "${ov.note}"`);

@@ -13,6 +13,7 @@ import { RunProgress, type ProgressSnapshot } from '../run/progress.js';
 import type { RunPlan } from '../core/run-folder.js';
 import { displayNow } from '../core/virtual-clock.js';
 import { formatWall } from '../core/time.js';
+import { ignoredLine, outcomeLine } from './outcome-words.js';
 
 
 export interface ViewContext {
@@ -155,15 +156,18 @@ class LiveView extends HumanView {
       const bar = s.population > 0 ? '█'.repeat(Math.round((b.responded / s.population) * 30)) : '';
       lines.push(`  ${thresholdLabel(b.thresholdSeconds).padEnd(11)} ${String(b.responded).padStart(4)}  ${c.green(bar)}`);
     }
+    lines.push(`Outcomes  ${outcomeLine(s.outcomes)}`);
     if (s.recent.length > 0) {
       lines.push('Last messages');
       for (const m of s.recent) {
         const at = formatWall(new Date(m.receivedAt), this.ctx.plan.tz).slice(11);
         const who = `${m.country}${m.contactId ? ` (${m.contactId})` : ''}`;
         const cls = m.class === 'reply' ? c.green(m.class.padEnd(12)) : c.yellow(m.class.padEnd(12));
-        lines.push(`  ${at}  ${who.slice(0, 40).padEnd(40)} ${cls} ${m.responseSeconds !== undefined ? formatDuration(m.responseSeconds) : ''}`);
+        const after = m.otherTest ? c.dim(`answers another test (${m.otherTest.token})`) : m.responseSeconds !== undefined ? formatDuration(m.responseSeconds) : '';
+        lines.push(`  ${at}  ${who.slice(0, 40).padEnd(40)} ${cls} ${after}`);
       }
     }
+    if (s.ignored > 0) lines.push(c.dim(ignoredLine(s.ignored)));
     // Lines are cut to the terminal's width so that none wraps and the redraw stays in place.
     const text = lines.map((l) => truncate(l, width - 1)).join('\n');
     const up = this.drawn > 0 ? `\x1b[${this.drawn}F\x1b[0J` : '';
@@ -213,7 +217,8 @@ class LineView extends HumanView {
   private line(prefix?: string): void {
     if (!this.progress.state.startedAt) return this.say(this.clockLine());
     const s = this.progress.snapshot(0);
-    this.say(`${prefix ? `${prefix} · ` : ''}${this.clockLine()} · pings ${this.pingLine(s)} · answered ${s.answered}/${s.population} (${this.bucketSummary(s)})`);
+    const ignored = s.ignored > 0 ? ` · ${s.ignored} unrelated ignored` : '';
+    this.say(`${prefix ? `${prefix} · ` : ''}${this.clockLine()} · pings ${this.pingLine(s)} · answered ${s.answered}/${s.population} (${this.bucketSummary(s)}) · ${outcomeLine(s.outcomes)}${ignored}`);
   }
 }
 

@@ -193,13 +193,23 @@ export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => v
 
   program
     .command('mark')
-    .description('correct a classification; logged and shown in reports')
+    .description('correct a classification, or enter an answer received outside rollcall; logged and shown in reports')
     .argument('<run>', 'run folder')
     .argument('<target>', 'message key or file, or contact id')
     .addOption(new Option('--as <class>', 'what it really is').choices(['reply', 'automatic', 'not-an-answer']).makeOptionMandatory())
     .requiredOption('--note <text>', 'why')
+    .option('--at <time>', "an answer received outside rollcall, at this time (ISO 8601, or HH:MM in the run's zone); with --as reply and a contact id")
+    .addOption(new Option('--channel <how>', 'how that answer came (with --at)').choices(['phone', 'email', 'sms', 'other']))
+    .option('--contact <id>', 'whose answer a message is (a message matched to no ping)')
     .addOption(json())
-    .addHelpText('after', examples('rollcall mark runs/2024-06-05T0930Z-k3f9 FR-POL --as reply --note "answered by phone, confirmed"'))
+    .addHelpText(
+      'after',
+      examples(
+        'rollcall mark runs/2024-06-05T0930Z-k3f9 JP-POL --as reply --at 22:11 --channel phone --note "the duty officer phoned back"',
+        'rollcall mark runs/2024-06-05T0930Z-k3f9 FR-POL --as reply --note "ticket-system acknowledgement, read by the duty officer"',
+        'rollcall mark runs/2024-06-05T0930Z-k3f9 imap:INBOX:1717:42 --contact AL-POL --as reply --note "from the unit\'s other address"',
+      ),
+    )
     .action(action(() => import('./mark.js')));
 
   program

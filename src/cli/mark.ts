@@ -1,80 +1,40 @@
-// rollcall mark <run> <message-key | messages/<file>.eml | contact-id> --as ... --note ...:
-// appends an override event to the run's log after checking the target is in the run. One
-// O_APPEND write, so it is safe while another process is running the run.
-import { basename, isAbsolute, relative, resolve } from 'node:path';
+// rollcall mark <run> <message-key | messages/<file>.eml | contact-id> --as ... --note ...
+// [--at <time> [--channel phone|email|sms|other]] [--contact <id>]: appends an override event to
+// the run's log once src/run/mark.ts has decided it applies (else exit 2 with why). One O_APPEND
+// write, so it is safe while another process is running the run.
+import { relative, resolve } from 'node:path';
 import { EXIT, UsageError } from '../core/errors.js';
-import type { MessageReceivedEvent, OverrideClass, OverrideEvent } from '../core/events.js';
+import type { OverrideEvent } from '../core/events.js';
 import { RunFolder } from '../core/run-folder.js';
+import { planMark } from '../run/mark.js';
 import { paint, println, type Output } from './output.js';
-
-const CLASSES: OverrideClass[] = ['reply', 'automatic', 'not-an-answer'];
-
-type Target = { kind: 'message'; event: MessageReceivedEvent } | { kind: 'contact'; contactId: string; country: string };
-
-function findMessage(events: MessageReceivedEvent[], target: string, runDir: string, cwd: string): MessageReceivedEvent | undefined {
-  const byKey = events.find((e) => e.key === target);
-  if (byKey) return byKey;
-  if (!target.toLowerCase().endsWith('.eml')) return undefined;
-  // messages/<file>.eml relative to the run, a path from here, or the bare file name.
-  const fromCwd = resolve(cwd, target);
-  const candidates = new Set([target.replace(/\\/g, '/'), relative(runDir, fromCwd).replace(/\\/g, '/'), `messages/${basename(target)}`]);
-  if (isAbsolute(target)) candidates.add(relative(runDir, target).replace(/\\/g, '/'));
-  return events.find((e) => e.file !== undefined && candidates.has(e.file));
-}
-
-function findContact(folder: RunFolder, target: string): { contactId: string; country: string } | undefined {
-  if (!folder.hasDirectory()) return undefined;
-  for (const party of folder.directory().parties) {
-    for (const c of party.contacts) {
-      if (c.id === target || c.id.toLowerCase() === target.toLowerCase()) return { contactId: c.id, country: party.country };
-    }
-  }
-  return undefined;
-}
 
 export async function run(args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
   const [runArg, target] = args as [string, string];
-  const as = String(opts.as) as OverrideClass;
-  if (!CLASSES.includes(as)) throw new UsageError(`--as must be one of ${CLASSES.join(', ')}`);
-  const note = String(opts.note ?? '').trim();
-  if (note === '') throw new UsageError('--note: say why (the note is shown in reports)');
-
+  if (!runArg || !target) throw new UsageError('mark: give the run folder and what to mark (a message key or file, or a contact id)');
   const folder = RunFolder.open(resolve(o.cwd, runArg), runArg);
-  const runDir = folder.dir;
-  const eventsPath = folder.paths.events;
-  const { events } = await folder.events();
-  const messages = events.filter((e): e is MessageReceivedEvent => e.type === 'message-received');
-
-  let found: Target | undefined;
-  const message = findMessage(messages, target, runDir, o.cwd);
-  if (message) found = { kind: 'message', event: message };
-  else {
-    const contact = findContact(folder, target);
-    if (contact) found = { kind: 'contact', ...contact };
-  }
-  if (!found) {
-    throw new UsageError(
-      `"${target}" is neither a message nor a contact of run ${runArg}: give a message key (imap:INBOX:<uidvalidity>:<uid>), ` +
-        `a file messages/<name>.eml, or a contact id from its directory.json` +
-        (messages.length > 0 ? ` (e.g. ${messages[0]?.key})` : ''),
-    );
-  }
-
-  const written = folder.appendEvent(
-    found.kind === 'message' ? { type: 'override', messageKey: found.event.key, as, note } : { type: 'override', contactId: found.contactId, as, note },
-  ) as OverrideEvent;
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const plan = await planMark(folder, {
+    target,
+    as: String(opts.as),
+    note: String(opts.note ?? ''),
+    ...(str(opts.at) !== undefined ? { at: str(opts.at)! } : {}),
+    ...(str(opts.channel) !== undefined ? { channel: str(opts.channel)! } : {}),
+    ...(str(opts.contact) !== undefined ? { contact: str(opts.contact)! } : {}),
+    cwd: o.cwd,
+  });
+  const written = folder.appendEvent(plan.override) as OverrideEvent;
 
   if (o.json) {
-    println(o.out, JSON.stringify(written, null, 2));
+    // The event as written, and what it changed for the country.
+    println(o.out, JSON.stringify({ ...written, effect: { words: plan.effect, before: plan.before ?? null, after: plan.after ?? null } }, null, 2));
     return EXIT.ok;
   }
   const p = await paint(o);
-  const what =
-    found.kind === 'message'
-      ? `message ${found.event.key} from ${found.event.from || '(unknown sender)'} (recorded as ${found.event.class})`
-      : `contact ${found.contactId} (${found.country})`;
-  println(o.out, `Marked ${what} as ${p.bold(as)}: "${note}"`);
+  println(o.out, plan.headline);
+  println(o.out, `Effect: ${plan.effect}.`);
+  const eventsPath = folder.paths.events;
   const shownPath = relative(o.cwd, eventsPath).startsWith('..') ? eventsPath : relative(o.cwd, eventsPath);
-  println(o.out, p.dim(`Appended to ${shownPath}; statistics and reports take it into account.`));
+  println(o.out, p.dim(`Appended to ${shownPath}; statistics, reports and status take it into account.`));
   return EXIT.ok;
 }

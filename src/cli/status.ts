@@ -1,9 +1,11 @@
 // rollcall status <run> [--json]: where a run stands — phase, planned start, pings by state,
-// answers by bucket so far, whether a process holds it. Read-only: safe while the run runs.
+// answers by bucket and outcomes (so far, or final with marks applied), whether a process holds
+// it. Read-only: safe while the run runs.
 import { resolve } from 'node:path';
 import { EXIT, UsageError } from '../core/errors.js';
 import { shown } from './end-summary.js';
 import { readRunStatus, type RunStatus } from '../run/status.js';
+import { ignoredLine, outcomeLine } from './outcome-words.js';
 import { formatWall } from '../core/time.js';
 import { formatDuration, thresholdLabel } from '../core/duration.js';
 import { paint, type Output } from './output.js';
@@ -43,14 +45,24 @@ export async function run(args: string[], _opts: Record<string, unknown>, o: Out
   parts.push(`${p.uncertain} uncertain`, `${p.notStarted} not started`);
   lines.push(`Pings:     ${parts.join(', ')} (of ${p.planned}; ${s.channels.join(', ')})`);
   if (p.uncertain > 0) lines.push(c.yellow(`           ${p.uncertain} uncertain: sending started but was never confirmed; resume --resend-uncertain sends them again`));
-  lines.push(`Answered:  ${s.answers.answered} of ${s.answers.population} countries so far`);
-  for (const b of s.answers.buckets) lines.push(`           ${thresholdLabel(b.thresholdSeconds).padEnd(11)} ${String(b.responded).padStart(4)}`);
-  if (s.answers.recent.length > 0) {
+  const a = s.answers;
+  lines.push(`Answered:  ${a.answered} of ${a.population} countries${a.final ? ' (final figures, marks applied)' : ' so far'}`);
+  for (const b of a.buckets) lines.push(`           ${thresholdLabel(b.thresholdSeconds).padEnd(11)} ${String(b.responded).padStart(4)}`);
+  lines.push(`Outcomes:  ${outcomeLine(a.outcomes)}${a.final ? '' : ' so far'}`);
+  const byHand = a.overrides.filter((o) => o.handEntered && o.applied);
+  for (const o of byHand) {
+    lines.push(`           entered by hand: ${o.contactId} answered ${at(o.handEntered!.answeredAt)} by ${o.handEntered!.channel} — "${o.note}"`);
+  }
+  const corrections = a.overrides.filter((o) => !o.handEntered).length;
+  if (corrections > 0) lines.push(`Marks:     ${corrections} correction${corrections === 1 ? '' : 's'} (rollcall stats ${shown(s.runDir, o.cwd)} lists them)`);
+  if (a.recent.length > 0) {
     lines.push('Last messages:');
-    for (const m of s.answers.recent) {
-      lines.push(`           ${at(m.receivedAt)}  ${m.country}${m.contactId ? ` (${m.contactId})` : ''}  ${m.class}${m.responseSeconds !== undefined ? `  ${formatDuration(m.responseSeconds)}` : ''}`);
+    for (const m of a.recent) {
+      const what = m.otherTest ? `${m.class} (answers another test: ${m.otherTest.token}${m.otherTest.runId ? `, run ${m.otherTest.runId}` : ''})` : m.class;
+      lines.push(`           ${at(m.receivedAt)}  ${m.country}${m.contactId ? ` (${m.contactId})` : ''}  ${what}${m.responseSeconds !== undefined ? `  ${formatDuration(m.responseSeconds)}` : ''}`);
     }
   }
+  if (a.ignored > 0) lines.push(`Ignored:   ${ignoredLine(a.ignored)}`);
   const l = s.lock;
   lines.push(
     `Process:   ${

@@ -15,10 +15,15 @@ export type MessageClass =
   | 'keyword' // SMS STOP/HELP and similar: recorded, not an answer
   | 'unrelated'; // matched to no ping
 
-/** How a message was matched to a ping (DESIGN.md section 1, in this order). */
+/** How a message was matched to a ping (docs/measurement.md, "Matching", in this order). */
 export type MatchRule = 'in-reply-to' | 'references' | 'token' | 'sender';
 
 export type OverrideClass = 'reply' | 'automatic' | 'not-an-answer';
+
+/** How an answer entered by hand (`rollcall mark --as reply --at`) reached the secretariat. */
+export type HandEnteredChannel = 'phone' | 'email' | 'sms' | 'other';
+
+export const HAND_ENTERED_CHANNELS: readonly HandEnteredChannel[] = ['phone', 'email', 'sms', 'other'];
 
 interface Base {
   v: typeof EVENT_VERSION;
@@ -104,6 +109,21 @@ export interface MessageReceivedEvent extends Base {
   pingId?: string;
   matchedBy?: MatchRule;
   bounce?: BounceDetail;
+  /** The message names a rollcall ping that is not one of this run's (an answer to last year's
+   * test, to an aborted run, to a `check` ping): never matched by its sender, counts for nothing.
+   * Its class is `unrelated` and it has no `pingId`. */
+  otherTest?: OtherTestReference;
+}
+
+/** The rollcall ping of another test that a message names (docs/measurement.md, "Answers to
+ * another test"). */
+export interface OtherTestReference {
+  /** The token it names (`RC-GA9YHA`), or the token inside the Message-ID it names. */
+  token: string;
+  /** Our Message-ID it names (In-Reply-To, References, a returned message), when it names one. */
+  messageId?: string;
+  /** The run folder (beside this one) that sent that ping, when it is known. */
+  runId?: string;
 }
 
 /** SMS or call status reported by the provider. */
@@ -130,15 +150,24 @@ export interface WatchCursorEvent extends Base {
   folder: string;
   uidValidity: string;
   lastUid: number;
+  /** Messages up to lastUid (since the previous cursor) that were not the test's: no ping of the
+   * run, no address of the directory, no rollcall token. Counted here, neither saved nor recorded. */
+  ignored?: number;
 }
 
-/** A manual correction (`rollcall mark`). Target: a message key or a contact id. */
+/** A manual correction (`rollcall mark`). Target: a message key or a contact id. With
+ * `answeredAt` it is an answer entered by hand (the contact point phoned): `contactId` and
+ * `as: 'reply'`, counted as an acknowledgement received at that time. */
 export interface OverrideEvent extends Base {
   type: 'override';
   messageKey?: string;
   contactId?: string;
   as: OverrideClass;
   note: string;
+  /** A hand-entered answer: when it reached the secretariat (ISO 8601 UTC). */
+  answeredAt?: string;
+  /** A hand-entered answer: how it reached the secretariat. */
+  channel?: HandEnteredChannel;
 }
 
 export type RunEvent =

@@ -1,6 +1,17 @@
-// Where a run stands, folded from its event log: started or not, ended or not, and every ping's
-// sending state. The engine resumes from it; `rollcall status` and the live view show it.
-import type { PingFailedEvent, PingSentEvent, PingStartedEvent, RunEvent } from './events.js';
+// The one reducer of the event log: everything a run's events say, folded once, in log order,
+// in constant time per event. The engine resumes from it, the recorder dedupes with it,
+// `rollcall status`, the live view, `inspect --run` and `mark` read it, and the statistics
+// (src/stats/compute.ts) compute every figure from it. Rules: docs/measurement.md.
+import type {
+  DeliveryStatusEvent,
+  MessageReceivedEvent,
+  OverrideEvent,
+  PingFailedEvent,
+  PingSentEvent,
+  PingStartedEvent,
+  RunEvent,
+  WatchCursorEvent,
+} from './events.js';
 
 /**
  * - `sent`: the channel accepted it (never sent again);
@@ -14,22 +25,42 @@ export type PingSendState = 'sent' | 'failed' | 'retrying' | 'unconfirmed';
 export interface PingRecord {
   /** The latest attempt's ping-started event (token, Message-ID, address). */
   started: PingStartedEvent;
+  /** When the first attempt was started (ISO 8601). */
+  firstStartedAt: string;
   state: PingSendState;
   sent?: PingSentEvent;
   lastFailure?: PingFailedEvent;
+  /** The ping-started time of the earliest attempt that was never confirmed nor refused before
+   * the ping was sent again (`resume --resend-uncertain`): that copy may have left, and it
+   * shares its token and Message-ID with the later ones. */
+  uncertainSince?: string;
 }
 
 export interface RunState {
+  /** The run-started event's run id. */
+  runId?: string;
   startedAt?: Date;
   endedAt?: Date;
   endReason?: 'window-closed' | 'stopped';
   pings: Map<string, PingRecord>;
+  /** Messages received, the first event of each dedupe key only, in log order. */
+  messages: MessageReceivedEvent[];
+  /** Dedupe keys of the messages recorded. */
+  messageKeys: Set<string>;
+  /** The last final delivery-status of each ping (a redial answered later replaces a no-answer). */
+  finalStatus: Map<string, DeliveryStatusEvent>;
+  /** Manual corrections and hand-entered answers, in log order. */
+  overrides: OverrideEvent[];
+  /** The last cursor of each watched folder, by `<channel>:<folder>`. */
+  cursors: Map<string, WatchCursorEvent>;
+  /** Messages that were not the test's, counted by the watchers and forgotten. */
+  ignored: number;
   /** Events folded so far. */
   count: number;
 }
 
 export function emptyRunState(): RunState {
-  return { pings: new Map(), count: 0 };
+  return { pings: new Map(), messages: [], messageKeys: new Set(), finalStatus: new Map(), overrides: [], cursors: new Map(), ignored: 0, count: 0 };
 }
 
 export function foldRunState(events: Iterable<RunEvent>, state: RunState = emptyRunState()): RunState {
@@ -42,6 +73,7 @@ export function applyEvent(state: RunState, e: RunEvent): void {
   switch (e.type) {
     case 'run-started':
       state.startedAt ??= new Date(e.at);
+      state.runId ??= e.runId;
       break;
     case 'run-ended':
       state.endedAt = new Date(e.at);
@@ -50,7 +82,12 @@ export function applyEvent(state: RunState, e: RunEvent): void {
     case 'ping-started': {
       const prev = state.pings.get(e.pingId);
       if (prev?.state === 'sent') break; // a confirmed ping is settled for good
-      state.pings.set(e.pingId, { started: e, state: 'unconfirmed', ...(prev?.lastFailure ? { lastFailure: prev.lastFailure } : {}) });
+      const rec: PingRecord = { started: e, firstStartedAt: prev?.firstStartedAt ?? e.at, state: 'unconfirmed' };
+      if (prev?.lastFailure) rec.lastFailure = prev.lastFailure;
+      // The attempt before this one was never confirmed nor refused: it may have left.
+      const uncertainSince = prev?.uncertainSince ?? (prev?.state === 'unconfirmed' ? prev.started.at : undefined);
+      if (uncertainSince) rec.uncertainSince = uncertainSince;
+      state.pings.set(e.pingId, rec);
       break;
     }
     case 'ping-sent': {
@@ -69,9 +106,39 @@ export function applyEvent(state: RunState, e: RunEvent): void {
       }
       break;
     }
+    case 'message-received':
+      // The recorder drops a key seen before; a log written by another tool may not.
+      if (!state.messageKeys.has(e.key)) {
+        state.messageKeys.add(e.key);
+        state.messages.push(e);
+      }
+      break;
+    case 'delivery-status':
+      if (e.final) state.finalStatus.set(e.pingId, e);
+      break;
+    case 'watch-cursor':
+      state.cursors.set(`${e.channel}:${e.folder}`, e);
+      if (typeof e.ignored === 'number' && e.ignored > 0) state.ignored += e.ignored;
+      break;
+    case 'override':
+      state.overrides.push(e);
+      break;
     default:
       break;
   }
+}
+
+/**
+ * The earliest moment a ping may have reached its contact point (ms), or undefined when it
+ * never left: the start of an uncertain earlier copy, else the channel's acceptance, else (the
+ * last attempt unconfirmed) that attempt's start. An upper bound of the response time when the
+ * real send time is unknown (docs/measurement.md, "Uncertain and resent pings").
+ */
+export function earliestCopyMs(rec: PingRecord): number | undefined {
+  if (rec.uncertainSince) return Date.parse(rec.uncertainSince);
+  if (rec.sent) return Date.parse(rec.sent.sentAt);
+  if (rec.state === 'unconfirmed') return Date.parse(rec.started.at);
+  return undefined;
 }
 
 export interface SendCounts {

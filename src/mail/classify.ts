@@ -3,10 +3,10 @@
 // `rollcall inspect` and the tests all call classifyMessage() with the raw bytes.
 import { simpleParser } from 'mailparser';
 import type { Ping, PingIndex } from '../core/ping.js';
-import type { BounceDetail, MatchRule, MessageClass } from '../core/events.js';
+import type { BounceDetail, MatchRule, MessageClass, OtherTestReference } from '../core/events.js';
 import { automaticReplyReasons, listReasons } from './auto-reply.js';
 import { type DeliveryReport, type ReadReceipt, decisiveRecipient, findDeliveryReport, findPlainTextBounce, findReadReceipt } from './dsn.js';
-import { matchPing, messageIds, type MatchClues } from './match.js';
+import { matchByReference, matchBySender, messageIds, otherTestReference, type MatchClues } from './match.js';
 import { type HeaderBlock, type MimePart, parseMime } from './mime.js';
 
 /** What a message is, before matching. Messages matched to no ping end up `unrelated`. */
@@ -57,6 +57,11 @@ export interface Classification {
   ping?: Ping;
   matchedBy?: MatchRule;
   matchDetail?: string;
+  /** Names a ping of this run without answering it (a copy of the ping, a delivery report that
+   * is not a failure): the test's mail, kept, counted for nothing. */
+  namesPing?: string;
+  /** Names a rollcall ping that is not one of this run's: an answer to another test. */
+  otherTest?: OtherTestReference;
 }
 
 const SHOWN_HEADERS = [
@@ -229,7 +234,38 @@ export function classifyParsed(msg: ParsedMessage, opts: ClassifyOptions = {}): 
   }
   if (!opts.pings) return out;
 
-  const match = kind === 'unrelated' && !strongMatchOnly ? undefined : matchPing(clues, opts.pings);
+  if (kind === 'unrelated' && !strongMatchOnly) {
+    // Not an answer whatever it names; but naming a ping (ours or another test's) makes it the
+    // test's mail, kept and shown.
+    if (msg.messageId) clues.ids.unshift({ id: msg.messageId, rule: 'references', where: 'Message-ID' });
+    const named = matchByReference(clues, opts.pings);
+    if (named) out.namesPing = named.ping.pingId;
+    else {
+      const other = otherTestReference(clues, opts.pings);
+      if (other) {
+        out.otherTest = otherTestRef(other);
+        out.reasons = [...reasons, `names a ping of another test: ${other.token} (${other.where}), not one of this run`];
+      }
+    }
+    out.matching = 'no-match';
+    return out;
+  }
+
+  let match = matchByReference(clues, opts.pings);
+  if (!match) {
+    const other = otherTestReference(clues, opts.pings);
+    if (other) {
+      // An answer to last year's test, to an aborted run, to a `check` ping: never this run's,
+      // even from a pinged address.
+      out.matching = 'no-match';
+      out.otherTest = otherTestRef(other);
+      out.reasons = [...reasons, `answers another test: ${other.token} (${other.where}), not a ping of this run`];
+      if (strongMatchOnly) out.kind = 'unrelated';
+      out.class = 'unrelated';
+      return out;
+    }
+    match = matchBySender(clues, opts.pings);
+  }
   if (!match) {
     out.matching = 'no-match';
     if (kind !== 'unrelated') out.reasons = [...reasons, `matched to no ping (looks like: ${kind})`];
@@ -244,6 +280,10 @@ export function classifyParsed(msg: ParsedMessage, opts: ClassifyOptions = {}): 
   out.matchDetail = match.detail;
   out.reasons = [...reasons, `answers ping ${match.ping.pingId} (${match.ping.address}) by ${match.detail}`];
   return out;
+}
+
+function otherTestRef(o: OtherTestReference): OtherTestReference {
+  return { token: o.token, ...(o.messageId ? { messageId: o.messageId } : {}) };
 }
 
 export async function classifyMessage(raw: Buffer, opts: ClassifyOptions = {}): Promise<Classification> {

@@ -1,6 +1,6 @@
 // Composes one ping e-mail: the token in the subject, the body and an X-Rollcall-Token header,
 // our own Message-ID, a plain-text body with an HTML alternative, in the contact's language.
-// No Auto-Submitted header (DESIGN.md section 1: a ping must trigger what a real request would).
+// No Auto-Submitted header (docs/measurement.md, "Ping": a ping must trigger what a real request would).
 import type { Ping } from '../core/ping.js';
 import { PING_TEXTS, pickLanguage, type PingText } from './ping-texts.js';
 import { newMessageId, type Random } from './token.js';

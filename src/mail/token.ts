@@ -37,3 +37,21 @@ export function addressDomain(address: string): string {
 export function newMessageId(token: string, from: string, random: Random = Math.random): string {
   return `<${token}.${pick(random, 10).toLowerCase()}@${addressDomain(from)}>`;
 }
+
+/** A token of ours by its form alone (`RC-` and six letters of the alphabet above), whichever
+ * test made it. */
+const OUR_TOKEN = new RegExp(`\\bRC-[${ALPHABET}]{6}\\b`, 'gi');
+/** A Message-ID of ours by its form: `<RC-XXXXXX.` then ten letters, `@domain>`. */
+const OUR_MESSAGE_ID = new RegExp(`^<?(RC-[${ALPHABET}]{6})\\.[${ALPHABET.toLowerCase()}]{10}@[^<>\\s]+>?$`, 'i');
+
+/** The tokens of rollcall pings (any test's) written in a text, upper-cased, in order. */
+export function rollcallTokens(text: string): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(OUR_TOKEN)) out.add(m[0].toUpperCase());
+  return [...out];
+}
+
+/** The token inside a Message-ID that rollcall made (any test's), or undefined for any other. */
+export function tokenOfMessageId(id: string): string | undefined {
+  return OUR_MESSAGE_ID.exec(id.trim())?.[1]?.toUpperCase();
+}

@@ -11,12 +11,13 @@ import type { ChannelName, PingStartedEvent, RunEvent } from '../core/events.js'
 import { newMessageId, newToken } from '../mail/token.js';
 import type { Clock } from '../core/clock.js';
 import { dispatch, retryPolicyFor, type RetryPolicy, type SendJob } from './dispatch.js';
-import { MemoryPingIndex, pingFromStarted } from '../core/ping-index.js';
+import { MemoryPingIndex, normalizeAddress, pingFromStarted } from '../core/ping-index.js';
 import { planPings, type PlannedPing } from './plan.js';
 import { Recorder } from './recorder.js';
 import { RunFolder, type RunPlan } from '../core/run-folder.js';
 import { holdClock } from '../core/virtual-clock.js';
-import { applyEvent, foldRunState, type RunState } from '../core/run-state.js';
+import { foldRunState, type RunState } from '../core/run-state.js';
+import { OtherRuns } from './other-runs.js';
 import { WorkError } from '../core/errors.js';
 
 export type EnginePhase =
@@ -78,12 +79,9 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   if (state.endedAt) return { outcome: 'already-ended', uncertain, state };
 
   const log = folder.openLog(() => clock.now());
-  const recorder = new Recorder(log);
-  recorder.replay(events);
-  recorder.onEvent((e) => {
-    applyEvent(state, e);
-    opts.onEvent?.(e);
-  });
+  // The recorder keeps the state: every event recorded is folded in before listeners hear of it.
+  const recorder = new Recorder(log, state, events);
+  recorder.onEvent((e) => opts.onEvent?.(e));
   const channels = new Map<ChannelName, Channel>(opts.channels.map((c) => [c.name, c]));
   const planned = planPings(opts.directory, plan.channels);
   const byId = new Map(planned.map((p) => [p.pingId, p]));
@@ -117,7 +115,15 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       watching.abort();
     };
     outer.addEventListener('abort', stop, { once: true });
-    const ctx = recorder.context({ clock, pings: index, folder, signal: watching.signal });
+    const others = new OtherRuns(runDir);
+    const ctx = recorder.context({
+      clock,
+      pings: index,
+      folder,
+      signal: watching.signal,
+      fromDirectory: directoryAddresses(opts.directory),
+      otherTestRun: (token) => others.find(token),
+    });
     let watchFailure: { channel: ChannelName; error: unknown } | undefined;
     const watchers = opts.channels.map((c) =>
       c.watch(ctx).then(
@@ -215,6 +221,18 @@ function newPing(p: PlannedPing, index: MemoryPingIndex, random: () => number, f
   while (index.byToken(token)) token = newToken(random);
   const withMessageId = p.channel === 'email' || p.channel === 'sim';
   return { ...p, token, ...(withMessageId ? { messageId: newMessageId(token, from ?? 'rollcall.invalid', random) } : {}) };
+}
+
+/** Is an address (e-mail address or number) one of the directory's, pinged or not? */
+export function directoryAddresses(directory: Directory): (address: string) => boolean {
+  const known = new Set<string>();
+  for (const party of directory.parties) {
+    for (const c of party.contacts) {
+      for (const a of c.emails ?? []) known.add(normalizeAddress(a, 'email'));
+      for (const n of [...(c.phones ?? []), ...(c.sms ?? [])]) known.add(normalizeAddress(n, 'sms'));
+    }
+  }
+  return (address) => known.has(normalizeAddress(address, address.includes('@') ? 'email' : 'sms'));
 }
 
 /** Sleeps until a clock time; false when the signal stopped the wait. */

@@ -1,22 +1,28 @@
-// How far a run has got, from its events: pings by sending state, countries answered by bucket
-// so far (the statistics' own rules), the last messages received. Feeds the live view and
-// `rollcall status`.
+// How far a run has got, from its state (the one fold of its events): pings by sending state,
+// countries answered by bucket and the outcome of each country so far (the statistics' own
+// rules, marks applied), the last messages received, the messages ignored. Feeds the live view
+// and `rollcall status`.
 import type { Directory } from '../core/directory.js';
-import type { MessageClass, RunEvent } from '../core/events.js';
-import { statsFromEvents } from '../stats/compute.js';
-import type { Stats } from '../stats/types.js';
+import type { MessageClass, OtherTestReference, RunEvent } from '../core/events.js';
+import { normalizeAddress } from '../core/ping-index.js';
+import { statsFromState } from '../stats/compute.js';
+import type { CountryOutcome, OverrideSummary, Stats } from '../stats/types.js';
 import { planPings } from './plan.js';
 import type { RunPlan } from '../core/run-folder.js';
-import { applyEvent, emptyRunState, sendCounts, type RunState, type SendCounts } from '../core/run-state.js';
+import { applyEvent, earliestCopyMs, emptyRunState, sendCounts, type RunState, type SendCounts } from '../core/run-state.js';
 
 export interface RecentMessage {
   receivedAt: string;
   country: string;
   contactId?: string;
   class: MessageClass;
-  /** From the ping's send time, for a message matched to a sent ping. */
+  /** From the earliest send time of the ping it answers, for a message matched to a ping. */
   responseSeconds?: number;
+  /** It answers another test (a ping that is not this run's): counts for nothing here. */
+  otherTest?: OtherTestReference;
 }
+
+export type OutcomeCounts = Record<CountryOutcome, number>;
 
 export interface ProgressSnapshot {
   counts: SendCounts;
@@ -24,15 +30,21 @@ export interface ProgressSnapshot {
   /** Countries with an acknowledgement so far, within the window. */
   answered: number;
   buckets: Array<{ thresholdSeconds: number; responded: number }>;
+  /** Countries of the population by outcome (so far, while the run runs). */
+  outcomes: OutcomeCounts;
   recent: RecentMessage[];
+  /** Messages that were not the test's: counted, neither kept nor shown. */
+  ignored: number;
+  /** Corrections and answers entered by hand (`rollcall mark`), as the statistics applied them. */
+  overrides: OverrideSummary[];
 }
 
 export class RunProgress {
   readonly state: RunState = emptyRunState();
-  private readonly events: RunEvent[] = [];
   private readonly planned: number;
   private readonly countryOf = new Map<string, string>();
-  private readonly recent: RecentMessage[] = [];
+  /** Directory e-mail addresses → contact point, to name the sender of an unmatched message. */
+  private readonly contactOf = new Map<string, { contactId: string; country: string }>();
   private cached: Stats | undefined;
 
   constructor(
@@ -41,40 +53,61 @@ export class RunProgress {
     events: Iterable<RunEvent> = [],
   ) {
     this.planned = planPings(directory, plan.channels).length;
-    for (const p of directory.parties) for (const c of p.contacts) this.countryOf.set(c.id, p.country);
+    for (const p of directory.parties) {
+      for (const c of p.contacts) {
+        this.countryOf.set(c.id, p.country);
+        for (const a of c.emails ?? []) this.contactOf.set(normalizeAddress(a, 'email'), { contactId: c.id, country: p.country });
+      }
+    }
     for (const e of events) this.add(e);
   }
 
   add(e: RunEvent): void {
-    this.events.push(e);
     applyEvent(this.state, e);
     this.cached = undefined;
-    if (e.type === 'message-received') {
-      const rec = e.pingId ? this.state.pings.get(e.pingId) : undefined;
-      const contactId = rec?.started.contactId;
-      const sentAt = rec?.sent ? Date.parse(rec.sent.sentAt) : undefined;
-      this.recent.push({
-        receivedAt: e.receivedAt,
-        country: (contactId && this.countryOf.get(contactId)) || e.from,
-        ...(contactId ? { contactId } : {}),
-        class: e.class,
-        ...(sentAt !== undefined ? { responseSeconds: Math.max(0, (Date.parse(e.receivedAt) - sentAt) / 1000) } : {}),
-      });
-      if (this.recent.length > 20) this.recent.shift();
-    }
   }
 
-  /** The figures now; the statistics are recomputed only when events came in since. */
+  /** The statistics now, marks applied; recomputed only when events came in since. */
+  stats(): Stats {
+    this.cached ??= statsFromState(this.state, this.directory, { bucketSeconds: this.plan.bucketSeconds, includeObservers: this.plan.includeObservers });
+    return this.cached;
+  }
+
   snapshot(recent = 5): ProgressSnapshot {
-    this.cached ??= statsFromEvents(this.events, this.directory, { bucketSeconds: this.plan.bucketSeconds, includeObservers: this.plan.includeObservers });
-    const stats = this.cached;
+    const stats = this.stats();
     const last = stats.buckets[stats.buckets.length - 1];
+    const outcomes: OutcomeCounts = { answered: 0, late: 0, 'automatic-only': 0, unreachable: 0, silent: 0 };
+    for (const c of stats.countries) outcomes[c.outcome]++;
     return {
       counts: sendCounts(this.state, this.planned),
       population: stats.population,
       answered: last?.responded ?? 0,
       buckets: stats.buckets.map((b) => ({ thresholdSeconds: b.thresholdSeconds, responded: b.responded })),
-      recent: this.recent.slice(-recent).reverse(),
+      outcomes,
+      recent: this.recentMessages(recent),
+      ignored: this.state.ignored,
+      overrides: stats.overrides,
     };
+  }
+
+  private recentMessages(n: number): RecentMessage[] {
+    const out: RecentMessage[] = [];
+    const messages = this.state.messages;
+    for (let i = messages.length - 1; i >= 0 && out.length < n; i--) {
+      const e = messages[i]!;
+      const rec = e.pingId ? this.state.pings.get(e.pingId) : undefined;
+      const sender = rec ? undefined : this.contactOf.get(normalizeAddress(e.from.replace(/^.*<([^>]+)>.*$/, '$1'), 'email'));
+      const contactId = rec?.started.contactId ?? sender?.contactId;
+      const sentMs = rec ? earliestCopyMs(rec) : undefined;
+      out.push({
+        receivedAt: e.receivedAt,
+        country: (contactId && this.countryOf.get(contactId)) || e.from,
+        ...(contactId ? { contactId } : {}),
+        class: e.class,
+        ...(sentMs !== undefined ? { responseSeconds: Math.max(0, (Date.parse(e.receivedAt) - sentMs) / 1000) } : {}),
+        ...(e.otherTest ? { otherTest: e.otherTest } : {}),
+      });
+    }
+    return out;
   }
 }

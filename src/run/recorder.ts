@@ -1,26 +1,34 @@
-// The WatchContext that channels record into: appends to the event log (flushed), drops
-// messages already recorded (dedupe by key), and remembers each folder's last cursor.
+// The WatchContext that channels record into: appends to the event log (flushed), folds every
+// event into the run's state (the one reducer, src/core/run-state.ts), and drops messages
+// already recorded (dedupe by key, from that state).
 import type { WatchContext } from '../channels/channel.js';
 import type { PingIndex } from '../core/ping.js';
 import type { EventLog } from '../core/event-log.js';
 import type { ChannelName, EventInput, RunEvent, WatchCursorEvent } from '../core/events.js';
 import type { Clock } from '../core/clock.js';
 import type { RunFolder } from '../core/run-folder.js';
+import { applyEvent, emptyRunState, type RunState } from '../core/run-state.js';
 
 export class Recorder {
-  private readonly keys = new Set<string>();
-  private readonly cursors = new Map<string, WatchCursorEvent>();
   private readonly listeners: Array<(e: RunEvent) => void> = [];
-  private readonly events: RunEvent[] = [];
+  private readonly events: RunEvent[];
   /** Appends are serialised so that concurrent watchers never interleave. */
   private chain: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly log: EventLog) {}
+  constructor(
+    private readonly log: EventLog,
+    /** The run's state, kept up to date with every event replayed or recorded. */
+    readonly state: RunState = emptyRunState(),
+    /** The events already folded into `state`, in log order. */
+    folded: readonly RunEvent[] = [],
+  ) {
+    this.events = [...folded];
+  }
 
   /** Feeds the events already in the log (on resume), so that nothing is recorded twice. */
   replay(events: Iterable<RunEvent>): void {
     for (const e of events) {
-      this.remember(e);
+      applyEvent(this.state, e);
       this.events.push(e);
     }
   }
@@ -35,19 +43,19 @@ export class Recorder {
   }
 
   seen(key: string): boolean {
-    return this.keys.has(key);
+    return this.state.messageKeys.has(key);
   }
 
   cursor(channel: ChannelName, folder: string): WatchCursorEvent | undefined {
-    return this.cursors.get(`${channel}:${folder}`);
+    return this.state.cursors.get(`${channel}:${folder}`);
   }
 
   /** Appends an event; a message-received whose key is known is dropped (resolves false). */
   record(event: EventInput): Promise<boolean> {
     const next = this.chain.then(() => {
-      if (event.type === 'message-received' && this.keys.has(event.key)) return false;
+      if (event.type === 'message-received' && this.state.messageKeys.has(event.key)) return false;
       const written = this.log.append(event);
-      this.remember(written);
+      applyEvent(this.state, written);
       this.events.push(written);
       for (const l of this.listeners) l(written);
       return true;
@@ -56,7 +64,14 @@ export class Recorder {
     return next;
   }
 
-  context(opts: { clock: Clock; pings: PingIndex; folder: RunFolder; signal: AbortSignal }): WatchContext {
+  context(opts: {
+    clock: Clock;
+    pings: PingIndex;
+    folder: RunFolder;
+    signal: AbortSignal;
+    fromDirectory?: (address: string) => boolean;
+    otherTestRun?: (token: string) => Promise<string | undefined>;
+  }): WatchContext {
     const { folder, ...rest } = opts;
     return {
       ...rest,
@@ -66,10 +81,5 @@ export class Recorder {
       seen: (k) => this.seen(k),
       cursor: (c, f) => this.cursor(c, f),
     };
-  }
-
-  private remember(e: RunEvent): void {
-    if (e.type === 'message-received') this.keys.add(e.key);
-    if (e.type === 'watch-cursor') this.cursors.set(`${e.channel}:${e.folder}`, e);
   }
 }

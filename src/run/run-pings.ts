@@ -1,21 +1,23 @@
-// The pings of a run, rebuilt from its event log (ping-started, ping-sent), for matching answers
+// The pings of a run, rebuilt from its state (the fold of its event log), for matching answers
 // outside the engine: `rollcall inspect --run`, tests.
 import type { Directory } from '../core/directory.js';
 import type { RunEvent } from '../core/events.js';
 import { MemoryPingIndex, pingFromStarted, type PingContact } from '../core/ping-index.js';
+import { foldRunState, type RunState } from '../core/run-state.js';
 
-export function pingIndexFromEvents(events: Iterable<RunEvent>, directory?: Directory): MemoryPingIndex {
+export function pingIndexFromState(state: RunState, directory?: Directory): MemoryPingIndex {
   const contacts = new Map<string, PingContact>();
   for (const party of directory?.parties ?? []) {
     for (const c of party.contacts) contacts.set(c.id, { country: party.country, unit: c.unit, timezone: c.timezone, languages: c.languages });
   }
   const index = new MemoryPingIndex();
-  for (const e of events) {
-    if (e.type === 'ping-started') {
-      index.add(pingFromStarted(e, contacts.get(e.contactId)));
-    } else if (e.type === 'ping-sent') {
-      index.markSent(e.pingId, new Date(e.sentAt));
-    }
+  for (const rec of state.pings.values()) {
+    index.add(pingFromStarted(rec.started, contacts.get(rec.started.contactId)));
+    if (rec.sent) index.markSent(rec.started.pingId, new Date(rec.sent.sentAt));
   }
   return index;
+}
+
+export function pingIndexFromEvents(events: Iterable<RunEvent>, directory?: Directory): MemoryPingIndex {
+  return pingIndexFromState(foldRunState(events), directory);
 }

@@ -51,6 +51,8 @@ export interface SessionResult {
   /** Reports could not be written (the run itself is complete; `rollcall report` can redo them). */
   reportError?: string;
   warnings: InputProblem[];
+  /** Messages that were not the test's, counted and forgotten. */
+  ignored?: number;
 }
 
 export const DEFAULT_REPORT_FORMATS = ['md', 'json', 'html'];
@@ -86,7 +88,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
     view?.stop();
     lock.release();
   }
-  const result: SessionResult = { outcome: engine.outcome, uncertain: engine.uncertain, reports: [], warnings: [] };
+  const result: SessionResult = { outcome: engine.outcome, uncertain: engine.uncertain, reports: [], warnings: [], ignored: engine.state.ignored };
   if (engine.outcome === 'stopped') return result;
   const { stats, meta, warnings } = await loadStatsSource(opts.runDir);
   Object.assign(result, { stats, meta, warnings });

@@ -1,11 +1,13 @@
 // Where a run stands, read from its folder without touching it: phase, planned start, pings by
-// sending state, answers by bucket so far, and whether a process holds its lock. Works while
-// another process runs the run (the event log is only appended to).
+// sending state, answers by bucket and outcomes (so far, or final once ended, marks applied), and
+// whether a process holds its lock. Works while another process runs the run (the event log is
+// only appended to).
 import type { InputProblem } from '../core/errors.js';
 import { readEvents } from '../core/event-log.js';
 import { inspectLock, type LockInfo } from './lock.js';
 import { readRunFolder } from './plan.js';
-import { RunProgress, type RecentMessage } from './progress.js';
+import { RunProgress, type OutcomeCounts, type RecentMessage } from './progress.js';
+import type { OverrideSummary } from '../stats/types.js';
 import { runPaths } from '../core/run-folder.js';
 
 /**
@@ -44,10 +46,19 @@ export interface RunStatus {
     notStarted: number;
   };
   answers: {
+    /** The run has ended: these are its final figures (marks applied), not figures so far. */
+    final: boolean;
     population: number;
     answered: number;
     buckets: Array<{ thresholdSeconds: number; responded: number }>;
+    /** Countries by outcome: answered, late, automatic-only, unreachable, silent. */
+    outcomes: OutcomeCounts;
     recent: RecentMessage[];
+    /** Messages that were not the test's (no ping, no rollcall token, no address of the
+     * directory): counted, neither kept nor shown. */
+    ignored: number;
+    /** Corrections and answers entered by hand (`rollcall mark`). */
+    overrides: OverrideSummary[];
   };
   lock: { held: false } | { held: true; stale: boolean; pid?: number; host?: string; since?: string; command?: string };
   warnings: InputProblem[];
@@ -97,7 +108,16 @@ export async function readRunStatus(runDir: string): Promise<RunStatus> {
       uncertain: live ? 0 : c.unconfirmed,
       notStarted: c.notStarted,
     },
-    answers: { population: snap.population, answered: snap.answered, buckets: snap.buckets, recent: snap.recent },
+    answers: {
+      final: Boolean(state.endedAt),
+      population: snap.population,
+      answered: snap.answered,
+      buckets: snap.buckets,
+      outcomes: snap.outcomes,
+      recent: snap.recent,
+      ignored: snap.ignored,
+      overrides: snap.overrides,
+    },
     lock: lock.held
       ? { held: true, stale: lock.stale, ...(info ? { pid: info.pid, host: info.host, since: info.startedAt, command: info.command } : {}) }
       : { held: false },

@@ -1,26 +1,30 @@
-// Statistics from a run's events and the directory it tested: pings and their send times,
-// messages and what they answer, manual overrides, and the directory findings. Pure: no I/O.
-import type { Directory } from '../core/directory.js';
-import type { ChannelName, DeliveryStatusEvent, MessageReceivedEvent, OverrideClass, OverrideEvent, RunEvent } from '../core/events.js';
+// Statistics from a run's state (the one fold of its event log, src/core/run-state.ts) and the
+// directory it tested: pings and their send times, messages and what they answer, manual
+// overrides and answers entered by hand, the outcome of every country, the directory findings.
+// Pure: no I/O. The rules are docs/measurement.md; how they read the events, docs/events.md.
+import type { ContactPoint, Directory } from '../core/directory.js';
+import type { ChannelName, HandEnteredChannel, MessageReceivedEvent, OverrideClass, OverrideEvent, RunEvent } from '../core/events.js';
 import { normalizeAddress } from '../core/ping-index.js';
+import { earliestCopyMs, foldRunState, type PingRecord, type RunState } from '../core/run-state.js';
 import { membersOf, splitByKind } from './population.js';
 import { summarize, type PopulationMember } from './summarize.js';
 import { KIND_BIT, ResponseTally } from './tally.js';
 import type { Finding, FindingStatus, OverrideSummary, Stats } from './types.js';
 
-interface PingRecord {
+/** What the statistics need of one ping. */
+interface PingView {
+  rec: PingRecord;
   pingId: string;
   contactId: string;
   iso: string;
   channel: ChannelName;
   address: string;
-  startedMs: number;
-  startedAt: string;
+  firstStartedMs: number;
   /** When the channel accepted it; undefined while unconfirmed. */
   sentMs: number | undefined;
-  state: 'started' | 'sent' | 'failed' | 'retrying';
-  failure?: { response: string; code?: string | number; at: string };
-  /** An acknowledgement or other message answered it (so it was sent, whatever the log says). */
+  /** The earliest moment it may have reached the contact point (undefined: it never left). */
+  copyMs: number | undefined;
+  /** A message answered it (so it was sent, whatever the log says). */
   answered: boolean;
 }
 
@@ -32,99 +36,63 @@ export interface EventStatsOptions {
 
 /** Message classes that come from the contact point's side and that a contact-level override
  * reclassifies; bounces, delays and SMS keywords are the network's, not the contact's. */
-const CONTACT_OVERRIDABLE = new Set<string>(['reply', 'automatic', 'read-receipt']);
+export const CONTACT_OVERRIDABLE: ReadonlySet<string> = new Set(['reply', 'automatic', 'read-receipt']);
 
-export function statsFromEvents(events: readonly RunEvent[], directory: Directory, opts: EventStatsOptions): Stats {
-  const pings = new Map<string, PingRecord>();
-  const messages: MessageReceivedEvent[] = [];
-  const seenKeys = new Set<string>();
-  const finalStatus = new Map<string, DeliveryStatusEvent>();
-  const overrides: OverrideEvent[] = [];
+export function statsFromEvents(events: Iterable<RunEvent>, directory: Directory, opts: EventStatsOptions): Stats {
+  return statsFromState(foldRunState(events), directory, opts);
+}
 
-  for (const e of events) {
-    switch (e.type) {
-      case 'ping-started': {
-        const known = pings.get(e.pingId);
-        if (known) {
-          known.state = 'started';
-        } else {
-          pings.set(e.pingId, {
-            pingId: e.pingId,
-            contactId: e.contactId,
-            iso: e.iso.toUpperCase(),
-            channel: e.channel,
-            address: e.address,
-            startedMs: Date.parse(e.at),
-            startedAt: e.at,
-            sentMs: undefined,
-            state: 'started',
-            answered: false,
-          });
-        }
-        break;
-      }
-      case 'ping-sent': {
-        const p = pings.get(e.pingId);
-        if (p) {
-          p.state = 'sent';
-          p.sentMs = Date.parse(e.sentAt);
-        }
-        break;
-      }
-      case 'ping-failed': {
-        const p = pings.get(e.pingId);
-        if (p) {
-          p.state = e.permanent ? 'failed' : 'retrying';
-          p.failure = { response: e.response, code: e.code, at: e.at };
-        }
-        break;
-      }
-      case 'message-received':
-        // The recorder already drops a key seen before; a log written by another tool may not.
-        if (!seenKeys.has(e.key)) {
-          seenKeys.add(e.key);
-          messages.push(e);
-        }
-        break;
-      case 'delivery-status':
-        if (e.final) finalStatus.set(e.pingId, e);
-        break;
-      case 'override':
-        overrides.push(e);
-        break;
-      default:
-        break;
-    }
+/** Every figure of a run, from its folded state. Reads the state, never changes it. */
+export function statsFromState(state: RunState, directory: Directory, opts: EventStatsOptions): Stats {
+  const pings = new Map<string, PingView>();
+  const pingsOfContact = new Map<string, PingView[]>();
+  for (const rec of state.pings.values()) {
+    const s = rec.started;
+    const view: PingView = {
+      rec,
+      pingId: s.pingId,
+      contactId: s.contactId,
+      iso: s.iso.toUpperCase(),
+      channel: s.channel,
+      address: s.address,
+      firstStartedMs: Date.parse(rec.firstStartedAt),
+      sentMs: rec.sent ? Date.parse(rec.sent.sentAt) : undefined,
+      copyMs: earliestCopyMs(rec),
+      answered: false,
+    };
+    pings.set(view.pingId, view);
+    const list = pingsOfContact.get(view.contactId);
+    if (list) list.push(view);
+    else pingsOfContact.set(view.contactId, [view]);
   }
 
   // Last word wins: a later `rollcall mark` corrects an earlier one.
   const byMessage = new Map<string, OverrideEvent>();
   const byContact = new Map<string, OverrideEvent>();
-  for (const o of overrides) {
-    if (o.messageKey) byMessage.set(o.messageKey, o);
-    else if (o.contactId) byContact.set(o.contactId, o);
-  }
+  const handEntered = new Map<string, OverrideEvent>();
   const applied = new Set<OverrideEvent>();
-
-  const pingsOfContact = new Map<string, PingRecord[]>();
-  for (const p of pings.values()) {
-    const list = pingsOfContact.get(p.contactId) ?? [];
-    list.push(p);
-    pingsOfContact.set(p.contactId, list);
+  for (const o of state.overrides) {
+    if (o.messageKey) byMessage.set(o.messageKey, o);
+    else if (o.contactId && o.answeredAt) handEntered.set(o.contactId, o);
+    else if (o.contactId) {
+      byContact.set(o.contactId, o);
+      // "Nothing from this contact point is an answer" withdraws an answer entered by hand.
+      if (o.as === 'not-an-answer' && handEntered.delete(o.contactId)) applied.add(o);
+    }
   }
 
   const tally = new ResponseTally();
   for (const p of pings.values()) {
     tally.contact(p.iso, p.contactId);
-    tally.pinged(p.channel, p.sentMs ?? p.startedMs);
+    tally.pinged(p.channel, p.sentMs ?? p.firstStartedMs);
   }
 
-  const bounces: Array<{ message: MessageReceivedEvent; ping: PingRecord | undefined }> = [];
-  for (const m of messages) {
+  const bounces: Array<{ message: MessageReceivedEvent; ping: PingView | undefined }> = [];
+  for (const m of state.messages) {
     const mo = byMessage.get(m.key);
     let ping = m.pingId !== undefined ? pings.get(m.pingId) : undefined;
     // An override naming both the message and a contact attributes the message to that contact.
-    if (mo?.contactId && ping?.contactId !== mo.contactId) ping = pingFor(pingsOfContact.get(mo.contactId), m);
+    if (mo?.contactId && ping?.contactId !== mo.contactId) ping = pingBefore(pingsOfContact.get(mo.contactId), Date.parse(m.receivedAt), m.channel);
     if (m.class === 'bounce' || m.class === 'delay') {
       if (mo?.as !== 'reply') bounces.push({ message: m, ping });
     }
@@ -143,23 +111,37 @@ export function statsFromEvents(events: readonly RunEvent[], directory: Director
     if (bit === 0) continue;
     const arrivedMs = Date.parse(m.receivedAt);
     if (Number.isNaN(arrivedMs)) continue;
-    const sentMs = ping.sentMs ?? ping.startedMs;
-    // INTERNALDATE has whole seconds: an answer within the second of sending may look early.
+    // Timed from the earliest copy that may have left (an uncertain first attempt shares its
+    // Message-ID and token with the copy sent again); INTERNALDATE has whole seconds, so an
+    // answer within the second of sending may look early: it counts as 0.
+    const sentMs = ping.copyMs ?? ping.firstStartedMs;
     tally.contact(ping.iso, ping.contactId).add(ping.channel, sentMs, Math.max(arrivedMs, sentMs), bit, m.folder);
     tally.arrived(arrivedMs);
   }
 
-  const findings = collectFindings(pings, bounces, finalStatus);
+  for (const o of handEntered.values()) {
+    const answeredMs = Date.parse(o.answeredAt!);
+    const ping = firstPingBefore(pingsOfContact.get(o.contactId!), answeredMs);
+    if (!ping || Number.isNaN(answeredMs)) continue;
+    applied.add(o);
+    const channel = o.channel ?? 'other';
+    tally.contact(ping.iso, ping.contactId).add(tallyChannel(channel, ping.channel), ping.copyMs!, answeredMs, KIND_BIT.reply, undefined, { channel, note: o.note });
+    tally.arrived(answeredMs);
+  }
+
+  const { findings, failedAddresses } = collectFindings(pings, bounces, state);
+  markUnreachable(tally, pings, directory, failedAddresses);
   const statusOf = new Map(directory.parties.map((p) => [p.iso.toUpperCase(), p.status]));
   const nameOf = new Map(directory.parties.map((p) => [p.iso.toUpperCase(), p.country]));
   for (const f of findings) f.country = nameOf.get(f.iso!) ?? f.iso!;
-  const overrideList: OverrideSummary[] = overrides.map((o) => ({
+  const overrideList: OverrideSummary[] = state.overrides.map((o) => ({
     at: o.at,
     ...(o.messageKey ? { messageKey: o.messageKey } : {}),
     ...(o.contactId ? { contactId: o.contactId } : {}),
     as: o.as,
     note: o.note,
     applied: applied.has(o),
+    ...(o.answeredAt ? { handEntered: { answeredAt: o.answeredAt, channel: o.channel ?? 'other' } } : {}),
   }));
 
   const group = (members: PopulationMember[], status: 'party' | 'observer') => {
@@ -192,17 +174,86 @@ function classBit(c: MessageReceivedEvent['class']): number {
   }
 }
 
-/** The ping of a contact that a reattributed message answers: the last one sent before it
- * arrived on its channel, else the contact's first ping. */
-function pingFor(list: PingRecord[] | undefined, m: MessageReceivedEvent): PingRecord | undefined {
-  if (!list?.length) return undefined;
-  const arrived = Date.parse(m.receivedAt);
-  let best: PingRecord | undefined;
-  for (const p of list) {
-    const sent = p.sentMs ?? p.startedMs;
-    if (p.channel === m.channel && sent <= arrived && (!best || sent > (best.sentMs ?? best.startedMs))) best = p;
+/** The ping of a contact that a reattributed message answers: the last one that may have left
+ * before it arrived, on its channel if there is one, else on any. None when the message arrived
+ * before every ping of that contact (nothing from before the ping is an answer). */
+function pingBefore(list: PingView[] | undefined, arrivedMs: number, channel: ChannelName): PingView | undefined {
+  let best: PingView | undefined;
+  let any: PingView | undefined;
+  for (const p of list ?? []) {
+    if (p.copyMs === undefined || Math.floor(p.copyMs / 1000) * 1000 > arrivedMs) continue;
+    if (!any || p.copyMs > any.copyMs!) any = p;
+    if (p.channel === channel && (!best || p.copyMs > best.copyMs!)) best = p;
   }
-  return best ?? list[0];
+  return best ?? any;
+}
+
+/** The ping an answer entered by hand answers: the first of the contact point's pings that may
+ * have reached it before the answer (docs/measurement.md, "Answers entered by hand"). */
+export function firstPingBefore<P extends { copyMs: number | undefined }>(list: readonly P[] | undefined, answeredMs: number): P | undefined {
+  let first: P | undefined;
+  for (const p of list ?? []) {
+    if (p.copyMs === undefined || p.copyMs > answeredMs) continue;
+    if (!first || p.copyMs < first.copyMs!) first = p;
+  }
+  return first;
+}
+
+/** The channel an answer entered by hand is counted under (`byChannel`): a phone call is a voice
+ * answer; `other` counts under the channel of the ping it answers. */
+function tallyChannel(channel: HandEnteredChannel, pingChannel: ChannelName): ChannelName {
+  return channel === 'phone' ? 'voice' : channel === 'other' ? pingChannel : channel;
+}
+
+/** The addresses of a contact point in the directory that a channel pings. */
+function directoryAddresses(contact: ContactPoint, channel: ChannelName): readonly string[] {
+  switch (channel) {
+    case 'email':
+    case 'sim':
+      return contact.emails ?? [];
+    case 'sms':
+      return contact.sms ?? [];
+    case 'voice':
+      return contact.phones ?? [];
+    default:
+      return [];
+  }
+}
+
+const addressKey = (channel: ChannelName, address: string) => `${channel}:${normalizeAddress(address, channel)}`;
+
+/**
+ * Tells the tally, per contact point, whether every address of it that the run tested failed
+ * for good: the addresses pinged, and those of the directory on the run's channels that were
+ * not pinged (yet) — an address never tried has not failed.
+ */
+function markUnreachable(tally: ResponseTally, pings: Map<string, PingView>, directory: Directory, failed: ReadonlySet<string>): void {
+  const addresses = new Map<string, { iso: string; keys: Set<string> }>();
+  const channels = new Set<ChannelName>();
+  const keysOf = (iso: string, contactId: string) => {
+    let a = addresses.get(contactId);
+    if (!a) addresses.set(contactId, (a = { iso, keys: new Set() }));
+    return a.keys;
+  };
+  for (const p of pings.values()) {
+    channels.add(p.channel);
+    keysOf(p.iso, p.contactId).add(addressKey(p.channel, p.address));
+  }
+  for (const party of directory.parties) {
+    for (const c of party.contacts) {
+      for (const ch of channels) {
+        const list = directoryAddresses(c, ch);
+        if (list.length === 0) continue;
+        const keys = keysOf(party.iso.toUpperCase(), c.id);
+        for (const a of list) keys.add(addressKey(ch, a));
+      }
+    }
+  }
+  for (const [contactId, { iso, keys }] of addresses) {
+    let all = keys.size > 0;
+    for (const k of keys) if (!failed.has(k)) all = false;
+    tally.contact(iso, contactId).allFailed = all;
+  }
 }
 
 const SEVERITY: Record<FindingStatus, number> = { uncertain: 0, delayed: 1, 'no-answer': 2, failed: 3 };
@@ -210,13 +261,13 @@ const SEVERITY: Record<FindingStatus, number> = { uncertain: 0, delayed: 1, 'no-
 /** Addresses that failed or were delayed, numbers that failed or never answered, and pings whose
  * sending was never confirmed. One finding per address: the most severe. */
 function collectFindings(
-  pings: Map<string, PingRecord>,
-  bounces: Array<{ message: MessageReceivedEvent; ping: PingRecord | undefined }>,
-  finalStatus: Map<string, DeliveryStatusEvent>,
-): Finding[] {
+  pings: Map<string, PingView>,
+  bounces: Array<{ message: MessageReceivedEvent; ping: PingView | undefined }>,
+  state: RunState,
+): { findings: Finding[]; failedAddresses: Set<string> } {
   const found = new Map<string, Finding>();
-  const note = (p: PingRecord, status: FindingStatus, detail: string, at: string | undefined) => {
-    const key = `${p.channel}:${normalizeAddress(p.address, p.channel)}`;
+  const note = (p: PingView, status: FindingStatus, detail: string, at: string | undefined) => {
+    const key = addressKey(p.channel, p.address);
     const prev = found.get(key);
     if (prev && SEVERITY[prev.status] >= SEVERITY[status]) return;
     const f: Finding = { country: p.iso, iso: p.iso, contactId: p.contactId, channel: p.channel, address: p.address, status, detail };
@@ -225,14 +276,15 @@ function collectFindings(
   };
 
   for (const p of pings.values()) {
-    if (p.state === 'failed') note(p, 'failed', failureText(p.failure!), p.failure!.at);
-    else if (p.state === 'retrying') note(p, 'delayed', `not sent yet: ${failureText(p.failure!)}`, p.failure!.at);
-    else if (p.state === 'started' && !p.answered)
-      note(p, 'uncertain', 'sending started but never confirmed (the run stopped mid-send); `rollcall resume --resend-uncertain` sends it again', p.startedAt);
+    const rec = p.rec;
+    if (rec.state === 'failed') note(p, 'failed', failureText(rec.lastFailure!), rec.lastFailure!.at);
+    else if (rec.state === 'retrying') note(p, 'delayed', `not sent yet: ${failureText(rec.lastFailure!)}`, rec.lastFailure!.at);
+    else if (rec.state === 'unconfirmed' && !p.answered)
+      note(p, 'uncertain', 'sending started but never confirmed (the run stopped mid-send); `rollcall resume --resend-uncertain` sends it again', rec.firstStartedAt);
   }
 
   // Mail addresses pinged (the demo's simulated channel pings mail addresses too).
-  const emailPings = new Map<string, PingRecord>();
+  const emailPings = new Map<string, PingView>();
   for (const p of pings.values()) if (p.channel === 'email' || p.channel === 'sim') emailPings.set(normalizeAddress(p.address, 'email'), p);
   for (const { message: m, ping } of bounces) {
     const recipient = m.bounce?.recipient ? bareAddress(m.bounce.recipient) : undefined;
@@ -244,7 +296,7 @@ function collectFindings(
     note(target, m.class === 'bounce' ? 'failed' : 'delayed', `${m.class === 'bounce' ? 'bounce' : 'delay notice'}: ${parts}${forwarded}`, m.receivedAt);
   }
 
-  for (const [pingId, s] of finalStatus) {
+  for (const [pingId, s] of state.finalStatus) {
     const p = pings.get(pingId);
     if (!p) continue;
     const status = s.status.toLowerCase();
@@ -259,9 +311,12 @@ function collectFindings(
       .join(' ');
     note(p, kind, detail, s.at);
   }
+  const failedAddresses = new Set<string>();
+  for (const [key, f] of found) if (f.status === 'failed') failedAddresses.add(key);
   // Codes, ids and addresses are ASCII: plain comparison (an ICU collator costs start-up time).
   const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
-  return [...found.values()].sort((a, b) => cmp(a.iso!, b.iso!) || cmp(a.contactId ?? '', b.contactId ?? '') || cmp(a.address, b.address));
+  const findings = [...found.values()].sort((a, b) => cmp(a.iso!, b.iso!) || cmp(a.contactId ?? '', b.contactId ?? '') || cmp(a.address, b.address));
+  return { findings, failedAddresses };
 }
 
 function failureText(f: { response: string; code?: string | number }): string {

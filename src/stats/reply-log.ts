@@ -484,6 +484,7 @@ export class ReplyLogParser {
     }
 
     this.channelBits |= 1 << channel;
+    tally.pingedOn(CHANNELS[channel]!); // for the outcome: every channel of it bounced = unreachable
     if (sentMs < this.firstSentMs) this.firstSentMs = sentMs;
     if (repliedMs === repliedMs) {
       tally.add(CHANNELS[channel]!, sentMs, repliedMs, bit);

@@ -7,6 +7,7 @@ import { extname } from 'node:path';
 import type { Directory } from '../core/directory.js';
 import { InputError, UsageError, type InputProblem } from '../core/errors.js';
 import type { ChannelName, RunEvent } from '../core/events.js';
+import type { RunState } from '../core/run-state.js';
 import { RunFolder } from '../core/run-folder.js';
 import { DEFAULT_BUCKET_SECONDS } from './buckets.js';
 import type { Stats } from './types.js';
@@ -54,15 +55,16 @@ async function fromRunFolder(dir: string, opts: StatsSourceOptions): Promise<Sta
   const folder = RunFolder.open(dir);
   const plan = folder.plan();
   const directory = folder.directory();
-  const [{ events, warnings }, { statsFromEvents }] = await Promise.all([eventsIfAny(folder), import('./compute.js')]);
+  const [{ events, warnings }, { statsFromState }, { foldRunState }] = await Promise.all([eventsIfAny(folder), import('./compute.js'), import('../core/run-state.js')]);
   const bucketSeconds = opts.bucketSeconds ?? plan.bucketSeconds;
-  const stats = statsFromEvents(events, directory, { bucketSeconds, includeObservers: plan.includeObservers });
+  const state = foldRunState(events);
+  const stats = statsFromState(state, directory, { bucketSeconds, includeObservers: plan.includeObservers });
   const meta: SourceMeta = {
     kind: 'run',
     path: dir,
     runId: plan.id,
     network: plan.network || directory.network,
-    ...runTimes(events),
+    ...runTimes(state),
     channels: plan.channels,
     bucketSeconds,
     windowSeconds: plan.windowSeconds,
@@ -72,21 +74,23 @@ async function fromRunFolder(dir: string, opts: StatsSourceOptions): Promise<Sta
 }
 
 async function fromEventLog(path: string, opts: StatsSourceOptions): Promise<StatsSource> {
-  const [{ readEvents }, { statsFromEvents }] = await Promise.all([import('../core/event-log.js'), import('./compute.js')]);
+  const [{ readEvents }, { statsFromState }, { foldRunState }] = await Promise.all([import('../core/event-log.js'), import('./compute.js'), import('../core/run-state.js')]);
   const { events, warnings } = await readEvents(path);
+  const state = foldRunState(events);
   const bucketSeconds = opts.bucketSeconds ?? [...DEFAULT_BUCKET_SECONDS];
-  const directory = opts.directory ? await loadDirectory(opts.directory) : await directoryFromEvents(events);
+  const directory = opts.directory ? await loadDirectory(opts.directory) : await directoryFromPings(state);
   const observerIsos = new Set(directory.parties.filter((p) => p.status === 'observer').map((p) => p.iso.toUpperCase()));
-  const includeObservers = events.some((e) => e.type === 'ping-started' && observerIsos.has(e.iso.toUpperCase()));
-  const stats = statsFromEvents(events, directory, { bucketSeconds, includeObservers });
-  const channels = [...new Set(events.flatMap((e) => (e.type === 'ping-started' ? [e.channel] : [])))];
-  const runId = events.find((e) => e.type === 'run-started')?.runId;
+  const pinged = [...state.pings.values()].map((r) => r.started);
+  const includeObservers = pinged.some((e) => observerIsos.has(e.iso.toUpperCase()));
+  const stats = statsFromState(state, directory, { bucketSeconds, includeObservers });
+  const channels = [...new Set(pinged.map((e) => e.channel))];
+  const runId = state.runId;
   const meta: SourceMeta = {
     kind: 'events',
     path,
     ...(runId ? { runId } : {}),
     ...(opts.directory ? { network: directory.network } : {}),
-    ...runTimes(events),
+    ...runTimes(state),
     channels,
     bucketSeconds,
     windowSeconds: bucketSeconds[bucketSeconds.length - 1]!,
@@ -142,19 +146,16 @@ async function loadDirectory(file: string): Promise<Directory> {
 }
 
 /** Without a directory: the countries the log pinged, named from their ISO codes. */
-async function directoryFromEvents(events: readonly RunEvent[]): Promise<Directory> {
+async function directoryFromPings(state: RunState): Promise<Directory> {
   const { countryName } = await import('../directory/countries.js');
   const isos = new Set<string>();
-  for (const e of events) if (e.type === 'ping-started') isos.add(e.iso.toUpperCase());
+  for (const rec of state.pings.values()) isos.add(rec.started.iso.toUpperCase());
   return {
     network: '',
     parties: [...isos].map((iso) => ({ country: countryName(iso) ?? iso, iso, status: 'party', contacts: [] })),
   };
 }
 
-function runTimes(events: readonly RunEvent[]): { startedAt?: string; endedAt?: string } {
-  const started = events.find((e) => e.type === 'run-started')?.at;
-  let ended: string | undefined;
-  for (const e of events) if (e.type === 'run-ended') ended = e.at;
-  return { ...(started ? { startedAt: started } : {}), ...(ended ? { endedAt: ended } : {}) };
+function runTimes(state: RunState): { startedAt?: string; endedAt?: string } {
+  return { ...(state.startedAt ? { startedAt: state.startedAt.toISOString() } : {}), ...(state.endedAt ? { endedAt: state.endedAt.toISOString() } : {}) };
 }

@@ -1,10 +1,24 @@
-// From per-contact tallies and a population to the figures (DESIGN.md section 1): response time
+// From per-contact tallies and a population to the figures (docs/measurement.md): response time
 // of a country = the shortest of its contact points; cumulative inclusive buckets; share of the
-// population with two decimals, half up; mean and median; late, automatic-only and silent.
+// population with two decimals, half up; mean and median; the outcome of each country (answered,
+// late, automatic only, unreachable, silent).
 import type { ContactPoint, PartyStatus } from '../core/directory.js';
 import { shortDuration } from '../core/duration.js';
 import { AUTOMATIC_BITS, kindsOf, type ContactTally, type ResponseTally } from './tally.js';
-import type { BucketStat, CountryResult, Finding, GroupStats, OverrideSummary } from './types.js';
+import type { BucketStat, CountryOutcome, CountryResult, Finding, GroupStats, OverrideSummary } from './types.js';
+
+/**
+ * Exactly one outcome per country: answered (an acknowledgement within the last threshold), late
+ * (one after it), automatic only (an auto-reply or read receipt, no person), unreachable (every
+ * address of every contact point tested failed for good), silent (nothing came back). A bounce
+ * is never an automatic answer; a country with a failed and a working address keeps its outcome
+ * (the failed address is a directory finding).
+ */
+export function countryOutcome(responseMs: number | undefined, lastThresholdMs: number, received: number, everyAddressFailed: boolean): CountryOutcome {
+  if (responseMs !== undefined) return responseMs <= lastThresholdMs ? 'answered' : 'late';
+  if (received & AUTOMATIC_BITS) return 'automatic-only';
+  return everyAddressFailed ? 'unreachable' : 'silent';
+}
 
 /** One country of the population. */
 export interface PopulationMember {
@@ -82,10 +96,14 @@ export function summarize(tally: ResponseTally, population: readonly PopulationM
     const contacts = tally.countries.get(member.key)?.contacts;
     let best: ContactTally | undefined;
     let received = 0;
+    let tested = 0;
+    let unreachable = 0;
     if (contacts) {
       for (const c of contacts.values()) {
         if (opts.contactFilter && !opts.contactFilter(member, c.contactId)) continue;
         received |= c.received;
+        tested++;
+        if (c.unreachable) unreachable++;
         const ms = c.responseMs;
         if (ms === undefined) continue;
         const bestMs = best?.responseMs;
@@ -93,7 +111,7 @@ export function summarize(tally: ResponseTally, population: readonly PopulationM
       }
     }
     const ms = best?.responseMs;
-    const outcome = ms !== undefined ? (ms <= lastMs ? 'answered' : 'late') : received & AUTOMATIC_BITS ? 'automatic-only' : 'silent';
+    const outcome = countryOutcome(ms, lastMs, received, tested > 0 && unreachable === tested);
     const result: CountryResult = {
       country: member.country,
       ...(member.iso ? { iso: member.iso } : {}),
@@ -107,6 +125,7 @@ export function summarize(tally: ResponseTally, population: readonly PopulationM
       result.sentAt = new Date(best.ackSentMs).toISOString();
       result.answeredAt = new Date(best.ackArrivedMs).toISOString();
       if (best.ackFolder && best.ackFolder.toUpperCase() !== 'INBOX') result.folder = best.ackFolder;
+      if (best.ackHandEntered) result.handEntered = { ...best.ackHandEntered };
     }
     const zone = (best && member.contacts?.find((c) => c.id === best.contactId)?.timezone) ?? member.contacts?.[0]?.timezone;
     if (zone) result.timezone = zone;

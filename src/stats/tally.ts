@@ -1,7 +1,7 @@
 // Per contact point: its first acknowledgement and the kinds of everything else that arrived.
 // The reply-log importer and the event reader both feed it; summarize() turns it into Stats.
 // Kept small and allocation-free per message, since a reply log can hold millions of rows.
-import type { ChannelName } from '../core/events.js';
+import type { ChannelName, HandEnteredChannel } from '../core/events.js';
 
 /** What a message that answers a ping is, for the statistics. */
 export type ReceivedKind = 'reply' | 'auto-reply' | 'bounce' | 'delay' | 'read-receipt';
@@ -15,8 +15,18 @@ export const KIND_BIT: Readonly<Record<ReceivedKind, number>> = {
   'read-receipt': 16,
 };
 
-/** Kinds that arrive without a human answering: what makes a country "automatic only". */
-export const AUTOMATIC_BITS = KIND_BIT['auto-reply'] | KIND_BIT.bounce | KIND_BIT.delay | KIND_BIT['read-receipt'];
+/** Kinds sent by the contact point's side without a person answering: what makes a country
+ * "automatic only". Bounces and delay notices are the network's, not an answer of any kind
+ * (docs/measurement.md, "Outcome of a country"). */
+export const AUTOMATIC_BITS = KIND_BIT['auto-reply'] | KIND_BIT['read-receipt'];
+
+const CHANNEL_BIT: Readonly<Record<ChannelName, number>> = { email: 1, sms: 2, voice: 4, sim: 8 };
+
+/** An answer entered by hand (`rollcall mark --as reply --at`): how it came, and why. */
+export interface HandEnteredAnswer {
+  channel: HandEnteredChannel;
+  note: string;
+}
 
 export function kindsOf(bits: number): ReceivedKind[] {
   return (Object.keys(KIND_BIT) as ReceivedKind[]).filter((k) => (bits & KIND_BIT[k]) !== 0);
@@ -33,6 +43,15 @@ export class ContactTally {
   received = 0;
   /** Channel of the first bounce (a reply log names no address: the finding names the contact). */
   bounceChannel: ChannelName | undefined = undefined;
+  /** The first acknowledgement was entered by hand. */
+  ackHandEntered: HandEnteredAnswer | undefined = undefined;
+  /** Channels (a bit each) this contact point was pinged on, and those on which a ping bounced:
+   * a reply log names no address, so there the channel stands for the address. */
+  pingedChannels = 0;
+  bouncedChannels = 0;
+  /** Set by a source that knows the addresses (the event log): every address of this contact
+   * point that was tested failed for good. Without it, judged by channel. */
+  allFailed: boolean | undefined = undefined;
 
   constructor(
     readonly countryKey: string,
@@ -40,20 +59,34 @@ export class ContactTally {
   ) {}
 
   /** Records one message that answers a ping sent at sentMs. The contact point's response time
-   * is that of its first acknowledgement by arrival (DESIGN.md section 1); on equal arrival the
+   * is that of its first acknowledgement by arrival (docs/measurement.md); on equal arrival the
    * shorter response time wins. */
-  add(channel: ChannelName, sentMs: number, arrivedMs: number, bit: number, folder?: string): void {
+  add(channel: ChannelName, sentMs: number, arrivedMs: number, bit: number, folder?: string, hand?: HandEnteredAnswer): void {
     this.received |= bit;
+    this.pingedChannels |= CHANNEL_BIT[channel];
     if (bit === 1) {
       if (arrivedMs < this.ackArrivedMs || (arrivedMs === this.ackArrivedMs && sentMs > this.ackSentMs)) {
         this.ackArrivedMs = arrivedMs;
         this.ackSentMs = sentMs;
         this.ackChannel = channel;
         this.ackFolder = folder;
+        this.ackHandEntered = hand;
       }
-    } else if (bit === 4 && this.bounceChannel === undefined) {
-      this.bounceChannel = channel;
+    } else if (bit === 4) {
+      this.bouncedChannels |= CHANNEL_BIT[channel];
+      this.bounceChannel ??= channel;
     }
+  }
+
+  /** Notes a ping on a channel that nothing (yet) answered. */
+  pingedOn(channel: ChannelName): void {
+    this.pingedChannels |= CHANNEL_BIT[channel];
+  }
+
+  /** Every address tested failed for good (5xx, bounce, provider refusal): nothing can reach it. */
+  get unreachable(): boolean {
+    if (this.allFailed !== undefined) return this.allFailed;
+    return this.pingedChannels !== 0 && (this.pingedChannels & ~this.bouncedChannels) === 0;
   }
 
   /** Response time in ms, or undefined when no acknowledgement arrived. IMAP arrival times have

@@ -1,6 +1,6 @@
 // What the statistics compute: the shape `rollcall stats --json` prints and every report renders.
 import type { ContactKind } from '../core/directory.js';
-import type { ChannelName, OverrideClass } from '../core/events.js';
+import type { ChannelName, HandEnteredChannel, OverrideClass } from '../core/events.js';
 import type { ReceivedKind } from './tally.js';
 
 export interface BucketStat {
@@ -41,6 +41,8 @@ export interface CountryResult {
   /** Kinds of message received from the country's contact points (reply, auto-reply, bounce,
    * delay, read-receipt): what an automatic-only country sent. */
   received?: ReceivedKind[];
+  /** The answer that counted was entered by hand (`rollcall mark --as reply --at`). */
+  handEntered?: { channel: HandEnteredChannel; note: string };
 }
 
 export type FindingStatus = 'failed' | 'delayed' | 'no-answer' | 'uncertain';
@@ -65,6 +67,9 @@ export interface OverrideSummary {
   note: string;
   /** False when there was nothing to reclassify (no such message, or no message of that contact). */
   applied?: boolean;
+  /** An answer entered by hand (the contact point phoned): when it reached the secretariat and
+   * how. It counts like any acknowledgement; reports list it as entered by hand. */
+  handEntered?: { answeredAt: string; channel: HandEnteredChannel };
 }
 
 export interface Stats {

@@ -112,7 +112,8 @@ describe('rollcall mark', () => {
     const b = await cli('mark', dir, 'messages/imap-INBOX-1717-7.eml', '--as', 'not-an-answer', '--note', 'forwarded by mistake', '--json');
     expect(b.code).toBe(0);
     expect(JSON.parse(b.out)).toMatchObject({ type: 'override', messageKey: 'imap:INBOX:1717:7', as: 'not-an-answer', note: 'forwarded by mistake' });
-    const c = await cli('mark', dir, 'DE-BKA', '--as', 'reply', '--note', 'answered by phone at 09:35');
+    // Issue 10: a contact with nothing to reclassify takes its answer with the time it came (--at).
+    const c = await cli('mark', dir, 'DE-BKA', '--as', 'reply', '--at', '2024-06-05T09:35:00Z', '--channel', 'phone', '--note', 'answered by phone at 09:35');
     expect(c.code).toBe(0);
     expect(c.out).toContain('contact DE-BKA (Germany)');
     const { events } = await readEvents(join(dir, 'events.jsonl'));

@@ -47,7 +47,10 @@ describe('rollcall demo', () => {
     expect(first.stats.buckets.map((b) => b.responded)).toEqual([24, 35, 42, 59, 61]);
     expect(first.stats.buckets[4]!.share).toBe(89.71);
     expect(first.stats.late).toHaveLength(1);
-    expect(first.stats.automaticOnly.length + first.stats.silent.length).toBe(6);
+    // Issue 10: a country whose every address failed is unreachable, no longer "automatic only".
+    expect(first.stats.automaticOnly.length + first.stats.unreachable.length + first.stats.silent.length).toBe(6);
+    expect(first.stats.unreachable.length).toBeGreaterThan(0);
+    expect(first.stats.automaticOnly.every((c) => c.received?.some((k) => k === 'auto-reply' || k === 'read-receipt'))).toBe(true);
     expect(first.stats.findings.some((f) => f.status === 'failed')).toBe(true);
 
     const b = await cli(['demo', '--json', '--speed', '2000000', '--seed', '7', '--runs-dir', 'runs']);

@@ -44,7 +44,9 @@ describe('statsFromEvents on the small run fixture', async () => {
 
   it('records late, silent and automatic-only countries', () => {
     expect(stats.late.map((c) => [c.country, c.responseSeconds])).toEqual([['Tonga', 90000]]);
-    expect(stats.silent.map((c) => c.country)).toEqual(['Cabo Verde']);
+    // Issue 10: Cabo Verde's only address was refused (550): unreachable, no longer silent.
+    expect(stats.silent.map((c) => c.country)).toEqual([]);
+    expect(stats.unreachable.map((c) => c.country)).toEqual(['Cabo Verde']);
     expect(stats.automaticOnly.map((c) => c.country)).toEqual(['Germany']);
   });
 
