@@ -7,7 +7,7 @@
 // secretariat's own, confidential mail) is only counted, in the folder's next watch-cursor.
 import { ImapFlow, type FetchMessageObject } from 'imapflow';
 import type { WatchContext } from './channel.js';
-import type { MessageReceivedEvent, WatchCursorEvent } from '../core/events.js';
+import type { MessageAuthenticity, MessageReceivedEvent, WatchCursorEvent } from '../core/events.js';
 import { classifyMessage, type Classification } from '../mail/classify.js';
 import { rollcallTokens, tokenCandidates } from '../mail/token.js';
 import { normalizeMessageId } from '../core/ping-index.js';
@@ -50,6 +50,9 @@ export interface InboxWatcherOptions {
   since: Date;
   ownAddress?: string;
   tuning: WatchTuning;
+  /** The authenticity verdict of a message of the test (DKIM/SPF/DMARC), recorded on its event;
+   * without it none is recorded. */
+  verify?: (raw: Buffer) => Promise<MessageAuthenticity>;
   log: (message: string) => void;
   /** Called with every client created, so that close() can end them. */
   track: (client: ImapFlow) => () => void;
@@ -341,6 +344,16 @@ export class InboxWatcher {
       for (const r of list) if (r.mid) this.messageIds.delete(r.mid);
       for (const mid of counted) this.messageIds.delete(mid);
     };
+    if (this.o.verify && ready.length > 0) {
+      // In parallel: each may wait on DNS; the arrival time is INTERNALDATE, not when this ends.
+      const verify = this.o.verify;
+      const verdicts = await Promise.all(
+        ready.map((r) =>
+          verify(r.source).catch((e: unknown): MessageAuthenticity => ({ verdict: 'unknown', source: 'none', reasons: [`could not check: ${(e as Error)?.message ?? String(e)}`] })),
+        ),
+      );
+      verdicts.forEach((v, i) => (ready[i]!.event.authenticity = v));
+    }
     try {
       // Written in parallel (their flushes overlap); each event names the file saved for it.
       const files = await Promise.all(ready.map((r) => this.o.ctx.saveMessage(messageFileName(r.event.key), r.source)));

@@ -13,6 +13,7 @@ import { composePing } from '../mail/compose.js';
 import type { Random } from '../mail/token.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { DEFAULT_SUBJECT, requireSetting, type Settings } from '../settings.js';
+import type { MessageAuthenticity } from '../core/events.js';
 import { hideSecret, imapConnection, imapServer, smtpServer, type ImapServer, type SmtpServer } from './email-servers.js';
 import { DEFAULT_TUNING, InboxWatcher, type WatchTuning } from './email-watch.js';
 
@@ -35,6 +36,8 @@ export interface EmailChannelOptions {
   /** SMTP connections in the pool. */
   maxConnections?: number;
   tuning?: Partial<WatchTuning>;
+  /** false: record no authenticity verdict on received messages (default: verify each). */
+  verifyAuthenticity?: boolean;
 }
 
 /** Folders watched: the URL's mailbox, the settings' folders and the given ones, each once. */
@@ -269,6 +272,7 @@ export class EmailChannel implements Channel {
       since,
       ownAddress: this.o.settings.from ? addressOf(this.o.settings.from) : '',
       tuning: this.tuning,
+      ...(this.o.verifyAuthenticity === false ? {} : { verify: (raw: Buffer) => this.verify(raw) }),
       log: this.o.log ?? (() => {}),
       track: (client) => {
         this.clients.add(client);
@@ -276,6 +280,12 @@ export class EmailChannel implements Channel {
       },
     });
     await watcher.run();
+  }
+
+  /** DKIM/SPF/DMARC verdict of a received message; mailauth is loaded on the first one. */
+  private async verify(raw: Buffer): Promise<MessageAuthenticity> {
+    const { verifyMessage, verifyOptionsFrom, recordedAuthenticity } = await import('../mail/authenticity.js');
+    return recordedAuthenticity(await verifyMessage(raw, verifyOptionsFrom(this.o.settings)));
   }
 
   async close(): Promise<void> {

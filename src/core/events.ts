@@ -113,6 +113,23 @@ export interface MessageReceivedEvent extends Base {
    * test, to an aborted run, to a `check` ping): never matched by its sender, counts for nothing.
    * Its class is `unrelated` and it has no `pingId`. */
   otherTest?: OtherTestReference;
+  /** Whether the message comes from the domain in its From (e-mail only; docs/authenticity.md). */
+  authenticity?: MessageAuthenticity;
+}
+
+/** pass: DMARC pass or an aligned DKIM pass; fail: the domain's DMARC, signature or SPF says the
+ * message is not its own; none: the domain publishes nothing to check; unknown: could not check. */
+export type AuthenticityVerdict = 'pass' | 'fail' | 'none' | 'unknown';
+
+/** The authenticity verdict recorded on a received message, with who decided it and why. */
+export interface MessageAuthenticity {
+  verdict: AuthenticityVerdict;
+  /** The secretariat's receiving server (a trusted Authentication-Results) or rollcall itself. */
+  source: 'authentication-results' | 'rollcall' | 'none';
+  authservId?: string;
+  fromDomain?: string;
+  /** In words, the decisive one first. */
+  reasons: string[];
 }
 
 /** The rollcall ping of another test that a message names (docs/measurement.md, "Answers to

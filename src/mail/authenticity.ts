@@ -15,11 +15,12 @@ import {
 } from './authenticity-headers.js';
 import { parseHeaderBlock, splitHeaderBody, type HeaderBlock } from './mime.js';
 import type { Settings } from '../settings.js';
+import type { AuthenticityVerdict, MessageAuthenticity } from '../core/events.js';
 
 /** pass: DMARC pass, or an aligned DKIM signature verifies. fail: the domain's DMARC policy, its
  * signature or its SPF record says the message is not its own. none: the domain publishes nothing
  * to check against (no DMARC, no valid signature). unknown: could not check (no DNS, timeout). */
-export type Authenticity = 'pass' | 'fail' | 'none' | 'unknown';
+export type Authenticity = AuthenticityVerdict;
 export const AUTHENTICITY_VERDICTS: readonly Authenticity[] = ['pass', 'fail', 'none', 'unknown'];
 
 export interface DkimCheck {
@@ -51,6 +52,17 @@ export interface AuthVerdict {
   /** In words, the decisive one first. */
   reasons: string[];
   checks: AuthChecks;
+}
+
+/** The part of a verdict that a run records on the message's event. */
+export function recordedAuthenticity(v: AuthVerdict): MessageAuthenticity {
+  return {
+    verdict: v.verdict,
+    source: v.source,
+    ...(v.authservId ? { authservId: v.authservId } : {}),
+    ...(v.fromDomain ? { fromDomain: v.fromDomain } : {}),
+    reasons: v.reasons,
+  };
 }
 
 export interface VerifyOptions {
