@@ -9,7 +9,7 @@ import { InputError, UsageError, type InputProblem } from '../core/errors.js';
 import type { ChannelName, RunEvent } from '../core/events.js';
 import { runPaths, type RunPlan } from '../core/run-folder.js';
 import { DEFAULT_BUCKET_SECONDS } from './buckets.js';
-import type { Stats } from './types.js';
+import type { CountryResult, Stats } from './types.js';
 
 export interface SourceMeta {
   kind: 'run' | 'events' | 'replies';
@@ -185,4 +185,112 @@ function runTimes(events: readonly RunEvent[]): { startedAt?: string; endedAt?: 
   let ended: string | undefined;
   for (const e of events) if (e.type === 'run-ended') ended = e.at;
   return { ...(started ? { startedAt: started } : {}), ...(ended ? { endedAt: ended } : {}) };
+}
+
+/** What a letter to each party needs beyond its country's figures: the directory as tested, and
+ * each contact point's own result (outcome, response time, what it sent), computed by the same
+ * statistics as if it were its country's only contact point. */
+export interface ContactDetails {
+  directory?: Directory;
+  contacts: Map<string, CountryResult>;
+}
+
+/** Each country's k-th contact point, for k = 0, 1...: one statistics pass per rank, on the events
+ * (or reply-log rows) of those contact points alone, gives every contact point its own result. */
+export async function loadContactDetails(path: string, opts: StatsSourceOptions = {}): Promise<ContactDetails> {
+  const contacts = new Map<string, CountryResult>();
+  const keep = (stats: Stats, idOf: (c: CountryResult) => string | undefined) => {
+    for (const c of [...stats.countries, ...(stats.observers?.countries ?? [])]) {
+      const id = idOf(c);
+      if (id) contacts.set(id, { ...c, contactId: id });
+    }
+  };
+  const isDir = await stat(path).then((s) => s.isDirectory(), () => false);
+  if (!isDir && !(await looksLikeEventLog(path))) {
+    const directory = opts.directory ? await loadDirectory(opts.directory) : undefined;
+    const [{ importReplyLog }, { statsFromReplies }, { ResponseTally }] = await Promise.all([import('./reply-log.js'), import('./replies.js'), import('./tally.js')]);
+    const { tally } = await importReplyLog(path);
+    const bucketSeconds = opts.bucketSeconds ?? [...DEFAULT_BUCKET_SECONDS];
+    for (let k = 0; ; k++) {
+      const ranked = new ResponseTally();
+      const idOfCountry = new Map<string, string>();
+      for (const [key, country] of tally.countries) {
+        const c = [...country.contacts.values()][k];
+        if (!c) continue;
+        ranked.countries.set(key, { key, firstRow: country.firstRow, contacts: new Map([[c.contactId, c]]) });
+        idOfCountry.set(key, c.contactId);
+      }
+      if (ranked.countries.size === 0) break;
+      const stats = statsFromReplies(ranked, directory, { bucketSeconds, file: path });
+      // A country is named as the log writes it, or with a directory as the directory does.
+      const { foldCountryName, isoForCountry } = await import('../directory/countries.js');
+      const idOf = (c: CountryResult) =>
+        idOfCountry.get(c.country) ??
+        [...idOfCountry].find(([key]) => foldCountryName(key) === foldCountryName(c.country) || (c.iso !== undefined && isoForCountry(key) === c.iso))?.[1];
+      keep(stats, idOf);
+    }
+    return { ...(directory ? { directory } : {}), contacts };
+  }
+
+  let events: RunEvent[];
+  let directory: Directory;
+  let bucketSeconds: number[];
+  let includeObservers: boolean | undefined;
+  if (isDir) {
+    const paths = runPaths(path);
+    const plan = await readJson<RunPlan>(paths.plan, 'not a run folder (no run.json)');
+    directory = checkDirectory(await readJson<Directory>(paths.directory, 'the run folder has no directory.json'), paths.directory);
+    events = (await readEventsIfAny(paths.events)).events;
+    bucketSeconds = opts.bucketSeconds ?? plan.bucketSeconds;
+    includeObservers = plan.includeObservers;
+  } else {
+    const { readEvents } = await import('../core/event-log.js');
+    events = (await readEvents(path)).events;
+    directory = opts.directory ? await loadDirectory(opts.directory) : await directoryFromEvents(events);
+    bucketSeconds = opts.bucketSeconds ?? [...DEFAULT_BUCKET_SECONDS];
+    includeObservers = true;
+  }
+  const { statsFromEvents } = await import('./compute.js');
+  // Contact points per country: the directory's in its order, then any other the log pinged.
+  const ranks = new Map<string, string[]>();
+  for (const p of directory.parties) ranks.set(p.iso.toUpperCase(), p.contacts.map((c) => c.id));
+  const pingContact = new Map<string, string>();
+  for (const e of events) {
+    if (e.type !== 'ping-started') continue;
+    pingContact.set(e.pingId, e.contactId);
+    const list = ranks.get(e.iso.toUpperCase()) ?? [];
+    if (!list.includes(e.contactId)) list.push(e.contactId);
+    ranks.set(e.iso.toUpperCase(), list);
+  }
+  const deepest = Math.max(0, ...[...ranks.values()].map((l) => l.length));
+  for (let k = 0; k < deepest; k++) {
+    const ids = new Set([...ranks.values()].flatMap((l) => (l[k] ? [l[k]!] : [])));
+    const mine = (pingId: string | undefined) => pingId !== undefined && ids.has(pingContact.get(pingId) ?? '');
+    const ranked = events.filter((e) => {
+      switch (e.type) {
+        case 'ping-started':
+          return ids.has(e.contactId);
+        case 'ping-sent':
+        case 'ping-failed':
+        case 'delivery-status':
+          return mine(e.pingId);
+        case 'message-received':
+          return e.pingId === undefined || mine(e.pingId);
+        case 'override':
+          return !e.contactId || ids.has(e.contactId);
+        default:
+          return true;
+      }
+    });
+    const rankedDirectory: Directory = {
+      ...directory,
+      parties: directory.parties.flatMap((p) => {
+        const id = ranks.get(p.iso.toUpperCase())?.[k];
+        return id ? [{ ...p, contacts: p.contacts.filter((c) => c.id === id) }] : [];
+      }),
+    };
+    const stats = statsFromEvents(ranked, rankedDirectory, { bucketSeconds, includeObservers });
+    keep(stats, (c) => (c.iso ? ranks.get(c.iso.toUpperCase())?.[k] : undefined));
+  }
+  return { directory, contacts };
 }
