@@ -156,3 +156,47 @@ export function createMessages(locale: string, int: (n: number) => string = Stri
   };
   return msgs;
 }
+
+/** Every text of a catalogue by key (`results.heading`), plural entries whole; name sections left out. */
+export function catalogueEntries(c: Catalogue, prefix = ''): Map<string, string | PluralEntry> {
+  const out = new Map<string, string | PluralEntry>();
+  for (const [k, v] of Object.entries(c)) {
+    if (!prefix && (NAME_SECTIONS as readonly string[]).includes(k)) continue;
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === 'string' || isPluralEntry(v)) out.set(key, v);
+    else if (typeof v === 'object' && v !== null) for (const [kk, vv] of catalogueEntries(v as Catalogue, key)) out.set(kk, vv);
+    else out.set(key, v as string);
+  }
+  return out;
+}
+
+const placeholders = (v: string | PluralEntry) =>
+  [...new Set((typeof v === 'string' ? [v] : Object.values(v)).flatMap((t) => [...t.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!)))].sort();
+
+/** What is wrong with a catalogue against the English one: keys missing or unknown, a text where
+ * a plural entry is expected (or the reverse), placeholders that differ, plural categories the
+ * language needs (Intl.PluralRules, counts 0 to 10,000) and lacks, empty texts. */
+export function catalogueProblems(candidate: Catalogue, reference: Catalogue, language: string): string[] {
+  const want = catalogueEntries(reference);
+  const have = catalogueEntries(candidate);
+  const problems: string[] = [];
+  const rules = new Intl.PluralRules(language);
+  const needed = new Set<string>();
+  for (let n = 0; n <= 10_000; n++) needed.add(rules.select(n));
+  for (const [key, ref] of want) {
+    const v = have.get(key);
+    if (v === undefined) {
+      problems.push(`${language}: missing ${key}`);
+      continue;
+    }
+    if (typeof ref === 'string' && typeof v !== 'string') problems.push(`${language}: ${key} should be a text`);
+    else if (typeof ref !== 'string' && !isPluralEntry(v)) problems.push(`${language}: ${key} should be a plural entry ({ "one": ..., "other": ... })`);
+    else {
+      if (placeholders(v).join() !== placeholders(ref).join()) problems.push(`${language}: ${key} has placeholders {${placeholders(v).join('}, {')}}, English has {${placeholders(ref).join('}, {')}}`);
+      if (isPluralEntry(v)) for (const cat of needed) if (v[cat] === undefined && cat !== 'other') problems.push(`${language}: ${key} lacks the plural form "${cat}"`);
+      if ((typeof v === 'string' ? [v] : Object.values(v)).some((t) => t.trim() === '')) problems.push(`${language}: ${key} is empty`);
+    }
+  }
+  for (const key of have.keys()) if (!want.has(key)) problems.push(`${language}: unknown key ${key} (not in en.json)`);
+  return problems;
+}
