@@ -26,7 +26,7 @@ export interface HistoryCell {
   outcome: CountryOutcome | 'not-tested';
   responseSeconds: number | null;
   text: string;
-  /** Silent or unreachable in this test and the one before or after it. */
+  /** Silent or unreachable in this test and in the one before or after it that tested the country. */
   streak: boolean;
 }
 
@@ -149,10 +149,12 @@ export function buildHistoryModel(inputs: Array<{ stats: Stats; meta: SourceMeta
       const k = byKey[i]!.get(row.key);
       return cellOf(fmt, t.stats, k === undefined ? undefined : t.stats.countries[k]);
     });
-    for (let i = 1; i < row.cells.length; i++) {
-      if (QUIET.has(row.cells[i - 1]!.outcome) && QUIET.has(row.cells[i]!.outcome)) {
-        row.cells[i - 1]!.streak = true;
-        row.cells[i]!.streak = true;
+    // Two tests running of this country: a test that did not include it does not break the run.
+    const tested = row.cells.filter((c) => c.outcome !== 'not-tested');
+    for (let i = 1; i < tested.length; i++) {
+      if (QUIET.has(tested[i - 1]!.outcome) && QUIET.has(tested[i]!.outcome)) {
+        tested[i - 1]!.streak = true;
+        tested[i]!.streak = true;
       }
     }
     row.streakTests = row.cells.flatMap((c, i) => (c.streak ? [tests[i]!.label] : []));

@@ -82,6 +82,19 @@ describe('history of several tests', () => {
     expect(md).toContain('Every test used the same thresholds (15 minutes, 30 minutes, 1 hour, 12 hours and 24 hours)');
   });
 
+  it('counts two tests running of a country across a test that did not include it', () => {
+    const small = smallTest([900, 1800, 3600, 43200, 86400]);
+    const quiet = y2023.silent.find((c) => !small.countries.some((x) => x.country === c.country))!.country;
+    const m = buildHistoryModel([
+      { stats: y2023, meta: meta('2023-06-07T07:30:00Z', '2023-06-07T0730Z-a') },
+      { stats: small, meta: meta('2024-06-05T09:00:00Z', '2024-06-05T0900Z-b') },
+      { stats: withOutcome(y2025, quiet, 'unreachable'), meta: meta('2025-06-04T08:00:00Z', '2025-06-04T0800Z-c') },
+    ]);
+    const row = m.countries.find((r) => r.country === quiet)!;
+    expect(row.cells.map((c) => c.outcome)).toEqual(['silent', 'not-tested', 'unreachable']);
+    expect(row.streakTests).toEqual(['7 June 2023', '4 June 2025']);
+  });
+
   it('says plainly when populations differ, and who joined', () => {
     const m = buildHistoryModel([
       { stats: smallTest([900, 1800, 3600, 43200, 86400]), meta: meta('2022-06-08T07:30:00Z', '2022-06-08T0730Z-s') },
