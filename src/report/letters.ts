@@ -216,7 +216,8 @@ function buildLetter(input: LettersInput, country: CountryResult, fmt: Formatter
   const updates: string[] = [];
   const updateKey = { failed: 'letters.updateFailed', delayed: 'letters.updateDelayed', 'no-answer': 'letters.updateNoAnswer', uncertain: 'letters.updateUncertain' } as const;
   for (const f of findings) {
-    updates.push(fmt.t(updateKey[f.status], { address: f.address || fmt.t('findings.notRecorded'), contact: f.contactId ?? name, channel: channelLabel(fmt, f.channel) }));
+    const vars = { address: f.address, contact: f.contactId ?? name, channel: channelLabel(fmt, f.channel) };
+    updates.push(f.address ? fmt.t(updateKey[f.status], vars) : fmt.t('letters.updateFailedUnknown', vars));
   }
   for (const l of lines) {
     const r = l.result;
