@@ -150,19 +150,22 @@ export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => v
     .option('--buckets <list>', "bucket thresholds (default: the run's, else 15m,30m,1h,12h,24h)")
     .option('--by <field>', 'split the figures by status or kind')
     .option('--directory <file>', 'population = the parties of this directory (for a reply log)')
+    .option('--locale <locale>', 'language and number format of the table (en, fr...)')
     .addOption(json())
-    .addHelpText('after', examples('rollcall stats fixtures/replies-2023.csv', 'rollcall stats runs/2024-06-05T0930Z-k3f9 --buckets 5m,15m,1h --json'))
+    .addHelpText('after', examples('rollcall stats fixtures/replies-2023.csv', 'rollcall stats fixtures/replies-2023.csv --locale fr', 'rollcall stats runs/2024-06-05T0930Z-k3f9 --buckets 5m,15m,1h --json'))
     .action(action(() => import('./stats.js')));
 
   program
     .command('report')
-    .description('export the report for the annual meeting (HTML, Markdown, CSV, JSON, PDF)')
-    .argument('<source>', 'run folder, events.jsonl or replies.csv')
-    .option('--format <list>', 'html,md,csv,json,pdf', 'html,md')
-    .option('--out <dir>', 'output folder', 'reports')
+    .description('export the report for the annual meeting (HTML, Markdown, CSV, JSON, PDF), the history of several tests, or a letter per party')
+    .argument('[source]', 'run folder, events.jsonl or replies.csv')
+    .option('--format <list>', 'html,md,csv,json,pdf (letters: md,html,pdf)', 'html,md')
+    .option('--out <dir>', "output folder (default: the run's own reports/ for a run folder, else ./reports)")
     .option('--compare <source>', 'an earlier run or reply log to compare with')
+    .option('--history <sources...>', 'several tests side by side, oldest first (run folders or reply logs)')
+    .option('--letters [all]', 'a letter per party that did not answer within the first threshold or whose address failed (all: every party)')
     .option('--anonymize', 'replace country names with stable labels')
-    .option('--locale <locale>', 'number and date format (en, fr, ...)', 'en')
+    .option('--locale <locale>', 'language, numbers and dates (en, fr, fr-BE...); letters default to each party\'s language')
     .option('--title <title>', 'report title')
     // No defaults for --tz and --buckets: a run folder's own (run.json) apply unless given.
     .option('--tz <zone>', "the secretariat's time zone (default: the run's, else UTC)")
@@ -175,6 +178,8 @@ export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => v
         'rollcall report fixtures/replies-2023.csv --format html,md --out reports/',
         'rollcall report runs/2024-06-05T0930Z-k3f9 --compare fixtures/replies-2023.csv --format html,pdf --tz Europe/Paris',
         'rollcall report runs/2024-06-05T0930Z-k3f9 --format html,csv --anonymize --locale fr',
+        'rollcall report --history fixtures/replies-2023.csv runs/2024-06-05T0930Z-k3f9 --locale fr',
+        'rollcall report runs/2024-06-05T0930Z-k3f9 --letters',
       ),
     )
     .action(action(() => import('./report.js')));

@@ -1,22 +1,43 @@
-// rollcall report <run | events.jsonl | replies.csv> --format html,md,csv,json[,pdf] [--out reports/]
+// rollcall report <run | events.jsonl | replies.csv> --format html,md,csv,json[,pdf] [--out dir]
 //   [--compare <earlier>] [--anonymize] [--locale fr] [--title ...] [--tz zone] [--buckets ...] [--directory f] [--json]
-import { isAbsolute, relative, resolve } from 'node:path';
+// rollcall report --history <test> <test>... [same options]   several tests side by side
+// rollcall report <run> --letters [all] [--locale fr]         a letter per party
+import { stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { EXIT, formatProblem, UsageError } from '../core/errors.js';
 import { checkLocale, checkTimeZone } from '../report/format.js';
-import { parseFormats, writeReports } from '../report/write.js';
+import { catalogueFor } from '../report/i18n.js';
+import { parseFormats, writeHistory, writeLetters, writeReports } from '../report/write.js';
 import { parseBuckets } from '../stats/buckets.js';
-import { loadStatsSource } from '../stats/source.js';
+import { loadContactDetails, loadStatsSource, type StatsSource, type StatsSourceOptions } from '../stats/source.js';
 import { println, type Output } from './output.js';
 
 export async function run(args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
-  const source = args[0];
-  if (!source) throw new UsageError('report: give a run folder, an events.jsonl or a reply-log CSV');
   const str = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
+  let source = args[0];
+  const history = Array.isArray(opts.history) ? (opts.history as string[]) : [];
+  // `--letters` takes an optional `all`; `report --letters runs/x` means the run, not a value.
+  let letters: false | 'some' | 'all' = false;
+  if (opts.letters === true) letters = 'some';
+  else if (typeof opts.letters === 'string') {
+    if (opts.letters === 'all') letters = 'all';
+    else if (!source) {
+      source = opts.letters;
+      letters = 'some';
+    } else throw new UsageError(`--letters: "${opts.letters}" is not "all" (write --letters, or --letters all)`);
+  }
 
   // Every usage problem is reported before any file is read.
-  const formats = parseFormats(str('format') ?? 'html,md');
-  const locale = str('locale') ?? 'en';
-  checkLocale(locale);
+  if (history.length && letters) throw new UsageError('--history and --letters go separately: letters are written for one test');
+  if (history.length && str('compare') !== undefined) throw new UsageError('--history already puts the tests side by side: leave --compare out');
+  if (letters && opts.anonymize) throw new UsageError('--letters names each party: it cannot be --anonymize');
+  if (!source && !history.length) throw new UsageError('report: give a run folder, an events.jsonl or a reply-log CSV (or --history with several)');
+  const formats = parseFormats(str('format') ?? (letters ? 'md,html' : 'html,md'));
+  const locale = str('locale');
+  if (locale !== undefined) {
+    checkLocale(locale);
+    if (!catalogueFor(locale)) o.err.write(`rollcall: warning: no wording for "${locale}" yet: numbers and dates in ${locale}, words in English (add src/report/locales/<language>.json)\n`);
+  }
   const tz = str('tz');
   if (tz !== undefined) checkTimeZone(tz);
   const bucketSeconds = str('buckets') !== undefined ? parseBuckets(str('buckets')!) : undefined;
@@ -26,31 +47,48 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
   // Paths stay as the user wrote them (they appear in error messages) unless cwd was moved.
   const at = (p: string) => (isAbsolute(p) || resolve(o.cwd) === process.cwd() ? p : resolve(o.cwd, p));
   const directory = str('directory') !== undefined ? at(str('directory')!) : undefined;
-  const loadOpts = { ...(directory ? { directory } : {}), ...(bucketSeconds ? { bucketSeconds } : {}) };
-
-  const current = await loadStatsSource(at(source), loadOpts);
-  for (const w of current.warnings) o.err.write(`rollcall: warning: ${formatProblem(w)}\n`);
-  let compare: { stats: typeof current.stats; meta: typeof current.meta } | undefined;
-  const earlier = str('compare');
-  if (earlier !== undefined) {
-    // The earlier test is counted with the same thresholds; its population is its own
-    // (--directory is for the source only: a directory changes from one year to the next).
-    const loaded = await loadStatsSource(at(earlier), bucketSeconds ? { bucketSeconds } : {});
+  const load = async (path: string, withDirectory: boolean): Promise<StatsSource> => {
+    const loadOpts: StatsSourceOptions = { ...(withDirectory && directory ? { directory } : {}), ...(bucketSeconds ? { bucketSeconds } : {}) };
+    const loaded = await loadStatsSource(at(path), loadOpts);
     for (const w of loaded.warnings) o.err.write(`rollcall: warning: ${formatProblem(w)}\n`);
-    compare = { stats: loaded.stats, meta: loaded.meta };
-  }
+    return loaded;
+  };
+  const isRunFolder = async (path: string) => stat(at(path)).then((s) => s.isDirectory(), () => false);
+  const common = { ...(locale ? { locale } : {}), ...(tz !== undefined ? { tz } : {}), ...(title !== undefined ? { title } : {}) };
+  const outDir = async (fallback: string | undefined) => at(str('out') ?? (fallback && (await isRunFolder(fallback)) ? join(fallback, 'reports') : 'reports'));
 
-  const files = await writeReports(
-    { stats: current.stats, meta: current.meta, ...(compare ? { compare } : {}) },
-    {
-      formats,
-      outDir: at(str('out') ?? 'reports'),
-      locale,
-      anonymize: Boolean(opts.anonymize),
-      ...(title !== undefined ? { title } : {}),
-      ...(tz !== undefined ? { tz } : {}),
-    },
-  );
+  let files: string[];
+  if (history.length) {
+    const sources = [...history, ...(source ? [source] : [])];
+    // --directory applies to reply logs and event logs; a run folder counts against its own.
+    const tests = [];
+    for (const s of sources) tests.push(await load(s, !(await isRunFolder(s))));
+    files = await writeHistory(
+      tests.map((t) => ({ stats: t.stats, meta: t.meta })),
+      { formats, outDir: await outDir(undefined), anonymize: Boolean(opts.anonymize), ...common },
+    );
+  } else if (letters) {
+    const current = await load(source!, true);
+    const details = await loadContactDetails(at(source!), { ...(directory ? { directory } : {}), ...(bucketSeconds ? { bucketSeconds } : {}) });
+    files = await writeLetters(
+      { stats: current.stats, meta: current.meta, contacts: details.contacts, ...(details.directory ? { directory: details.directory } : {}) },
+      { formats, outDir: join(await outDir(source), 'letters'), ...(locale ? { locale } : {}), all: letters === 'all' },
+    );
+  } else {
+    const current = await load(source!, true);
+    let compare: { stats: StatsSource['stats']; meta: StatsSource['meta'] } | undefined;
+    const earlier = str('compare');
+    if (earlier !== undefined) {
+      // The earlier test is counted with the same thresholds; its population is its own
+      // (--directory is for the source only: a directory changes from one year to the next).
+      const loaded = await load(earlier, false);
+      compare = { stats: loaded.stats, meta: loaded.meta };
+    }
+    files = await writeReports(
+      { stats: current.stats, meta: current.meta, ...(compare ? { compare } : {}) },
+      { formats, outDir: await outDir(source), anonymize: Boolean(opts.anonymize), ...common },
+    );
+  }
   const shown = files.map((f) => {
     const rel = relative(o.cwd, f);
     return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : f;

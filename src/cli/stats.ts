@@ -1,4 +1,4 @@
-// rollcall stats <run folder | events.jsonl | replies.csv> [--buckets ...] [--directory f] [--by status|kind] [--json]
+// rollcall stats <run folder | events.jsonl | replies.csv> [--buckets ...] [--directory f] [--by status|kind] [--locale fr] [--json]
 import { isAbsolute, resolve } from 'node:path';
 import { EXIT, formatProblem, UsageError } from '../core/errors.js';
 import { parseBuckets } from '../stats/buckets.js';
@@ -11,6 +11,12 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
   const by = opts.by as string | undefined;
   if (by !== undefined && by !== 'status' && by !== 'kind') throw new UsageError(`--by: "${by}" is not status or kind`);
   const bucketSeconds = typeof opts.buckets === 'string' ? parseBuckets(opts.buckets) : undefined;
+  const locale = typeof opts.locale === 'string' ? opts.locale : undefined;
+  if (locale !== undefined) {
+    // Loaded only with --locale: the English table needs no Intl locale data.
+    const { checkLocale } = await import('../report/format.js');
+    checkLocale(locale);
+  }
   // Paths stay as the user wrote them (they appear in error messages) unless cwd was moved.
   const at = (p: string) => (isAbsolute(p) || resolve(o.cwd) === process.cwd() ? p : resolve(o.cwd, p));
   const directory = typeof opts.directory === 'string' ? at(opts.directory) : undefined;
@@ -23,7 +29,7 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
   } else {
     // Loaded only for text output: --json on a big log need not pay for the table code.
     const { renderStatsText } = await import('../report/terminal.js');
-    o.out.write(renderStatsText(stats, { color: o.color, ...(by ? { by } : {}) }));
+    o.out.write(renderStatsText(stats, { color: o.color, ...(by ? { by } : {}), ...(locale ? { locale } : {}) }));
   }
   return EXIT.ok;
 }

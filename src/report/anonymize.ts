@@ -17,6 +17,11 @@ function eachCountry(stats: Stats): Array<{ country: string; iso?: string }> {
  * the same in both columns of a comparison. A country is keyed by its ISO code when any source
  * gives one, else by its name. */
 export function countryLabels(...tests: Stats[]): Map<string, string> {
+  return countryLabelsIn((n) => `Country ${n}`, tests);
+}
+
+/** The same labels worded in the report's language (`Pays 07`): `word` gets the padded number. */
+export function countryLabelsIn(word: (n: string) => string, tests: Stats[]): Map<string, string> {
   const isoOf = new Map<string, string>();
   const names = new Set<string>();
   for (const s of tests) {
@@ -29,7 +34,7 @@ export function countryLabels(...tests: Stats[]): Map<string, string> {
   const hash = (k: string) => createHash('sha256').update(k).digest('hex');
   const keys = [...new Set([...names].map(keyOf))].map((k) => ({ k, h: hash(k) })).sort((a, b) => (a.h < b.h ? -1 : a.h > b.h ? 1 : 0));
   const width = Math.max(2, String(keys.length).length);
-  const labelOfKey = new Map(keys.map(({ k }, i) => [k, `Country ${String(i + 1).padStart(width, '0')}`]));
+  const labelOfKey = new Map(keys.map(({ k }, i) => [k, word(String(i + 1).padStart(width, '0'))]));
   return new Map([...names].map((n) => [n, labelOfKey.get(keyOf(n))!]));
 }
 
@@ -106,7 +111,7 @@ function anonCore(s: StatsCore, label: (n: string) => string, scrub: Scrubber, c
 /** The same statistics with country names replaced by `labels` and identifying details removed.
  * Figures (buckets, counts, times) are unchanged. */
 export function anonymizeStats(stats: Stats, labels: Map<string, string>): Stats {
-  const label = (n: string) => labels.get(n) ?? 'Country ??';
+  const label = (n: string) => labels.get(n) ?? '??';
   const contactCountry = new Map<string, string>();
   const core = (s: StatsCore) => {
     for (const c of s.countries) if (c.contactId) contactCountry.set(c.contactId, c.country);

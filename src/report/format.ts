@@ -1,12 +1,13 @@
-// Locale-aware formatting of the numbers and dates in reports (Intl). The wording stays English;
-// durations keep the 2023 report's style (`1h 37 min`) whatever the locale.
+// Locale-aware formatting of the numbers, dates and durations in reports (Intl), with the wording
+// of the locale's catalogue (i18n.ts): a Formatter is everything a renderer needs to write in the
+// reader's language.
 import { UsageError } from '../core/errors.js';
-import { formatDuration } from '../core/duration.js';
+import { createMessages, type Messages } from './i18n.js';
 
 /** U+2212, the typographic minus used in deltas (`−2.5 pts`). */
 export const MINUS = '\u2212';
 
-export interface Formatter {
+export interface Formatter extends Messages {
   /** The locale used by Intl (bare `en` becomes `en-GB`: day month year, 24-hour clock). */
   locale: string;
   /** The secretariat's IANA zone. */
@@ -25,8 +26,46 @@ export interface Formatter {
   time(iso: string, zone?: string): string;
   /** `UTC`, `UTC+2`, `UTC−3:30`: the zone's offset at that instant. */
   offset(iso: string, zone: string): string;
-  /** 2023-style duration: `6 min`, `1h 37 min`, `45 s`. */
+  /** 2023-style duration in the language: `6 min`, `1h 37 min`, `45 s` (`1 h 37 min` in French). */
   duration(seconds: number | null | undefined): string;
+  /** A threshold as the 2023 report words it: `15 minutes`, `1 hour`, `24 heures`. */
+  threshold(seconds: number): string;
+  /** Short time for chart axes: `30 s`, `15 min`, `1 h`, `1 h 30`. */
+  axisTime(seconds: number): string;
+  /** Coarse period of day, for anonymized reports where an exact local time would reveal the zone. */
+  periodOfDay(hour: number): string;
+}
+
+/** Durations rounded as DESIGN.md section 1 says: whole minutes half up; under a minute, seconds. */
+export function durationIn(m: Pick<Messages, 't'>, seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined) return m.t('duration.none');
+  const s = Math.floor(seconds + 0.5);
+  if (s < 60) return m.t('duration.seconds', { s });
+  const minutes = Math.floor(seconds / 60 + 0.5);
+  const h = Math.floor(minutes / 60);
+  const min = minutes % 60;
+  if (h === 0) return m.t('duration.minutes', { m: min });
+  return min === 0 ? m.t('duration.hours', { h }) : m.t('duration.hoursMinutes', { h, m: min });
+}
+
+export function thresholdIn(m: Pick<Messages, 't' | 'n'>, seconds: number): string {
+  if (seconds % 3600 === 0) return m.n('threshold.hours', seconds / 3600);
+  if (seconds % 60 === 0) {
+    return seconds > 3600 ? m.t('threshold.hoursMinutes', { h: Math.floor(seconds / 3600), m: (seconds % 3600) / 60 }) : m.n('threshold.minutes', seconds / 60);
+  }
+  return m.n('threshold.seconds', seconds);
+}
+
+export function axisTimeIn(m: Pick<Messages, 't'>, seconds: number): string {
+  if (seconds < 60) return m.t('axis.seconds', { n: seconds });
+  if (seconds < 3600) return seconds % 60 === 0 ? m.t('axis.minutes', { n: seconds / 60 }) : m.t('axis.minutesSeconds', { m: Math.floor(seconds / 60), s: seconds % 60 });
+  const h = Math.floor(seconds / 3600);
+  const min = Math.round((seconds % 3600) / 60);
+  return min === 0 ? m.t('axis.hours', { n: h }) : m.t('axis.hoursMinutes', { h, mm: String(min).padStart(2, '0') });
+}
+
+export function periodOfDayIn(m: Pick<Messages, 't'>, hour: number): string {
+  return m.t(hour < 6 ? 'period.night' : hour < 12 ? 'period.morning' : hour < 18 ? 'period.afternoon' : 'period.evening');
 }
 
 /** Throws UsageError unless `zone` is an IANA zone Intl knows. */
@@ -68,10 +107,13 @@ export function createFormatter(locale = 'en', tz = 'UTC'): Formatter {
           ? cachedDtf(loc, { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
           : cachedDtf('en', { timeZone: zone, timeZoneName: 'longOffset' });
   const decFmt = new Map<number, Intl.NumberFormat>();
+  const int = (n: number) => intFmt.format(n);
+  const msgs = createMessages(loc, int);
   return {
+    ...msgs,
     locale: loc,
     tz,
-    int: (n) => intFmt.format(n),
+    int,
     percent: (share, digits = 2) => (digits === 2 ? pctFmt : pct0Fmt).format(share / 100),
     decimal: (n, digits = 2) => {
       let f = decFmt.get(digits);
@@ -89,7 +131,10 @@ export function createFormatter(locale = 'en', tz = 'UTC'): Formatter {
       const hours = String(Number(m[2]));
       return `UTC${m[1] === '-' ? MINUS : '+'}${hours}${m[3] === '00' ? '' : `:${m[3]}`}`;
     },
-    duration: (seconds) => (seconds === null || seconds === undefined ? '—' : formatDuration(seconds)),
+    duration: (seconds) => durationIn(msgs, seconds),
+    threshold: (seconds) => thresholdIn(msgs, seconds),
+    axisTime: (seconds) => axisTimeIn(msgs, seconds),
+    periodOfDay: (hour) => periodOfDayIn(msgs, hour),
   };
 }
 
@@ -132,10 +177,3 @@ export function hourIn(iso: string, zone: string): number {
   return Number(cachedDtf('en', { timeZone: zone, hour: 'numeric', hourCycle: 'h23' }).format(new Date(iso)));
 }
 
-/** Coarse period of day, for anonymized reports where an exact local time would reveal the zone. */
-export function periodOfDay(hour: number): string {
-  if (hour < 6) return 'night (00–06)';
-  if (hour < 12) return 'morning (06–12)';
-  if (hour < 18) return 'afternoon (12–18)';
-  return 'evening (18–24)';
-}

@@ -1,5 +1,6 @@
 // The JSON export: the statistics exactly as `rollcall stats --json` gives them (seconds, shares in
-// percent), plus the source's meta and what the report was made with.
+// percent, outcomes as codes, country names as computed: JSON is for programs, whatever the
+// report's language), plus the source's meta and what the report was made with.
 import type { ReportModel } from './model.js';
 
 export function renderJson(model: ReportModel): string {
@@ -9,13 +10,15 @@ export function renderJson(model: ReportModel): string {
       title: model.title,
       ...(model.network ? { network: model.network } : {}),
       locale: model.fmt.locale,
+      language: model.fmt.language,
       tz: model.fmt.tz,
       anonymized: model.anonymized,
       generator: model.generator,
+      ...(model.notes.length ? { notes: model.notes } : {}),
     },
     meta: current.meta,
-    stats: current.stats,
-    ...(earlier ? { compare: { meta: earlier.meta, stats: earlier.stats } } : {}),
+    stats: current.data,
+    ...(earlier ? { compare: { meta: earlier.meta, stats: earlier.data } } : {}),
   };
   return JSON.stringify(doc, null, 2) + '\n';
 }

@@ -1,18 +1,18 @@
 // The Markdown report: the same content as the HTML one, with tables instead of charts (the bucket
-// table carries a text bar). Every string from data goes through md().
+// table carries a text bar), in the report's language. Every string from data goes through md().
 import type { CountryResult, Stats } from '../stats/types.js';
-import { thresholdLabel } from '../core/duration.js';
 import { bucketLines } from './bucket-lines.js';
 import { compareBucketCells, compareBuckets, compareOutcomes } from './compare.js';
+import { detailText } from './detail.js';
 import { md } from './escape.js';
-import { byKindTable, receivedText, reportFacts, shortUtc, sourceText } from './facts.js';
-import { isoUtc } from './format.js';
+import { byKindTable, overrideCells, overridesHaveAnswers, receivedText, reportFacts, shortUtc } from './facts.js';
+import { footerText } from './html.js';
 import { methodsText } from './methods.js';
-import { CHANNEL_LABEL, FINDING_LABEL, OVERRIDE_LABEL, type CountryRow, type ReportModel } from './model.js';
+import { channelLabel, type CountryRow, type ReportModel } from './model.js';
 
 type Align = 'l' | 'r';
 
-function table(head: Array<[string, Align]>, rows: string[][]): string {
+export function mdTable(head: Array<[string, Align]>, rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(head.map(([h]) => md(h))), line(head.map(([, a]) => (a === 'r' ? '---:' : '---'))), ...rows.map(line)].join('\n');
 }
@@ -25,17 +25,17 @@ export function textBar(share: number): string {
 
 function bucketTable(stats: Stats, model: ReportModel): string {
   const { fmt } = model;
-  return table(
+  return mdTable(
     [
-      ['Within', 'l'],
-      ['Countries', 'r'],
-      ['Share', 'r'],
-      ['Average', 'r'],
-      ['Median', 'r'],
+      [fmt.t('results.within'), 'l'],
+      [fmt.t('results.countries'), 'r'],
+      [fmt.t('results.share'), 'r'],
+      [fmt.t('results.average'), 'r'],
+      [fmt.t('results.median'), 'r'],
       ['', 'l'],
     ],
     stats.buckets.map((b) => [
-      md(thresholdLabel(b.thresholdSeconds)),
+      md(fmt.threshold(b.thresholdSeconds)),
       md(fmt.int(b.responded)),
       md(fmt.percent(b.share)),
       md(fmt.duration(b.averageSeconds)),
@@ -46,7 +46,7 @@ function bucketTable(stats: Stats, model: ReportModel): string {
 }
 
 function names(model: ReportModel, items: CountryResult[], detail: (c: CountryResult) => string = () => ''): string {
-  if (items.length === 0) return 'none';
+  if (items.length === 0) return md(model.fmt.t('outcomes.noneInline'));
   return items
     .slice()
     .sort((a, b) => a.country.localeCompare(b.country, model.fmt.locale))
@@ -55,27 +55,35 @@ function names(model: ReportModel, items: CountryResult[], detail: (c: CountryRe
 }
 
 function countryTable(model: ReportModel, rows: CountryRow[]): string {
+  const { fmt } = model;
   const anon = model.anonymized;
-  return table(
+  return mdTable(
     [
-      ['Country', 'l'],
-      ['Result', 'l'],
-      ['Response time', 'r'],
-      ['Within', 'l'],
-      ['Channel', 'l'],
-      ...(anon ? [] : ([['Contact point', 'l']] as Array<[string, Align]>)),
-      [anon ? 'Time of day at the contact point' : 'Local time at the contact point when pinged', 'l'],
+      [fmt.t('countries.country'), 'l'],
+      [fmt.t('countries.result'), 'l'],
+      [fmt.t('countries.responseTime'), 'r'],
+      [fmt.t('countries.within'), 'l'],
+      [fmt.t('countries.channel'), 'l'],
+      ...(anon ? [] : ([[fmt.t('countries.contact'), 'l']] as Array<[string, Align]>)),
+      [fmt.t(anon ? 'countries.periodOfDay' : 'countries.localTime'), 'l'],
     ],
     rows.map((r) => [
       md(r.country),
       md(r.outcomeLabel),
       md(r.response),
       md(r.within),
-      md(r.channel ? (CHANNEL_LABEL[r.channel] ?? r.channel) : ''),
+      md(channelLabel(fmt, r.channel)),
       ...(anon ? [] : [md(r.contactId ?? '')]),
       md(r.localTime),
     ]),
   );
+}
+
+/** `**Label** (…): names` lines: the markup is the catalogue's, the values are escaped. */
+function outcomeLine(model: ReportModel, key: 'outcomes.markdownLate' | 'outcomes.markdownAutomatic' | 'outcomes.markdownUnreachable' | 'outcomes.markdownSilent', list: CountryResult[], detail?: (c: CountryResult) => string): string {
+  const { fmt } = model;
+  const window = fmt.threshold(model.current.stats.buckets.at(-1)?.thresholdSeconds ?? 86400);
+  return `- ${fmt.t(key, { window: md(window), count: md(fmt.int(list.length)), names: names(model, list, detail) })}`;
 }
 
 export function renderMarkdown(model: ReportModel): string {
@@ -84,44 +92,46 @@ export function renderMarkdown(model: ReportModel): string {
   const out: string[] = [];
   out.push(`# ${md(model.title)}`, '');
   if (model.network) out.push(`*${md(model.network)}*`, '');
-  for (const [k, v] of reportFacts(model)) out.push(`- **${md(k)}:** ${md(v)}`);
-  out.push('', '## Results', '', 'As in the 2023 report:', '');
+  for (const [k, v] of reportFacts(model)) out.push(`- **${md(fmt.t('report.colon', { text: k }))}** ${md(v)}`);
+  out.push('', `## ${md(fmt.t('results.heading'))}`, '', md(fmt.t('results.linesIntro')), '');
   for (const l of bucketLines(s.buckets, fmt)) out.push(`- ${md(l)}`);
-  out.push('', `Countries that answered, by threshold (cumulative), of ${md(fmt.int(s.population))} tested:`, '', bucketTable(s, model), '');
+  out.push('', md(fmt.t('report.colon', { text: fmt.t('results.bucketCaption', { population: fmt.int(s.population) }) })), '', bucketTable(s, model), '');
   const kinds = byKindTable(model);
   if (kinds) {
-    out.push('By kind of contact point (countries with a contact point of that kind, counted by that contact point alone):', '');
-    out.push(table(kinds.head.map((h, i): [string, Align] => [h, i > 0 ? 'r' : 'l']), kinds.rows.map((r) => r.map(md))), '');
+    out.push(md(fmt.t('report.colon', { text: fmt.t('results.byKindCaption') })), '');
+    out.push(mdTable(kinds.head.map((h, i): [string, Align] => [h, i > 0 ? 'r' : 'l']), kinds.rows.map((r) => r.map(md))), '');
   }
-  out.push('The charts (cumulative share over the window, countries per threshold) are in the HTML report.', '');
+  out.push(md(fmt.t('results.chartsInHtml')), '');
 
   if (earlier) {
-    out.push(`## Compared with the test of ${md(earlier.label)}`, '');
+    out.push(`## ${md(fmt.t('compare.heading', { date: earlier.label }))}`, '');
+    for (const n of model.notes) out.push(`> ${md(n)}`, '');
     const e = earlier.label;
     const c = current.label;
+    const change = fmt.t('compare.change');
     out.push(
-      table(
+      mdTable(
         [
-          ['Within', 'l'],
-          [`Countries ${e}`, 'r'],
-          [`Countries ${c}`, 'r'],
-          ['Change', 'r'],
-          [`Share ${e}`, 'r'],
-          [`Share ${c}`, 'r'],
-          ['Change', 'r'],
-          [`Average ${e}`, 'r'],
-          [`Average ${c}`, 'r'],
-          ['Change', 'r'],
+          [fmt.t('results.within'), 'l'],
+          [fmt.t('compare.columnCountries', { label: e }), 'r'],
+          [fmt.t('compare.columnCountries', { label: c }), 'r'],
+          [change, 'r'],
+          [fmt.t('compare.columnShare', { label: e }), 'r'],
+          [fmt.t('compare.columnShare', { label: c }), 'r'],
+          [change, 'r'],
+          [fmt.t('compare.columnAverage', { label: e }), 'r'],
+          [fmt.t('compare.columnAverage', { label: c }), 'r'],
+          [change, 'r'],
         ],
         compareBuckets(earlier.stats, s, fmt).map((r) => compareBucketCells(r, fmt).map(md)),
       ),
       '',
-      table(
+      mdTable(
         [
           ['', 'l'],
           [e, 'r'],
           [c, 'r'],
-          ['Change', 'r'],
+          [change, 'r'],
         ],
         compareOutcomes(earlier.stats, s, fmt).map((o) => [md(o.label), md(fmt.int(o.earlier)), md(fmt.int(o.current)), md(o.change)]),
       ),
@@ -129,74 +139,73 @@ export function renderMarkdown(model: ReportModel): string {
     );
   }
 
-  const windowLabel = thresholdLabel(s.buckets.at(-1)?.thresholdSeconds ?? 86400);
-  out.push('## Late, automatic replies only, no answer', '');
-  out.push(`- **Answered late** (after ${md(windowLabel)}, ${md(fmt.int(s.late.length))}): ${names(model, s.late, (c) => fmt.duration(c.responseSeconds))}`);
-  out.push(`- **Automatic reply only** (${md(fmt.int(s.automaticOnly.length))}): ${names(model, s.automaticOnly, (c) => receivedText(c.received))}`);
-  out.push(`- **No answer** (${md(fmt.int(s.silent.length))}): ${names(model, s.silent)}`, '');
+  out.push(`## ${md(fmt.t('outcomes.heading'))}`, '');
+  out.push(outcomeLine(model, 'outcomes.markdownLate', s.late, (c) => fmt.duration(c.responseSeconds)));
+  out.push(outcomeLine(model, 'outcomes.markdownAutomatic', s.automaticOnly, (c) => receivedText(fmt, c.received)));
+  out.push(outcomeLine(model, 'outcomes.markdownUnreachable', s.unreachable ?? []));
+  out.push(outcomeLine(model, 'outcomes.markdownSilent', s.silent), '');
 
-  out.push('## Directory findings', '');
-  if (s.findings.length === 0) out.push('No address or number failed or was delayed.', '');
+  out.push(`## ${md(fmt.t('findings.heading'))}`, '');
+  if (s.findings.length === 0) out.push(md(fmt.t('findings.none')), '');
   else {
     out.push(
-      table(
+      mdTable(
         [
-          ['Country', 'l'],
-          ...(model.anonymized ? [] : ([['Contact point', 'l']] as Array<[string, Align]>)),
-          ['Channel', 'l'],
-          ['Address', 'l'],
-          ['Finding', 'l'],
-          ['What the server said', 'l'],
-          ['When (UTC)', 'l'],
+          [fmt.t('findings.country'), 'l'],
+          ...(model.anonymized ? [] : ([[fmt.t('findings.contact'), 'l']] as Array<[string, Align]>)),
+          [fmt.t('findings.channel'), 'l'],
+          [fmt.t('findings.address'), 'l'],
+          [fmt.t('findings.finding'), 'l'],
+          [fmt.t('findings.words'), 'l'],
+          [fmt.t('findings.when'), 'l'],
         ],
         s.findings.map((f) => [
           md(f.country),
           ...(model.anonymized ? [] : [md(f.contactId ?? '')]),
-          md(CHANNEL_LABEL[f.channel] ?? f.channel),
-          md(model.anonymized ? 'hidden' : f.address || 'not recorded'),
-          md(FINDING_LABEL[f.status] ?? f.status),
-          md(f.detail),
-          md(shortUtc(model, f.at)),
+          md(channelLabel(fmt, f.channel)),
+          md(model.anonymized ? fmt.t('findings.hidden') : f.address || fmt.t('findings.notRecorded')),
+          md(fmt.t(`finding.${f.status}`)),
+          md(detailText(fmt, f.detail)),
+          md(shortUtc(fmt, current.startedAt, f.at)),
         ]),
       ),
       '',
     );
   }
 
-  out.push('## Manual corrections', '');
-  if (s.overrides.length === 0) out.push('No classification was corrected by hand.', '');
+  out.push(`## ${md(fmt.t('overrides.heading'))}`, '');
+  if (s.overrides.length === 0) out.push(md(fmt.t('overrides.none')), '');
   else {
+    const answers = overridesHaveAnswers(s.overrides);
     out.push(
-      table(
+      mdTable(
         [
-          ['When (UTC)', 'l'],
-          ['Concerning', 'l'],
-          ['Correction', 'l'],
-          ['Reason given', 'l'],
+          [fmt.t('overrides.when'), 'l'],
+          [fmt.t('overrides.concerning'), 'l'],
+          [fmt.t('overrides.correction'), 'l'],
+          ...(answers ? ([[fmt.t('overrides.answer'), 'l']] as Array<[string, Align]>) : []),
+          [fmt.t('overrides.reason'), 'l'],
         ],
-        s.overrides.map((o) => [
-          md(fmt.dateTime(o.at, 'UTC')),
-          md(o.contactId ?? (o.messageKey ? `message ${o.messageKey}` : '')),
-          md((OVERRIDE_LABEL[o.as] ?? o.as) + (o.applied === false ? ' (nothing to reclassify: not applied)' : '')),
-          md(o.note),
-        ]),
+        s.overrides.map((o) => {
+          const c = overrideCells(model, o);
+          return [md(c.when), md(c.concerning), md(c.correction), ...(answers ? [md(c.answer)] : []), md(c.reason)];
+        }),
       ),
       '',
     );
   }
 
-  out.push('## Results by country', '', `${md(fmt.int(current.rows.length))} countries, fastest first; the response time is that of the country's fastest contact point.`, '');
+  out.push(`## ${md(fmt.t('countries.heading'))}`, '', `${md(fmt.n('countries.caption', current.rows.length))}.`, '');
   out.push(countryTable(model, current.rows), '');
 
   if (s.observers) {
-    out.push('## Observers (counted separately)', '');
+    out.push(`## ${md(fmt.t('observers.heading'))}`, '');
     for (const l of bucketLines(s.observers.buckets, fmt)) out.push(`- ${md(l)}`);
     out.push('', bucketTable(s.observers as Stats, model), '', countryTable(model, current.observerRows), '');
   }
 
-  out.push('## Method', '');
+  out.push(`## ${md(fmt.t('methods.heading'))}`, '');
   for (const p of methodsText(model)) out.push(`### ${md(p.heading)}`, '', md(p.text), '');
-  const started = current.startedAt ? ` (test of ${isoUtc(current.startedAt)})` : '';
-  out.push('---', '', `Made by ${md(model.generator)} from ${md(sourceText(model))}${md(started)}. Numbers and dates formatted for ${md(fmt.locale)}; times in UTC unless a zone is named.`, '');
+  out.push('---', '', md(footerText(model)), '');
   return out.join('\n');
 }

@@ -1,13 +1,13 @@
 // What every report format shows, computed once: title, dates in UTC and the secretariat's zone,
-// per-country rows with local time of day, labels. Anonymization happens here, after local times
-// are derived from the real time zones (which are then dropped).
+// per-country rows with local time of day, names in the report's language. Anonymization happens
+// here, after local times are derived from the real time zones (which are then dropped).
 import { readFileSync } from 'node:fs';
-import type { ChannelName, OverrideClass } from '../core/events.js';
+import type { ChannelName } from '../core/events.js';
 import type { SourceMeta } from '../stats/source.js';
-import type { CountryOutcome, CountryResult, FindingStatus, Stats } from '../stats/types.js';
-import { thresholdLabel } from '../core/duration.js';
-import { anonymizeStats, countryLabels } from './anonymize.js';
-import { checkTimeZone, createFormatter, hourIn, isoLocal, periodOfDay, type Formatter } from './format.js';
+import type { CountryOutcome, CountryResult, GroupStats, OverrideSummary, Stats } from '../stats/types.js';
+import { anonymizeStats, countryLabelsIn } from './anonymize.js';
+import { comparisonNotes } from './compare.js';
+import { checkTimeZone, createFormatter, hourIn, isoLocal, type Formatter } from './format.js';
 
 export interface ReportOptions {
   locale?: string;
@@ -24,6 +24,7 @@ export interface ReportInput {
 }
 
 export interface CountryRow {
+  /** The name in the report's language (or its anonymized label). */
   country: string;
   iso?: string;
   status?: 'party' | 'observer';
@@ -39,6 +40,8 @@ export interface CountryRow {
   sentAt?: string;
   answeredAt?: string;
   timezone?: string;
+  /** The answer that counted was entered by hand (`rollcall mark --as reply --at`). */
+  handEntered: boolean;
   /** At the contact point when the ping arrived: `11:30 (UTC+2)`; a period of day when anonymized. */
   localTime: string;
   /** The same as local ISO 8601 with offset (`2023-06-07T11:30:00+02:00`), for CSV; not when anonymized. */
@@ -46,7 +49,10 @@ export interface CountryRow {
 }
 
 export interface TestView {
+  /** The statistics as shown: country names in the report's language, or anonymized. */
   stats: Stats;
+  /** The statistics as exported (JSON): as computed, or anonymized; names never translated. */
+  data: Stats;
   meta: SourceMeta;
   /** Short name of the test for column headers: its date. */
   label: string;
@@ -63,44 +69,33 @@ export interface ReportModel {
   anonymized: boolean;
   current: TestView;
   earlier?: TestView;
+  /** What a reader must know before comparing the two tests (populations, thresholds). */
+  notes: string[];
   /** `rollcall 0.1.0`. */
   generator: string;
 }
 
-export const OUTCOME_LABEL: Record<CountryOutcome, string> = {
-  answered: 'Answered',
-  late: 'Late',
-  'automatic-only': 'Automatic reply only',
-  unreachable: 'Unreachable',
-  silent: 'No answer',
-};
+/** An override as `rollcall mark --as reply --at <time> --channel phone` records it: the
+ * statistics add the answer's time and means to the summary (older logs have neither). */
+export type OverrideView = OverrideSummary & { answeredAt?: string; channel?: string };
 
-export const CHANNEL_LABEL: Record<ChannelName, string> = { email: 'e-mail', sms: 'SMS', voice: 'voice call', sim: 'simulated' };
+/** An override with the time and means of a hand-entered answer at hand. */
+export function overrideView(o: OverrideSummary): OverrideView {
+  return o.handEntered ? { ...o, answeredAt: o.handEntered.answeredAt, channel: o.handEntered.channel } : o;
+}
 
-export const FINDING_LABEL: Record<FindingStatus, string> = {
-  failed: 'failed',
-  delayed: 'delayed',
-  'no-answer': 'no answer',
-  uncertain: 'uncertain (sending not confirmed)',
-};
+/** An answer confirmed outside rollcall and entered by hand, rather than a reclassified message. */
+export function isHandEntered(o: OverrideSummary): boolean {
+  return o.as === 'reply' && !o.messageKey && o.handEntered !== undefined;
+}
 
-export const RECEIVED_LABEL: Record<string, string> = {
-  reply: 'reply',
-  'auto-reply': 'automatic reply',
-  bounce: 'bounce',
-  delay: 'delay notice',
-  'read-receipt': 'read receipt',
-};
+/** A channel's name in the report's language; `phone` and `other` are the means of hand-entered answers. */
+export function channelLabel(fmt: Formatter, channel: string | undefined): string {
+  if (!channel) return '';
+  return ['email', 'sms', 'voice', 'sim', 'phone', 'other'].includes(channel) ? fmt.t(`channel.${channel as 'email'}`) : channel;
+}
 
-export const KIND_LABEL: Record<string, string> = { police: 'Police', prosecution: 'Prosecution', other: 'Other' };
-
-export const OVERRIDE_LABEL: Record<OverrideClass, string> = {
-  reply: 'counted as a reply',
-  automatic: 'counted as an automatic reply',
-  'not-an-answer': 'not counted as an answer',
-};
-
-function generator(): string {
+export function generator(): string {
   try {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
     return `rollcall ${pkg.version ?? ''}`.trim();
@@ -109,7 +104,7 @@ function generator(): string {
   }
 }
 
-function firstSent(stats: Stats): string | undefined {
+export function firstSent(stats: Stats): string | undefined {
   let min: string | undefined;
   let minMs = Infinity;
   for (const c of [...stats.countries, ...(stats.observers?.countries ?? [])]) {
@@ -125,65 +120,98 @@ function firstSent(stats: Stats): string | undefined {
 function localTime(c: CountryResult, fmt: Formatter, anonymize: boolean): { text: string; iso?: string } {
   if (!c.sentAt || !c.timezone) return { text: '' };
   try {
-    if (anonymize) return { text: periodOfDay(hourIn(c.sentAt, c.timezone)) };
+    if (anonymize) return { text: fmt.periodOfDay(hourIn(c.sentAt, c.timezone)) };
     return { text: `${fmt.time(c.sentAt, c.timezone)} (${fmt.offset(c.sentAt, c.timezone)})`, iso: isoLocal(c.sentAt, c.timezone) };
   } catch {
     return { text: '' }; // a zone Intl does not know: no local time rather than a wrong one
   }
 }
 
-function rowsOf(original: CountryResult[], shown: CountryResult[], stats: Stats, fmt: Formatter, anonymize: boolean): CountryRow[] {
-  // Local times come from the real zones; anonymized rows are matched back by position in the
-  // original order before they are re-sorted.
-  const local = new Map<CountryResult, { text: string; iso?: string }>();
-  original.forEach((c, i) => local.set(shown[i]!, localTime(c, fmt, anonymize)));
+/** The same statistics with every country named by `rename` (figures and order unchanged; the
+ * findings in the order of the new names). */
+export function renameCountries(stats: Stats, rename: (c: { country: string; iso?: string }) => string, locale = 'en'): Stats {
+  const core = (s: GroupStats): GroupStats => {
+    const list = (xs: CountryResult[]) => xs.map((c) => ({ ...c, country: rename(c) }));
+    return {
+      ...s,
+      late: list(s.late),
+      automaticOnly: list(s.automaticOnly),
+      unreachable: list(s.unreachable ?? []),
+      silent: list(s.silent),
+      countries: list(s.countries),
+      findings: s.findings.map((f) => ({ ...f, country: rename(f) })).sort((a, b) => a.country.localeCompare(b.country, locale) || (a.contactId ?? '').localeCompare(b.contactId ?? '') || a.address.localeCompare(b.address)),
+    };
+  };
+  const out: Stats = { ...stats, ...core(stats) };
+  if (stats.observers) out.observers = core(stats.observers);
+  if (stats.byKind) {
+    out.byKind = {};
+    for (const [k, g] of Object.entries(stats.byKind) as Array<[keyof NonNullable<Stats['byKind']>, GroupStats]>) out.byKind[k] = core(g);
+  }
+  return out;
+}
+
+/** Contact ids whose answer was entered by hand (and applied). */
+function handEnteredContacts(stats: Stats): Set<string> {
+  return new Set(stats.overrides.filter((o) => isHandEntered(o) && o.applied !== false && o.contactId).map((o) => o.contactId!));
+}
+
+function rowsOf(countries: CountryResult[], stats: Stats, fmt: Formatter, name: (c: CountryResult) => string, anonymize: boolean): CountryRow[] {
   const windowSeconds = stats.buckets.at(-1)?.thresholdSeconds;
-  const sorted = [...shown].sort(
-    (a, b) => (a.responseSeconds ?? Infinity) - (b.responseSeconds ?? Infinity) || a.country.localeCompare(b.country, fmt.locale),
-  );
-  return sorted.map((c) => {
+  const byHand = handEnteredContacts(stats);
+  const rows = countries.map((c) => {
     const bucket = c.outcome === 'answered' && c.responseSeconds !== null ? stats.buckets.find((b) => c.responseSeconds! <= b.thresholdSeconds) : undefined;
+    const local = localTime(c, fmt, anonymize);
+    const handEntered = Boolean(c.contactId && byHand.has(c.contactId) && (c.outcome === 'answered' || c.outcome === 'late'));
+    const outcomeLabel = fmt.t(`outcome.${c.outcome}`);
     const row: CountryRow = {
-      country: c.country,
+      country: name(c),
       outcome: c.outcome,
-      outcomeLabel: OUTCOME_LABEL[c.outcome],
+      outcomeLabel: handEntered ? fmt.t('countries.byHand', { result: outcomeLabel }) : outcomeLabel,
       responseSeconds: c.responseSeconds,
       response: c.responseSeconds === null ? '' : fmt.duration(c.responseSeconds),
-      within: bucket ? thresholdLabel(bucket.thresholdSeconds) : c.outcome === 'late' && windowSeconds ? `after ${thresholdLabel(windowSeconds)}` : '',
-      localTime: local.get(c)?.text ?? '',
+      within: bucket
+        ? fmt.threshold(bucket.thresholdSeconds)
+        : c.outcome === 'late' && windowSeconds
+          ? fmt.t('countries.after', { window: fmt.threshold(windowSeconds) })
+          : '',
+      handEntered,
+      localTime: local.text,
     };
-    const iso = local.get(c)?.iso;
-    if (iso) row.localIso = iso;
-    for (const k of ['iso', 'status', 'contactId', 'channel', 'sentAt', 'answeredAt', 'timezone'] as const) {
+    if (local.iso && !anonymize) row.localIso = local.iso;
+    const keep = anonymize ? (['status', 'channel', 'sentAt', 'answeredAt'] as const) : (['iso', 'status', 'contactId', 'channel', 'sentAt', 'answeredAt', 'timezone'] as const);
+    for (const k of keep) {
       if (c[k] !== undefined) (row as unknown as Record<string, unknown>)[k] = c[k];
     }
     return row;
   });
+  return rows.sort(
+    (a, b) => (a.responseSeconds ?? Infinity) - (b.responseSeconds ?? Infinity) || a.country.localeCompare(b.country, fmt.locale),
+  );
 }
 
-function view(stats: Stats, meta: SourceMeta, fmt: Formatter, labels: Map<string, string> | undefined): TestView {
+/** One test as every format shows it: names in the language (or anonymized), rows, label. */
+export function testView(computed: Stats, meta: SourceMeta, fmt: Formatter, labels: Map<string, string> | undefined): TestView {
   const anonymize = labels !== undefined;
-  const shown = labels ? anonymizeStats(stats, labels) : stats;
-  // anonymizeStats re-sorts; rebuild the positional pairing from the original order.
-  const pair = (orig: CountryResult[]) => (labels ? orig.map((c) => ({ ...c, country: labels.get(c.country) ?? c.country, iso: undefined, contactId: undefined, timezone: undefined })) : orig);
+  const stats = computed;
+  const name = (c: { country: string; iso?: string }) => (labels ? (labels.get(c.country) ?? c.country) : fmt.country(c.country, c.iso));
+  // JSON carries the statistics as computed (anonymized when asked); every other format shows
+  // them with names in the language and no bounce called an automatic answer.
+  const data = labels ? anonymizeStats(computed, labels) : computed;
+  const shown = labels ? anonymizeStats(stats, labels) : renameCountries(stats, name, fmt.locale);
   const startedAt = meta.startedAt ?? firstSent(stats);
   const channels = new Set<ChannelName>((meta.channels ?? []) as ChannelName[]);
   for (const k of Object.keys(stats.byChannel) as ChannelName[]) channels.add(k);
   for (const c of stats.countries) if (c.channel) channels.add(c.channel);
-  const strip = (rows: CountryRow[]) =>
-    rows.map((r) => {
-      if (!anonymize) return r;
-      const { iso: _i, contactId: _c, timezone: _t, ...rest } = r;
-      return rest as CountryRow;
-    });
   return {
     stats: shown,
+    data,
     meta,
-    label: startedAt ? fmt.date(startedAt) : meta.runId ?? meta.path,
+    label: startedAt ? fmt.date(startedAt) : (meta.runId ?? meta.path),
     ...(startedAt ? { startedAt } : {}),
     channels: [...channels],
-    rows: strip(rowsOf(stats.countries, pair(stats.countries), shown, fmt, anonymize)),
-    observerRows: stats.observers ? strip(rowsOf(stats.observers.countries, pair(stats.observers.countries), shown, fmt, anonymize)) : [],
+    rows: rowsOf(stats.countries, stats, fmt, name, anonymize),
+    observerRows: stats.observers ? rowsOf(stats.observers.countries, stats.observers as Stats, fmt, name, anonymize) : [],
   };
 }
 
@@ -196,23 +224,33 @@ function knownZone(zone: string): boolean {
   }
 }
 
+/** The secretariat's zone: `--tz`, else the run's when Intl knows it (a run may have recorded
+ * `Europe/Strasbourg`, not an IANA name: UTC then, rather than failing the report). */
+export function reportZone(meta: SourceMeta, tz?: string): string {
+  return tz ?? (meta.tz && knownZone(meta.tz) ? meta.tz : 'UTC');
+}
+
+/** `24/7 Network (Budapest Convention) responsiveness test 7 June 2023`, or `--title`. */
+export function reportTitle(fmt: Formatter, network: string | undefined, date: string, title?: string): string {
+  if (title?.trim()) return title.trim();
+  if (network) return date ? fmt.t('report.title', { network, date }) : fmt.t('report.titleUndated', { network });
+  return date ? fmt.t('report.titleNoNetwork', { date }) : fmt.t('report.titleBare');
+}
+
 export function buildReportModel(input: ReportInput, opts: ReportOptions = {}): ReportModel {
-  // An explicit --tz must be valid (UsageError); a run's recorded zone that Intl does not know
-  // (e.g. `Europe/Strasbourg`, not an IANA name) falls back to UTC rather than failing the report.
-  const tz = opts.tz ?? (input.meta.tz && knownZone(input.meta.tz) ? input.meta.tz : 'UTC');
-  const fmt = createFormatter(opts.locale ?? 'en', tz);
-  const labels = opts.anonymize ? countryLabels(input.stats, ...(input.compare ? [input.compare.stats] : [])) : undefined;
-  const current = view(input.stats, input.meta, fmt, labels);
-  const network = input.meta.network;
-  const date = current.startedAt ? fmt.date(current.startedAt) : '';
-  const title = opts.title?.trim() || [network ? `${network} responsiveness test` : 'Responsiveness test', date].filter(Boolean).join(' ');
-  const model: ReportModel = { title, fmt, anonymized: Boolean(opts.anonymize), current, generator: generator() };
+  const fmt = createFormatter(opts.locale ?? 'en', reportZone(input.meta, opts.tz));
+  const labels = opts.anonymize
+    ? countryLabelsIn((n) => fmt.t('anonymize.label', { n }), [input.stats, ...(input.compare ? [input.compare.stats] : [])])
+    : undefined;
+  const current = testView(input.stats, input.meta, fmt, labels);
+  const network = input.meta.network ? fmt.network(input.meta.network) : undefined;
+  const title = reportTitle(fmt, network, current.startedAt ? fmt.date(current.startedAt) : '', opts.title);
+  const model: ReportModel = { title, fmt, anonymized: Boolean(opts.anonymize), current, notes: [], generator: generator() };
   if (network) model.network = network;
   if (input.compare) {
-    model.earlier = view(input.compare.stats, input.compare.meta, fmt, labels);
-    if (model.earlier.label === current.label) {
-      model.earlier.label = `${model.earlier.label} (earlier)`;
-    }
+    model.earlier = testView(input.compare.stats, input.compare.meta, fmt, labels);
+    if (model.earlier.label === current.label) model.earlier.label = fmt.t('report.earlierSuffix', { label: model.earlier.label });
+    model.notes = comparisonNotes(model.earlier, current, fmt);
   }
   return model;
 }

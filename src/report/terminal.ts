@@ -1,11 +1,14 @@
-// The statistics on a terminal: the bucket table (cli-table3), the 2023 report's lines, the late,
-// automatic-only and silent countries, the directory findings and the manual overrides.
+// The statistics on a terminal, in the language of --locale: the bucket table (cli-table3), the
+// lines of the meeting's report, the late, automatic-only, unreachable and silent countries, the
+// directory findings and the answers entered by hand and corrections.
 import Table from 'cli-table3';
 import type { ContactKind } from '../core/directory.js';
-import { formatDuration, thresholdLabel } from '../core/duration.js';
-import type { BucketStat, CountryResult, Finding, GroupStats, Stats } from '../stats/types.js';
-import { bucketLines } from './bucket-lines.js';
-import type { Formatter } from './format.js';
+import type { BucketStat, CountryResult, Finding, GroupStats, OverrideSummary, Stats } from '../stats/types.js';
+import { bucketLines, type LineWording } from './bucket-lines.js';
+import { detailText } from './detail.js';
+import { automaticKinds } from './outcomes.js';
+import { createFormatter, durationIn, thresholdIn } from './format.js';
+import { catalogueFor, createMessages, type Messages } from './i18n.js';
 
 export interface TerminalOptions {
   color: boolean;
@@ -13,6 +16,8 @@ export interface TerminalOptions {
   by?: 'status' | 'kind';
   /** Wrap lists at this width (default 100). */
   width?: number;
+  /** Language and number format (`fr`, `fr-BE`); default English. */
+  locale?: string;
 }
 
 /** The few styles used. Plain SGR codes rather than chalk: loading chalk costs ~30 ms of the
@@ -30,73 +35,112 @@ const COLOUR: Paint = { bold: sgr(1, 22), dim: sgr(2, 22), red: sgr(31, 39), yel
 const same: Style = (t) => t;
 const PLAIN: Paint = { bold: same, dim: same, red: same, yellow: same, magenta: same };
 
-/** The 2023 wording in English, without Intl (its locale data costs ~30 ms at start-up): the
- * parts of Formatter that bucketLines() uses. */
-const WORDING = {
-  int: (n: number) => String(n),
-  percent: (share: number) => `${share.toFixed(2)}%`,
-  duration: (seconds: number | null | undefined) => (seconds === null || seconds === undefined ? '—' : formatDuration(seconds)),
-} as Pick<Formatter, 'int' | 'percent' | 'duration'> as Formatter;
+type Wording = LineWording & Messages & { int: (n: number) => string; sortNames: boolean };
+
+/** English without Intl number formats (their locale data costs ~30 ms at start-up); any other
+ * language with the report's Formatter. */
+function wording(locale: string | undefined): Wording {
+  const language = locale ? catalogueFor(locale) : 'en';
+  if (!locale || language === 'en') {
+    const m = createMessages('en');
+    return {
+      ...m,
+      int: String,
+      percent: (share: number) => `${share.toFixed(2)}%`,
+      duration: (seconds: number | null | undefined) => durationIn(m, seconds),
+      threshold: (seconds: number) => thresholdIn(m, seconds),
+      sortNames: false,
+    };
+  }
+  return { ...createFormatter(locale, 'UTC'), sortNames: true };
+}
+
 type Row = Array<string | { content: string; rowSpan: number; vAlign: 'top' }>;
 
-const KIND_LABEL: Record<ContactKind, string> = { police: 'Police', prosecution: 'Prosecution', other: 'Other' };
-
-export function renderStatsText(stats: Stats, opts: TerminalOptions): string {
+export function renderStatsText(computed: Stats, opts: TerminalOptions): string {
+  const w = wording(opts.locale);
+  const stats = computed;
   const c = opts.color ? COLOUR : PLAIN;
   const width = opts.width ?? 100;
   const out: string[] = [];
   const last = stats.buckets[stats.buckets.length - 1];
-  const window = last ? thresholdLabel(last.thresholdSeconds) : 'the window';
+  const window = last ? w.threshold(last.thresholdSeconds) : w.t('terminal.theWindow');
+  const name = (r: { country: string; iso?: string }) => w.country(r.country, r.iso);
+  const countries = (n: number) => w.n('facts.countries', n);
 
-  const observers = stats.observers ? `; observers counted apart: ${stats.observers.population}` : '';
-  out.push(c.bold(`Population: ${countries(stats.population)}${observers}`));
+  const observers = stats.observers ? w.t('terminal.observersApart', { n: stats.observers.population }) : '';
+  out.push(c.bold(w.t('terminal.population', { countries: countries(stats.population) }) + observers));
   if (opts.by === 'status') {
-    const groups: Array<[string, GroupStats]> = [[`Parties (${stats.population})`, stats]];
-    if (stats.observers) groups.push([`Observers (${stats.observers.population})`, stats.observers]);
-    out.push(groupedTable(groups, c));
-    if (!stats.observers) out.push(c.dim('No observers were tested (rollcall run --include-observers).'));
+    const groups: Array<[string, GroupStats]> = [[w.t('terminal.parties', { n: stats.population }), stats]];
+    if (stats.observers) groups.push([w.t('terminal.observers', { n: stats.observers.population }), stats.observers]);
+    out.push(groupedTable(groups, c, w));
+    if (!stats.observers) out.push(c.dim(w.t('terminal.noObservers')));
   } else if (opts.by === 'kind') {
     const groups = (Object.entries(stats.byKind ?? {}) as Array<[ContactKind, GroupStats]>).map(
-      ([k, g]): [string, GroupStats] => [`${KIND_LABEL[k]} (${g.population})`, g],
+      ([k, g]): [string, GroupStats] => [`${w.t(`kind.${k}`)} (${g.population})`, g],
     );
-    out.push(groups.length ? groupedTable(groups, c) : c.dim('No contact points to split by kind.'));
+    out.push(groups.length ? groupedTable(groups, c, w) : c.dim(w.t('terminal.noKinds')));
   } else {
-    out.push(table(stats.buckets, c));
+    out.push(table(stats.buckets, c, w));
   }
 
+  const outcomes = (g: GroupStats) => {
+    const list = (title: string, items: CountryResult[], item: (r: CountryResult) => string) => {
+      const sorted = w.sortNames ? [...items].sort((a, b) => name(a).localeCompare(name(b), w.locale)) : items;
+      return section(c, w, title, sorted, item, width);
+    };
+    const automatic = (r: CountryResult) => {
+      // Bounces and delay notices are never listed as automatic answers.
+      const kinds = automaticKinds(r.received).map((k) => w.t(`received.${k as 'auto-reply'}`));
+      return `${name(r)}${kinds.length ? ` (${kinds.join(', ')})` : ''}`;
+    };
+    return [
+      ...list(w.t('terminal.late', { window }), g.late, (r) => `${name(r)} (${w.duration(r.responseSeconds ?? 0)})`),
+      ...list(w.t('terminal.automatic'), g.automaticOnly, automatic),
+      ...list(w.t('terminal.unreachable'), g.unreachable ?? [], name),
+      ...list(w.t('terminal.silent'), g.silent, name),
+    ];
+  };
+
   out.push('');
-  for (const line of bucketLines(stats.buckets, WORDING)) out.push(`- ${line}`);
+  for (const line of bucketLines(stats.buckets, w)) out.push(`- ${line}`);
   out.push('');
-  out.push(...section(c, `Answered late, after ${window}`, stats.late, (r) => `${r.country} (${formatDuration(r.responseSeconds ?? 0)})`, width));
-  out.push(...section(c, 'Automatic answers only', stats.automaticOnly, (r) => `${r.country}${r.received?.length ? ` (${r.received.join(', ')})` : ''}`, width));
-  out.push(...section(c, 'Silent', stats.silent, (r) => r.country, width));
+  out.push(...outcomes(stats));
   if (stats.observers) {
     const o = stats.observers;
     out.push('');
-    out.push(c.bold(`Observers: ${countries(o.population)}`));
-    for (const line of bucketLines(o.buckets, WORDING)) out.push(`- ${line}`);
-    out.push(...section(c, `Answered late, after ${window}`, o.late, (r) => `${r.country} (${formatDuration(r.responseSeconds ?? 0)})`, width));
-    out.push(...section(c, 'Automatic answers only', o.automaticOnly, (r) => r.country, width));
-    out.push(...section(c, 'Silent', o.silent, (r) => r.country, width));
+    out.push(c.bold(w.t('terminal.observersHead', { countries: countries(o.population) })));
+    for (const line of bucketLines(o.buckets, w)) out.push(`- ${line}`);
+    out.push(...outcomes(o));
   }
   const findings = [...stats.findings, ...(stats.observers?.findings ?? [])];
   out.push('');
-  out.push(findings.length ? c.bold(`Directory findings (${findings.length}):`) : `${c.bold('Directory findings:')} ${c.dim('none')}`);
-  for (const f of findings) out.push(`  ${findingLine(f, c)}`);
+  const findingsTitle = w.t('terminal.findings');
+  const colon = (text: string) => w.t('report.colon', { text });
+  out.push(findings.length ? c.bold(colon(`${findingsTitle} (${findings.length})`)) : `${c.bold(colon(findingsTitle))} ${c.dim(w.t('terminal.none'))}`);
+  const pad = Math.max(0, ...findings.map((f) => w.t(`terminal.finding.${f.status}`).length));
+  for (const f of findings) out.push(`  ${findingLine(f, c, w, pad, name)}`);
   if (stats.overrides.length) {
     out.push('');
-    out.push(c.bold(`Manual corrections (${stats.overrides.length}):`));
-    for (const o of stats.overrides)
-      out.push(`  ${o.messageKey ?? o.contactId} → ${o.as}${o.messageKey && o.contactId ? ` (from ${o.contactId})` : ''}: ${o.note}${o.applied === false ? c.dim(' [nothing to reclassify]') : ''}`);
+    out.push(c.bold(colon(`${w.t('terminal.corrections')} (${stats.overrides.length})`)));
+    for (const o of stats.overrides) out.push(`  ${overrideLine(o, c, w)}`);
   }
   return out.join('\n') + '\n';
 }
 
-function countries(n: number): string {
-  return `${n} ${n === 1 ? 'country' : 'countries'}`;
-}
+/** `2023-06-07 22:11 UTC`: the same in every language, and no Intl date formats to load. */
+const utcMinute = (iso: string) => `${new Date(iso).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
-const HEAD = ['Threshold', 'Countries', 'Share', 'Average', 'Median'];
+function overrideLine(o: OverrideSummary, c: Paint, w: Wording): string {
+  const v = { answeredAt: o.handEntered?.answeredAt, channel: o.handEntered?.channel as string | undefined };
+  const channel = v.channel && ['email', 'sms', 'voice', 'sim', 'phone', 'other'].includes(v.channel) ? w.t(`channel.${v.channel as 'email'}`) : v.channel;
+  const what =
+    o.as === 'reply' && !o.messageKey && v.answeredAt
+      ? w.t(channel ? 'terminal.handAnswerBy' : 'terminal.handAnswer', { time: utcMinute(v.answeredAt), channel: channel ?? '' })
+      : w.t(`terminal.as.${o.as}`);
+  const from = o.messageKey && o.contactId ? ` ${w.t('terminal.fromContact', { contact: o.contactId })}` : '';
+  return `${w.t('report.colon', { text: `${o.messageKey ?? o.contactId} → ${what}${from}` })} ${o.note}${o.applied === false ? c.dim(` ${w.t('terminal.nothingToReclassify')}`) : ''}`;
+}
 
 function newTable(head: string[], c: Paint): Table.Table {
   return new Table({
@@ -106,38 +150,41 @@ function newTable(head: string[], c: Paint): Table.Table {
   });
 }
 
-function cells(b: BucketStat): string[] {
-  const d = (s: number | null) => (s === null ? '—' : formatDuration(s));
-  return [thresholdLabel(b.thresholdSeconds), String(b.responded), `${b.share.toFixed(2)}%`, d(b.averageSeconds), d(b.medianSeconds)];
+const head = (w: Wording) => [w.t('terminal.threshold'), w.t('terminal.countries'), w.t('terminal.share'), w.t('terminal.average'), w.t('terminal.median')];
+
+function cells(b: BucketStat, w: Wording): string[] {
+  return [w.threshold(b.thresholdSeconds), w.int(b.responded), w.percent(b.share), w.duration(b.averageSeconds), w.duration(b.medianSeconds)];
 }
 
-function table(buckets: BucketStat[], c: Paint): string {
-  const t = newTable(HEAD, c);
-  for (const b of buckets) t.push(cells(b));
+function table(buckets: BucketStat[], c: Paint, w: Wording): string {
+  const t = newTable(head(w), c);
+  for (const b of buckets) t.push(cells(b, w));
   return t.toString();
 }
 
-function groupedTable(groups: Array<[string, GroupStats]>, c: Paint): string {
-  const t = newTable(['Group', ...HEAD], c);
+function groupedTable(groups: Array<[string, GroupStats]>, c: Paint, w: Wording): string {
+  const t = newTable([w.t('terminal.group'), ...head(w)], c);
   for (const [label, g] of groups) {
     g.buckets.forEach((b, i) => {
-      const row: Row = i === 0 ? [{ content: label, rowSpan: g.buckets.length, vAlign: 'top' }, ...cells(b)] : cells(b);
+      const row: Row = i === 0 ? [{ content: label, rowSpan: g.buckets.length, vAlign: 'top' }, ...cells(b, w)] : cells(b, w);
       t.push(row);
     });
   }
   return t.toString();
 }
 
-function section(c: Paint, title: string, list: CountryResult[], item: (r: CountryResult) => string, width: number): string[] {
-  if (list.length === 0) return [`${c.bold(`${title}:`)} ${c.dim('none')}`];
-  return wrap(`${c.bold(`${title} (${list.length}):`)}`, list.map(item), width);
+function section(c: Paint, w: Wording, title: string, list: CountryResult[], item: (r: CountryResult) => string, width: number): string[] {
+  const colon = (text: string) => w.t('report.colon', { text });
+  if (list.length === 0) return [`${c.bold(colon(title))} ${c.dim(w.t('terminal.none'))}`];
+  return wrap(c.bold(colon(`${title} (${list.length})`)), list.map(item), width);
 }
 
-function findingLine(f: Finding, c: Paint): string {
-  const label = f.status.padEnd(10);
+function findingLine(f: Finding, c: Paint, w: Wording, pad: number, name: (r: { country: string; iso?: string }) => string): string {
+  const label = w.t(`terminal.finding.${f.status}`).padEnd(pad);
   const status = f.status === 'failed' ? c.red(label) : f.status === 'uncertain' ? c.yellow(label) : c.magenta(label);
-  const who = [f.country, f.contactId, f.channel, f.address].filter(Boolean).join('  ');
-  return `${status} ${who} — ${f.detail}`;
+  const channel = ['email', 'sms', 'voice', 'sim'].includes(f.channel) ? w.t(`terminal.channel.${f.channel}`) : f.channel;
+  const who = [name(f), f.contactId, channel, f.address].filter(Boolean).join('  ');
+  return `${status} ${who} — ${detailText(w, f.detail)}`;
 }
 
 /** The title, then the items separated by commas, breaking lines between items (never inside

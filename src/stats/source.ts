@@ -10,7 +10,7 @@ import type { ChannelName, RunEvent } from '../core/events.js';
 import type { RunState } from '../core/run-state.js';
 import { RunFolder } from '../core/run-folder.js';
 import { DEFAULT_BUCKET_SECONDS } from './buckets.js';
-import type { Stats } from './types.js';
+import type { CountryResult, Stats } from './types.js';
 
 export interface SourceMeta {
   kind: 'run' | 'events' | 'replies';
@@ -158,4 +158,113 @@ async function directoryFromPings(state: RunState): Promise<Directory> {
 
 function runTimes(state: RunState): { startedAt?: string; endedAt?: string } {
   return { ...(state.startedAt ? { startedAt: state.startedAt.toISOString() } : {}), ...(state.endedAt ? { endedAt: state.endedAt.toISOString() } : {}) };
+}
+
+/** What a letter to each party needs beyond its country's figures: the directory as tested, and
+ * each contact point's own result (outcome, response time, what it sent), computed by the same
+ * statistics as if it were its country's only contact point. */
+export interface ContactDetails {
+  directory?: Directory;
+  contacts: Map<string, CountryResult>;
+}
+
+/** Each country's k-th contact point, for k = 0, 1...: one statistics pass per rank, on the events
+ * (or reply-log rows) of those contact points alone, gives every contact point its own result. */
+export async function loadContactDetails(path: string, opts: StatsSourceOptions = {}): Promise<ContactDetails> {
+  const contacts = new Map<string, CountryResult>();
+  const keep = (stats: Stats, idOf: (c: CountryResult) => string | undefined) => {
+    for (const c of [...stats.countries, ...(stats.observers?.countries ?? [])]) {
+      const id = idOf(c);
+      if (id) contacts.set(id, { ...c, contactId: id });
+    }
+  };
+  const isDir = await stat(path).then((s) => s.isDirectory(), () => false);
+  if (!isDir && !(await looksLikeEventLog(path))) {
+    const directory = opts.directory ? await loadDirectory(opts.directory) : undefined;
+    const [{ importReplyLog }, { statsFromReplies }, { ResponseTally }] = await Promise.all([import('./reply-log.js'), import('./replies.js'), import('./tally.js')]);
+    const { tally } = await importReplyLog(path);
+    const bucketSeconds = opts.bucketSeconds ?? [...DEFAULT_BUCKET_SECONDS];
+    for (let k = 0; ; k++) {
+      const ranked = new ResponseTally();
+      const idOfCountry = new Map<string, string>();
+      for (const [key, country] of tally.countries) {
+        const c = [...country.contacts.values()][k];
+        if (!c) continue;
+        ranked.countries.set(key, { key, firstRow: country.firstRow, contacts: new Map([[c.contactId, c]]) });
+        idOfCountry.set(key, c.contactId);
+      }
+      if (ranked.countries.size === 0) break;
+      const stats = statsFromReplies(ranked, directory, { bucketSeconds, file: path });
+      // A country is named as the log writes it, or with a directory as the directory does.
+      const { foldCountryName, isoForCountry } = await import('../directory/countries.js');
+      const idOf = (c: CountryResult) =>
+        idOfCountry.get(c.country) ??
+        [...idOfCountry].find(([key]) => foldCountryName(key) === foldCountryName(c.country) || (c.iso !== undefined && isoForCountry(key) === c.iso))?.[1];
+      keep(stats, idOf);
+    }
+    return { ...(directory ? { directory } : {}), contacts };
+  }
+
+  let events: RunEvent[];
+  let directory: Directory;
+  let bucketSeconds: number[];
+  let includeObservers: boolean | undefined;
+  if (isDir) {
+    const folder = RunFolder.open(path);
+    const plan = folder.plan();
+    directory = folder.directory();
+    events = (await eventsIfAny(folder)).events;
+    bucketSeconds = opts.bucketSeconds ?? plan.bucketSeconds;
+    includeObservers = plan.includeObservers;
+  } else {
+    const { readEvents } = await import('../core/event-log.js');
+    events = (await readEvents(path)).events;
+    const { foldRunState } = await import('../core/run-state.js');
+    directory = opts.directory ? await loadDirectory(opts.directory) : await directoryFromPings(foldRunState(events));
+    bucketSeconds = opts.bucketSeconds ?? [...DEFAULT_BUCKET_SECONDS];
+    includeObservers = true;
+  }
+  const { statsFromEvents } = await import('./compute.js');
+  // Contact points per country: the directory's in its order, then any other the log pinged.
+  const ranks = new Map<string, string[]>();
+  for (const p of directory.parties) ranks.set(p.iso.toUpperCase(), p.contacts.map((c) => c.id));
+  const pingContact = new Map<string, string>();
+  for (const e of events) {
+    if (e.type !== 'ping-started') continue;
+    pingContact.set(e.pingId, e.contactId);
+    const list = ranks.get(e.iso.toUpperCase()) ?? [];
+    if (!list.includes(e.contactId)) list.push(e.contactId);
+    ranks.set(e.iso.toUpperCase(), list);
+  }
+  const deepest = Math.max(0, ...[...ranks.values()].map((l) => l.length));
+  for (let k = 0; k < deepest; k++) {
+    const ids = new Set([...ranks.values()].flatMap((l) => (l[k] ? [l[k]!] : [])));
+    const mine = (pingId: string | undefined) => pingId !== undefined && ids.has(pingContact.get(pingId) ?? '');
+    const ranked = events.filter((e) => {
+      switch (e.type) {
+        case 'ping-started':
+          return ids.has(e.contactId);
+        case 'ping-sent':
+        case 'ping-failed':
+        case 'delivery-status':
+          return mine(e.pingId);
+        case 'message-received':
+          return e.pingId === undefined || mine(e.pingId);
+        case 'override':
+          return !e.contactId || ids.has(e.contactId);
+        default:
+          return true;
+      }
+    });
+    const rankedDirectory: Directory = {
+      ...directory,
+      parties: directory.parties.flatMap((p) => {
+        const id = ranks.get(p.iso.toUpperCase())?.[k];
+        return id ? [{ ...p, contacts: p.contacts.filter((c) => c.id === id) }] : [];
+      }),
+    };
+    const stats = statsFromEvents(ranked, rankedDirectory, { bucketSeconds, includeObservers });
+    keep(stats, (c) => (c.iso ? ranks.get(c.iso.toUpperCase())?.[k] : undefined));
+  }
+  return { directory, contacts };
 }

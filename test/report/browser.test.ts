@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { main } from '../../src/cli/main.js';
 import { chromiumFlags } from '../../src/report/pdf.js';
-import { writeReports } from '../../src/report/write.js';
+import { writeHistory, writeReports } from '../../src/report/write.js';
 import { loadStatsSource } from '../../src/stats/source.js';
 import type { Stats } from '../../src/stats/types.js';
 import { sampleMeta, sampleStats } from './sample-stats.js';
@@ -38,6 +40,23 @@ describe.skipIf(!present)('HTML report in Chromium', () => {
     await browser?.close();
     await rm(dir, { recursive: true, force: true });
   });
+
+  /** Text elements of the page's charts whose boxes, as Chromium draws them, overlap. */
+  async function overlappingLabels(page: Awaited<ReturnType<typeof open>>['page']): Promise<string[]> {
+    return page.$$eval('svg.chart', (svgs) =>
+      svgs.flatMap((svg) => {
+        const boxes = [...svg.querySelectorAll('text')].filter((t) => !t.getAttribute('transform')).map((t) => ({ t: t.textContent, b: t.getBoundingClientRect() }));
+        const out: string[] = [];
+        for (let i = 0; i < boxes.length; i++)
+          for (let j = i + 1; j < boxes.length; j++) {
+            const a = boxes[i]!.b;
+            const b = boxes[j]!.b;
+            if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) out.push(`${svg.id}: "${boxes[i]!.t}" over "${boxes[j]!.t}"`);
+          }
+        return out;
+      }),
+    );
+  }
 
   async function open(file: string) {
     const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
@@ -114,6 +133,8 @@ describe.skipIf(!present)('HTML report in Chromium', () => {
     const smallest = await page.$$eval('svg.chart-curve text', (els) => Math.min(...els.map((e) => e.getBoundingClientRect().height)));
     expect(smallest).toBeGreaterThanOrEqual(10);
 
+    expect(await overlappingLabels(page)).toEqual([]);
+
     const shot = join(dir, 'report.png');
     await page.screenshot({ path: shot, fullPage: true });
     const png = await readFile(shot);
@@ -136,6 +157,7 @@ describe.skipIf(!present)('HTML report in Chromium', () => {
     );
     const { page, problems } = await open(file!);
     expect(problems).toEqual([]);
+    expect(await overlappingLabels(page)).toEqual([]);
     const series = await page.$$eval('svg.chart-curve g.series', (els) =>
       els.map((e) => ({ name: e.getAttribute('data-name'), last: Number(e.querySelector('circle.point:last-of-type')?.getAttribute('data-share')) })),
     );
@@ -146,6 +168,65 @@ describe.skipIf(!present)('HTML report in Chromium', () => {
     await page.screenshot({ path: join(dir, 'compare.png'), fullPage: true });
     await page.close();
   });
+
+  it('renders the French report of the 2023 reply log without errors or overlapping labels', async () => {
+    const { stats, meta } = await loadStatsSource('fixtures/replies-2023.csv', { directory: 'fixtures/directory.yaml' });
+    const [file] = await writeReports({ stats, meta }, { formats: ['html'], outDir: dir, tz: 'Europe/Paris', locale: 'fr' });
+    expect(file).toMatch(/replies-2023-report-fr\.html$/);
+    const { page, problems } = await open(file!);
+    expect(problems).toEqual([]);
+    expect(await page.title()).toBe('Réseau 24/7 (Convention de Budapest) : test de réactivité du 7 juin 2023');
+    expect(await page.$eval('html', (e) => e.lang)).toBe('fr');
+    expect(await overlappingLabels(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('renders the history of three tests (the 2023 reply log, the demo, a small run), each chart point matching its test', async () => {
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (d: Buffer) => (text += d.toString()));
+    expect(await main(['demo', '--json', '--speed', '2000000', '--seed', '2023', '--runs-dir', join(dir, 'runs')], { out, err: new PassThrough(), color: false, interactive: false, env: { NO_COLOR: '1' }, cwd: dir })).toBe(0);
+    const demoRun = join(dir, JSON.parse(text).runDir);
+    const tests = [
+      await loadStatsSource('fixtures/replies-2023.csv', { directory: 'fixtures/directory.yaml' }),
+      await loadStatsSource(demoRun),
+      await loadStatsSource('fixtures/events/run-small'),
+    ];
+    const [file] = await writeHistory(tests.map((t) => ({ stats: t.stats, meta: t.meta })), { formats: ['html'], outDir: dir, tz: 'Europe/Paris' });
+    const { page, problems, requests } = await open(file!);
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([pathToFileURL(file!).href]);
+
+    // The tests in date order: the small run and the reply log (both 7 June 2023), then the demo.
+    const byDate = [...tests].sort((a, b) => Date.parse(a.meta.startedAt!) - Date.parse(b.meta.startedAt!));
+    const points = await page.$$eval('svg.chart-history circle.history-point', (els) =>
+      els.map((e) => {
+        const r = e.getBoundingClientRect();
+        return { test: Number(e.getAttribute('data-test-index')), seconds: Number(e.getAttribute('data-threshold-seconds')), count: Number(e.getAttribute('data-count')), share: Number(e.getAttribute('data-share')), population: Number(e.getAttribute('data-population')), x: r.x + r.width / 2, y: r.y + r.height / 2, w: r.width };
+      }),
+    );
+    const expectedPoints = byDate.flatMap((t, i) => t.stats.buckets.map((b) => ({ test: i, seconds: b.thresholdSeconds })));
+    expect(points.map((p) => ({ test: p.test, seconds: p.seconds })).sort((a, b) => a.test - b.test || a.seconds - b.seconds)).toEqual(expectedPoints);
+    for (const p of points) {
+      const stats = byDate[p.test]!.stats;
+      const b = stats.buckets.find((x) => x.thresholdSeconds === p.seconds)!;
+      // Each point is its test's own figure, recomputed here from the countries.
+      const n = stats.countries.filter((c) => c.outcome === 'answered' && c.responseSeconds! <= p.seconds).length;
+      expect([p.count, p.share, p.population]).toEqual([n, expectedShare(stats, p.seconds), stats.population]);
+      expect(p.share).toBe(b.share);
+      expect(p.w).toBeGreaterThan(0);
+    }
+    // Drawn where the scales say: tests left to right, higher shares higher up.
+    const xs = [0, 1, 2].map((i) => points.find((p) => p.test === i)!.x);
+    expect(xs[0]).toBeLessThan(xs[1]!);
+    expect(xs[1]).toBeLessThan(xs[2]!);
+    for (const a of points) for (const b of points) if (a.share > b.share + 0.5) expect(a.y).toBeLessThan(b.y);
+    expect(await overlappingLabels(page)).toEqual([]);
+    // The populations differ (6 and 68 countries): said plainly.
+    expect(await page.$eval('#populations', (e) => e.textContent)).toContain('The tests did not test the same countries (6 countries on 7 June 2023');
+    await page.screenshot({ path: join(dir, 'history.png'), fullPage: true });
+    await page.close();
+  }, 120_000);
 
   it('prints a PDF on A4 through the chromium command line', async () => {
     const [file] = await writeReports({ stats: sampleStats(), meta: sampleMeta() }, { formats: ['pdf'], outDir: join(dir, 'pdf'), chromium: CHROMIUM });

@@ -14,8 +14,25 @@ describe('the 2023 report lines', () => {
       '24 hours, 61 countries responded (89.71%), average response time of 1h 37 min',
     ]);
   });
-  it('formats the share in the locale and keeps the English wording', () => {
-    const last = bucketLines(sampleStats().buckets, createFormatter('fr')).at(-1)!;
+  it('words the lines in French with --locale fr', () => {
+    const lines = bucketLines(sampleStats().buckets, createFormatter('fr')).map((l) => l.replace(/[\u00a0\u202f]/g, ' '));
+    expect(lines).toEqual([
+      '15 minutes : 24 pays ont répondu, avec un temps de réponse moyen de 6 min',
+      '30 minutes : 35 pays ont répondu, avec un temps de réponse moyen de 11 min',
+      '1 heure : 42 pays ont répondu, avec un temps de réponse moyen de 17 min',
+      '12 heures : 59 pays ont répondu, avec un temps de réponse moyen de 1 h 11 min',
+      '24 heures : 61 pays ont répondu (89,71 %), temps de réponse moyen de 1 h 37 min',
+    ]);
+    // French plural rules: 0 and 1 take the singular (Intl.PluralRules), with a word for none.
+    const b = (responded: number): BucketStat => ({ threshold: '', thresholdSeconds: 900, responded, share: 0, averageSeconds: 60, medianSeconds: 60 });
+    expect(bucketLines([b(0), b(1), b(2)], createFormatter('fr'))).toEqual([
+      '15 minutes : aucun pays n’a répondu',
+      '15 minutes : 1 pays a répondu, avec un temps de réponse moyen de 1 min',
+      '15 minutes : 2 pays ont répondu (0,00\u00a0%), temps de réponse moyen de 1 min',
+    ]);
+  });
+  it('keeps the English wording for a locale without a catalogue, numbers in that locale', () => {
+    const last = bucketLines(sampleStats().buckets, createFormatter('de')).at(-1)!;
     expect(last.replace(/[\u00a0\u202f]/g, ' ')).toBe('24 hours, 61 countries responded (89,71 %), average response time of 1h 37 min');
   });
   it('says "no country" and "1 country", and has no average when none answered', () => {

@@ -1,6 +1,6 @@
 // `rollcall report`, spawned as users run it (needs the build in dist/: `npm test` builds first).
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,12 +46,14 @@ describe('rollcall report', () => {
     ]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    const md = (await readFile(join(dir, 'replies-2023-report-vs-replies-2023-anonymized.md'), 'utf8')).replace(/[\u00a0\u202f]/g, ' ');
+    expect(r.stdout.trim()).toBe(join(dir, 'replies-2023-report-vs-replies-2023-anonymized-fr.md'));
+    const md = (await readFile(join(dir, 'replies-2023-report-vs-replies-2023-anonymized-fr.md'), 'utf8')).replace(/[\u00a0\u202f]/g, ' ');
     expect(md.startsWith('# Test 2023\n')).toBe(true);
-    expect(md).toContain('61 countries responded (89,71 %)');
-    expect(md).toMatch(/\| 24 hours \| 61 \| 61 \| 0 \| 89,71 % \| 89,71 % \| 0 pts \| 1h 37 min \| 1h 37 min \| 0 min \|/);
-    expect(md).toContain('- **Test started:** 7 juin 2023 à 08:00 UTC · 10:00 Europe/Paris (UTC+2)');
-    expect(md).not.toMatch(/Albania|Argentina|AL-POL|@police/);
+    expect(md).toContain('61 pays ont répondu (89,71 %)');
+    expect(md).toMatch(/\| 24 heures \| 61 \| 61 \| 0 \| 89,71 % \| 89,71 % \| 0 pts \| 1 h 37 min \| 1 h 37 min \| 0 min \|/);
+    expect(md).toContain('- **Début du test :** 7 juin 2023 à 08:00 UTC · 10:00 Europe/Paris (UTC+2)');
+    expect(md).toMatch(/\| Pays \d\d \|/);
+    expect(md).not.toMatch(/Albania|Albanie|Argentina|Argentine|AL-POL|@police|Country \d/);
   });
   it('reports a run folder with its own thresholds and zone', async () => {
     const dir = join(out, 'd');
@@ -78,5 +80,71 @@ describe('rollcall report', () => {
       expect(r.stdout).toBe('');
     }
     await expect(readdir(dir)).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('rollcall report: where files go, languages, history and letters', () => {
+  it('writes a run folder’s report into the run’s own reports/ folder, and French beside English', async () => {
+    const run = join(out, 'run-small');
+    await cp('fixtures/events/run-small', run, { recursive: true });
+    const en = rollcall(['report', run, '--format', 'md']);
+    expect(en.stderr).toBe('');
+    expect(en.stdout.trim()).toBe(join(run, 'reports', '2023-06-07T0800Z-small-report.md'));
+    const fr = rollcall(['report', run, '--format', 'md', '--locale', 'fr']);
+    expect(fr.stdout.trim()).toBe(join(run, 'reports', '2023-06-07T0800Z-small-report-fr.md'));
+    const be = rollcall(['report', run, '--format', 'md', '--locale', 'fr-BE']);
+    expect(be.stdout.trim()).toBe(join(run, 'reports', '2023-06-07T0800Z-small-report-fr-BE.md'));
+    // The English report is still English: the French one did not replace it.
+    expect(await readFile(join(run, 'reports', '2023-06-07T0800Z-small-report.md'), 'utf8')).toMatch(/^# 24\/7 Network \(fixture\) responsiveness test 7 June 2023/);
+    expect(await readFile(join(run, 'reports', '2023-06-07T0800Z-small-report-fr.md'), 'utf8')).toMatch(/^# 24\/7 Network \(fixture\) : test de réactivité du 7 juin 2023/);
+    expect((await readdir(join(run, 'reports'))).sort()).toEqual(['2023-06-07T0800Z-small-report-fr-BE.md', '2023-06-07T0800Z-small-report-fr.md', '2023-06-07T0800Z-small-report.md']);
+  });
+  it('warns when a locale has numbers but no wording yet, and still writes the report', async () => {
+    const r = rollcall(['report', 'fixtures/replies-2023.csv', '--format', 'md', '--locale', 'de', '--out', join(out, 'de')]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^rollcall: warning: no wording for "de" yet: numbers and dates in de, words in English/);
+    expect(r.stdout.trim()).toBe(join(out, 'de', 'replies-2023-report-de.md'));
+  });
+  it('puts several tests side by side with --history', async () => {
+    const dir = join(out, 'history');
+    const r = rollcall(['report', '--history', 'fixtures/replies-2023.csv', 'fixtures/events/run-small', '--format', 'md,json', '--out', dir]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const [mdFile, jsonFile] = r.stdout.trim().split('\n');
+    expect(mdFile).toMatch(/history-.+\.md$/);
+    const md = await readFile(mdFile!, 'utf8');
+    expect(md).toContain('## The figures, test by test');
+    expect(md).toMatch(/The tests did not test the same countries \(6 countries on 7 June 2023 and 68 countries on 7 June 2023 \(2\)\)/);
+    const doc = JSON.parse(await readFile(jsonFile!, 'utf8'));
+    expect(doc.tests.map((t: { stats: { population: number } }) => t.stats.population)).toEqual([6, 68]);
+  });
+  it('writes a letter per party with --letters, and the index', async () => {
+    const run = join(out, 'run-letters');
+    await cp('fixtures/events/run-small', run, { recursive: true });
+    const r = rollcall(['report', run, '--letters']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const files = r.stdout.trim().split('\n');
+    expect(files.at(-1)).toBe(join(run, 'reports', 'letters', 'index.md'));
+    expect(files.every((f) => f.startsWith(join(run, 'reports', 'letters')))).toBe(true);
+    const index = await readFile(files.at(-1)!, 'utf8');
+    expect(index).toMatch(/^# Letters to the parties: responsiveness test of 7 June 2023/);
+  });
+  it('refuses what cannot go together, with one plain line and exit 2', () => {
+    for (const [args, message] of [
+      [['report', '--history', 'fixtures/replies-2023.csv'], /--history: give at least two tests/],
+      [['report', 'fixtures/events/run-small', '--letters', '--anonymize'], /--letters names each party: it cannot be --anonymize/],
+      [['report', 'fixtures/events/run-small', '--letters', 'some'], /--letters: "some" is not "all"/],
+      [['report', 'fixtures/events/run-small', '--letters', '--format', 'csv'], /--letters: letters are written as md, html, pdf, not csv/],
+      [['report', '--history', 'fixtures/replies-2023.csv', 'fixtures/events/run-small', '--letters'], /--history and --letters go separately/],
+      [['report'], /report: give a run folder/],
+      [['report', 'fixtures/replies-2023.csv', '--locale', 'not a locale!'], /--locale: "not a locale!" is not a locale/],
+    ] as Array<[string[], RegExp]>) {
+      const r = rollcall([...args, '--out', join(out, 'refused')]);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(existsSync(join(out, 'refused'))).toBe(false);
   });
 });

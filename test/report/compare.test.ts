@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { compareBuckets, compareOutcomes, countDelta, durationDelta, pointsDelta } from '../../src/report/compare.js';
 import { createFormatter } from '../../src/report/format.js';
-import { bucketsFor, sampleStats } from './sample-stats.js';
+import { renderHtml } from '../../src/report/html.js';
+import { buildReportModel } from '../../src/report/model.js';
+import { bucketsFor, sampleMeta, sampleStats } from './sample-stats.js';
 
 const en = createFormatter('en');
 
@@ -46,5 +48,42 @@ describe('compare deltas', () => {
     const rows = compareOutcomes(sampleStats({ answered: 57 }), sampleStats(), en);
     expect(rows.find((r) => r.label === 'No answer')).toEqual({ label: 'No answer', earlier: 8, current: 4, change: '\u22124' });
     expect(rows.find((r) => r.label === 'Countries tested')!.change).toBe('0');
+  });
+});
+
+describe('comparing tests that differ', () => {
+  /** Six countries tested for two minutes. */
+  const twoMinutes = () => {
+    const s = sampleStats();
+    const countries = s.countries.slice(0, 6);
+    return { ...s, population: 6, countries, buckets: bucketsFor(countries, 6, [30, 60, 120]), late: [], automaticOnly: [], unreachable: [], silent: [], findings: [], overrides: [] };
+  };
+
+  it('says the populations and thresholds differ, and shows no share change across different thresholds', () => {
+    const model = buildReportModel({ stats: twoMinutes(), meta: sampleMeta({ startedAt: '2026-11-30T22:05:00Z' }), compare: { stats: sampleStats(), meta: sampleMeta() } });
+    expect(model.notes[0]).toBe('The two tests did not test the same population: 68 countries on 7 June 2023, 6 countries on 30 November 2026. Each share is of its own test\'s population.');
+    expect(model.notes[1]).toMatch(/^Tested on 7 June 2023 but not on 30 November 2026: .+ and 52 others\.$/);
+    expect(model.notes[2]).toBe('The two tests used different thresholds (15 minutes, 30 minutes, 1 hour, 12 hours and 24 hours on 7 June 2023; 30 seconds, 1 minute and 2 minutes on 30 November 2026): their shares are not compared.');
+    const doc = renderHtml(model);
+    const key = doc.slice(doc.indexOf('<section class="key"'), doc.indexOf('</section>', doc.indexOf('<section class="key"')));
+    expect(key).not.toContain('pts');
+    expect(key).not.toMatch(/vs 7 June 2023<\/span>.*vs 7 June 2023<\/span>.*vs 7 June 2023/); // only the failed-address count compares
+    const cmp = doc.slice(doc.indexOf('<section id="compare"'));
+    expect(cmp).toContain('<p class="note">The two tests used different thresholds');
+    // No row has a change: no threshold is shared.
+    expect(compareBuckets(sampleStats(), twoMinutes(), en).every((r) => r.share === '' && r.responded === '')).toBe(true);
+  });
+
+  it('compares under the shared thresholds only, and says so', () => {
+    const earlier = sampleStats();
+    const current = sampleStats({ factor: 0.9 });
+    current.buckets = bucketsFor(current.countries, current.population, [300, 900, 3600, 86400]);
+    const model = buildReportModel({ stats: current, meta: sampleMeta({ startedAt: '2024-06-05T08:00:00Z' }), compare: { stats: earlier, meta: sampleMeta() } });
+    expect(model.notes).toEqual(['Shares are compared only under the thresholds both tests used (15 minutes, 1 hour and 24 hours).']);
+  });
+
+  it('words the notes in French', () => {
+    const model = buildReportModel({ stats: twoMinutes(), meta: sampleMeta({ startedAt: '2026-11-30T22:05:00Z' }), compare: { stats: sampleStats(), meta: sampleMeta() } }, { locale: 'fr' });
+    expect(model.notes[0]).toBe('Les deux tests n’ont pas porté sur la même population : 68 pays le 7 juin 2023, 6 pays le 30 novembre 2026. Chaque part est calculée sur la population de son propre test.');
   });
 });

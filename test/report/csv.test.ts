@@ -23,11 +23,11 @@ describe('CSV export', () => {
       [s.findings[0]!.contactId!.replace('-PRO', '-POL'), 'no'],
       [s.findings[0]!.contactId, 'no'],
     ]);
-    expect(be[1]!.findings).toMatch(/^email duty@prosecution\.\w+\.example: failed \(550 5\.1\.1 /);
+    expect(be[1]!.findings).toMatch(/^e-mail duty@prosecution\.\w+\.example: failed \(550 5\.1\.1 /);
   });
   it('writes UTC timestamps with Z, seconds as plain numbers, local time with its offset', () => {
     const s = sampleStats();
-    const { records } = rows(s, { locale: 'fr' });
+    const { records } = rows(s, { locale: 'de' });
     const ro = records.find((r) => r.country === 'Romania')!;
     expect(ro).toMatchObject({ iso: 'RO', status: 'party', outcome: 'answered', within: '15 minutes', contact_id: 'RO-POL', counted: 'yes', sent_at: '2023-06-07T07:30:00Z', timezone: 'Europe/Bucharest', local_time_at_contact: '2023-06-07T10:30:00+03:00' });
     expect(ro.response_seconds).toBe(String(s.countries.find((c) => c.country === 'Romania')!.responseSeconds));
@@ -55,7 +55,7 @@ describe('CSV export', () => {
     expect(names).toContain(`'@SUM(1+1)`);
     expect(names).toContain(`'\t=1`);
     // A finding's cell starts with its channel, so a phone number (+...) never leads it.
-    expect(records.find((r) => r.findings.includes('+15555550123'))!.findings.startsWith('sms +1555')).toBe(true);
+    expect(records.find((r) => r.findings.includes('+15555550123'))!.findings.startsWith('SMS +1555')).toBe(true);
     expect(records.find((r) => r.findings.includes('(=1+2)'))).toBeDefined();
     // No raw line of the file starts a cell with a formula character.
     for (const line of text.split('\r\n').slice(1)) for (const cell of line.split(',')) expect(cell).not.toMatch(/^"?[=+\-@\t\r]/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
-import { checkLocale, createFormatter, isoLocal, isoUtc, periodOfDay } from '../../src/report/format.js';
+import { checkLocale, createFormatter, isoLocal, isoUtc } from '../../src/report/format.js';
 
 // Intl separates number and % with a narrow no-break space in French: compare with spaces normalised.
 const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
@@ -34,9 +34,20 @@ describe('locale formatting', () => {
     expect(f.offset('2023-06-07T07:30:00Z', 'Asia/Kolkata')).toBe('UTC+5:30');
     expect(f.offset('2023-06-07T07:30:00Z', 'Africa/Dakar')).toBe('UTC');
   });
-  it('keeps the 2023 duration style whatever the locale', () => {
-    expect(createFormatter('fr').duration(97 * 60)).toBe('1h 37 min');
+  it('writes durations in the 2023 style, with the language’s spacing', () => {
+    expect(createFormatter('en').duration(97 * 60)).toBe('1h 37 min');
+    expect(createFormatter('fr').duration(97 * 60)).toBe('1 h 37 min');
+    expect(createFormatter('fr').duration(6 * 60 + 20)).toBe('6 min');
+    expect(createFormatter('fr').duration(45)).toBe('45 s');
     expect(createFormatter('fr').duration(null)).toBe('—');
+    // A locale without a catalogue keeps the English wording (and its own number format).
+    expect(createFormatter('de').duration(97 * 60)).toBe('1h 37 min');
+  });
+  it('words thresholds with plural rules', () => {
+    const en = createFormatter('en');
+    const fr = createFormatter('fr');
+    expect([1, 60, 900, 3600, 5400, 43200].map((s) => en.threshold(s))).toEqual(['1 second', '1 minute', '15 minutes', '1 hour', '1h 30 min', '12 hours']);
+    expect([1, 60, 900, 3600, 5400, 86400].map((s) => fr.threshold(s))).toEqual(['1 seconde', '1 minute', '15 minutes', '1 heure', '1 h 30 min', '24 heures']);
   });
   it('rejects unknown zones and malformed locales as usage errors', () => {
     expect(() => createFormatter('en', 'Europe/Strasbourg')).toThrow(UsageError);
@@ -51,7 +62,8 @@ describe('locale formatting', () => {
     expect(isoLocal('2023-06-07T23:00:00Z', 'Pacific/Tongatapu')).toBe('2023-06-08T12:00:00+13:00');
   });
   it('names periods of the day for anonymized reports', () => {
-    expect([0, 5, 6, 11, 12, 17, 18, 23].map(periodOfDay)).toEqual([
+    const en = createFormatter('en');
+    expect([0, 5, 6, 11, 12, 17, 18, 23].map((h) => en.periodOfDay(h))).toEqual([
       'night (00–06)', 'night (00–06)', 'morning (06–12)', 'morning (06–12)', 'afternoon (12–18)', 'afternoon (12–18)', 'evening (18–24)', 'evening (18–24)',
     ]);
   });

@@ -24,7 +24,7 @@ describe('HTML report', () => {
     expect(doc).toContain('<h1>24/7 Network (Budapest Convention) responsiveness test 7 June 2023</h1>');
     expect(doc).toContain('<dt>Test started</dt><dd>7 June 2023 at 07:30 UTC · 09:30 Europe/Paris (UTC+2)</dd>');
     expect(doc).toContain('<dt>Watched until</dt><dd>8 June 2023 at 07:30 UTC · 09:30 Europe/Paris (UTC+2)</dd>');
-    expect(doc).toContain('<dt>Population</dt><dd>68 Parties</dd>');
+    expect(doc).toContain('<dt>Population</dt><dd>68 parties</dd>');
     expect(doc).toContain('<dt>Channels</dt><dd>e-mail, SMS, voice call</dd>');
     expect(html(sampleStats(), { tz: 'UTC' })).toContain('<dt>Test started</dt><dd>7 June 2023 at 07:30 UTC</dd>');
   });
@@ -105,11 +105,15 @@ describe('HTML report', () => {
     expect(doc).not.toContain('<b>');
     expect(doc).toContain('&lt;img src=x onerror=alert(1)&gt;');
   });
-  it('formats numbers and dates for the locale', () => {
+  it('is written in French with --locale fr: words, numbers, dates and country names', () => {
     const doc = html(sampleStats(), { locale: 'fr' }).replace(/[\u00a0\u202f]/g, ' ');
-    expect(doc).toContain('<title>24/7 Network (Budapest Convention) responsiveness test 7 juin 2023</title>');
+    expect(doc).toContain('<html lang="fr">');
+    expect(doc).toContain('<title>Réseau 24/7 (Convention de Budapest) : test de réactivité du 7 juin 2023</title>');
+    expect(doc).toContain('<dt>Début du test</dt><dd>7 juin 2023 à 07:30 UTC · 09:30 Europe/Paris (UTC+2)</dd>');
     expect(doc).toContain('<td class="num">89,71 %</td>');
-    expect(doc).toContain('61 countries responded (89,71 %)');
+    expect(doc).toContain('<li>24 heures : 61 pays ont répondu (89,71 %), temps de réponse moyen de 1 h 37 min</li>');
+    expect(doc).toContain('<th scope="row">Roumanie</th>');
+    expect(doc).not.toContain('Romania');
   });
   it('puts both tests side by side with the change when comparing', () => {
     const doc = html(sampleStats(), {}, sampleStats({ factor: 1.3, answered: 57 }));
@@ -117,6 +121,7 @@ describe('HTML report', () => {
     expect(cmp).toContain('<h2>Compared with the test of 8 June 2022</h2>');
     expect(cmp).toMatch(/<th scope="row" class="nowrap">24 hours<\/th><td class="num nowrap">57<\/td><td class="num nowrap">61<\/td><td class="num nowrap">\+4<\/td><td class="num nowrap">83\.82%<\/td><td class="num nowrap">89\.71%<\/td><td class="num nowrap">\+5\.89 pts<\/td>/);
     expect(cmp).toMatch(/<th scope="row">No answer<\/th><td class="num">8<\/td><td class="num">4<\/td><td class="num">\u22124<\/td>/);
+    expect(cmp).toMatch(/<th scope="row">Unreachable<\/th><td class="num">0<\/td><td class="num">0<\/td>/);
     expect(doc).toContain('class="series series-earlier" data-name="8 June 2022"');
     expect(doc).toContain('<dt>Compared with</dt><dd>the test of 8 June 2022</dd>');
   });
@@ -129,7 +134,7 @@ describe('HTML report', () => {
     const observers = section(doc, 'observers');
     expect(observers).toContain('<h2>Observers (counted separately)</h2>');
     expect(observers).toContain('<li>24 hours, 3 countries responded (4.41%), average response time of 2 min</li>');
-    expect(doc).toContain('<dt>Population</dt><dd>68 Parties · 68 observers, counted separately</dd>');
+    expect(doc).toContain('<dt>Population</dt><dd>68 parties · 68 observers, counted separately</dd>');
     expect(doc).toMatch(/<table class="by-kind">[\s\S]*?<th scope="row">Police \(68 countries\)<\/th><td class="num nowrap">24 \(35\.29%\)<\/td>/);
   });
 });

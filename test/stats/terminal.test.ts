@@ -33,9 +33,11 @@ describe('renderStatsText', () => {
 
   it('lists late, automatic-only and silent countries, findings and corrections', () => {
     expect(text).toContain('Answered late, after 24 hours (1): Andorra (25h)');
-    expect(text).toContain('Automatic answers only (1): Ghana (auto-reply)');
+    expect(text).toContain('Automatic answers only (1): Ghana (automatic reply)');
+    expect(text).toContain('Unreachable, every address failed: none');
     expect(text).toContain('Silent (1): Peru');
     expect(text).toMatch(/failed\s+Peru {2}PE-POL {2}email {2}poc@police\.pe\.example — 550 5\.1\.1 user unknown/);
+    expect(text).toContain('Answers entered by hand and corrections (1):');
     expect(text).toContain('GH-POL → automatic: ticket robot');
   });
 
@@ -54,5 +56,38 @@ describe('renderStatsText', () => {
     for (const l of block) expect(l.length).toBeLessThanOrEqual(60);
     expect(block.join(' ')).toContain('Bosnia and Herzegovina 29');
     for (const l of block.slice(1)) expect(l).toMatch(/^ {2}Bosnia and Herzegovina \d+,?( Bosnia and Herzegovina \d+,?)*$/);
+  });
+});
+
+describe('renderStatsText in French and with the five outcomes', () => {
+  const five = (): Stats => {
+    const s = sample();
+    // A country whose every address failed, and a hand-entered answer by phone.
+    s.unreachable = [{ country: 'Bulgaria', iso: 'BG', outcome: 'unreachable', responseSeconds: null, received: ['bounce'] }];
+    s.findings.push({ country: 'Bulgaria', iso: 'BG', contactId: 'BG-POL', channel: 'email', address: 'poc@police.bg.example', status: 'failed', detail: 'bounce: 5.1.1 failed 550 user unknown' });
+    s.overrides.push({ at: '2023-06-07T09:00:00Z', contactId: 'JP-POL', as: 'reply', note: 'phoned the duty line', applied: true, handEntered: { answeredAt: '2023-06-07T08:11:00Z', channel: 'phone' } } as Stats['overrides'][number]);
+    return s;
+  };
+
+  it('lists an unreachable country apart, never as an automatic answer', () => {
+    const text = renderStatsText(five(), { color: false });
+    expect(text).toContain('Unreachable, every address failed (1): Bulgaria');
+    expect(text).toMatch(/Automatic answers only \(1\): Ghana \(automatic reply\)\n/);
+    expect(text).toContain('JP-POL → answer entered by hand at 2023-06-07 08:11 UTC, by telephone: phoned the duty line');
+  });
+
+  it('prints the lines, the table and the lists in French with --locale fr', () => {
+    const text = renderStatsText(five(), { color: false, locale: 'fr' }).replace(/[\u00a0\u202f]/g, ' ');
+    expect(text).toMatch(/Seuil\s+│\s+Pays\s+│\s+Part\s+│\s+Moyenne\s+│\s+Médiane/);
+    expect(text).toContain('- 15 minutes : 1 pays a répondu, avec un temps de réponse moyen de 6 min');
+    expect(text).toContain('- 24 heures : 1 pays a répondu (25,00 %), temps de réponse moyen de 6 min');
+    expect(text).toContain('Réponse en retard, après 24 heures (1) : Andorre (25 h)');
+    expect(text).toContain('Réponses automatiques seulement (1) : Ghana (réponse automatique)');
+    expect(text).toContain('Injoignables, toutes les adresses en échec (1) : Bulgarie');
+    expect(text).toContain('Sans réponse (1) : Pérou');
+    expect(text).toContain('Constats sur l’annuaire (2) :');
+    expect(text).toMatch(/en échec\s+Bulgarie {2}BG-POL {2}courriel {2}poc@police\.bg\.example — non-remise : 5\.1\.1 failed 550 user unknown/);
+    expect(text).toContain('JP-POL → réponse saisie à la main à 2023-06-07 08:11 UTC, par téléphone : phoned the duty line');
+    expect(text).not.toMatch(/\b(countries|responded|average|Silent|Automatic|failed:)\b/);
   });
 });
