@@ -319,6 +319,9 @@ export interface SmsRequest {
 
 export interface CallRequest {
   to: string;
+  /** Now, by the caller's clock (Twilio's in production): a call found after a failed create
+   * must have been created since. */
+  askedAt: Date;
   twiml: string;
   /** Seconds the phone rings before the call counts as no-answer. */
   timeout: number;
@@ -412,7 +415,6 @@ export class TwilioClient {
 
   /** Places a call from our number, once (as sendSms). */
   placeCall(req: CallRequest): Promise<Created> {
-    const startedAt = Date.now();
     return this.create(
       async () => {
         const c = await this.rest.calls.create({
@@ -428,16 +430,19 @@ export class TwilioClient {
         this.ourCalls.add(c.sid);
         return { sid: c.sid, status: c.status, createdAt: asDate(c.dateCreated) };
       },
-      async () => {
-        // A call carries no token: take a call to that number created since we asked (Twilio's
-        // timestamps have whole seconds and its clock may differ a little), that we did not place.
-        const list = await this.rest.calls.list({ to: req.to, from: this.from, pageSize: 20, limit: 20 });
-        const c = list.find((x) => !this.ourCalls.has(x.sid) && (asDate(x.dateCreated)?.getTime() ?? 0) >= startedAt - 5_000);
-        if (!c) return undefined;
-        this.ourCalls.add(c.sid);
-        return { sid: c.sid, status: c.status, createdAt: asDate(c.dateCreated) };
-      },
+      () => this.findCall(req.to, req.askedAt),
     );
+  }
+
+  /** A call from our number to `to` created since `since` that this client did not place itself
+   * (a call carries no token; Twilio's timestamps have whole seconds and its clock may differ a
+   * little from ours, hence a few seconds of margin). */
+  async findCall(to: string, since: Date): Promise<Created | undefined> {
+    const list = await this.rest.calls.list({ to, from: this.from, pageSize: 20, limit: 20 });
+    const c = list.find((x) => !this.ourCalls.has(x.sid) && (asDate(x.dateCreated)?.getTime() ?? 0) >= since.getTime() - 5_000);
+    if (!c) return undefined;
+    this.ourCalls.add(c.sid);
+    return { sid: c.sid, status: c.status, createdAt: asDate(c.dateCreated) };
   }
 
   async call(sid: string): Promise<TwilioCall> {

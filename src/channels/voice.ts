@@ -191,6 +191,8 @@ export class VoiceChannel implements Channel {
   private readonly pending = new Set<Promise<void>>();
   /** An error of a redial placed by its timer, thrown by the next poll (it ends the watch). */
   private failure?: unknown;
+  /** Pings whose call failed in a way that may have placed it all the same: when it was asked. */
+  private readonly maybeCalled = new Map<string, Date>();
 
   constructor(private readonly opts: VoiceChannelOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -212,6 +214,7 @@ export class VoiceChannel implements Channel {
     const hooks = this.opts.publicUrl;
     return client.placeCall({
       to: ping.address.replace(/[\s().-]/g, ''),
+      askedAt: this.clock.now(),
       twiml: voiceTwiml(ping, { network: this.opts.network, publicUrl: hooks }),
       timeout: this.opts.ringTimeoutSeconds ?? 30,
       machineDetection: this.opts.machineDetection !== false,
@@ -223,17 +226,36 @@ export class VoiceChannel implements Channel {
   }
 
   async send(ping: Ping): Promise<SendOutcome> {
-    await this.client();
+    const client = await this.client();
     const askedAt = this.clock.now();
     try {
-      const call = await this.placeCall(ping);
-      const sentAt = acceptedAt(call, this.clock.now(), new Date(askedAt.getTime() - 1000));
+      // An earlier attempt that failed without a clear refusal may have placed the call.
+      const earlierAt = this.earlierAttempt(ping.pingId);
+      const earlier = earlierAt ? await client.findCall(ping.address.replace(/[\s().-]/g, ''), earlierAt) : undefined;
+      const call = earlier ? { ...earlier, recoveredAfter: 'an earlier attempt failed' } : await this.placeCall(ping);
+      const sentAt = acceptedAt(call, this.clock.now(), earlier ? earlierAt : new Date(askedAt.getTime() - 1000));
+      this.maybeCalled.delete(ping.pingId);
       this.tracks.set(ping.pingId, { pingId: ping.pingId, sid: call.sid, attempt: 1, done: false });
       const response = call.recoveredAfter ? `${call.status} ${call.sid} (found in the call list after ${call.recoveredAfter}: not called twice)` : `${call.status} ${call.sid}`;
       return { ok: true, sentAt, providerId: call.sid, response };
     } catch (e) {
-      return refusedPing(e);
+      const out = refusedPing(e);
+      if (!out.ok && !out.permanent && !this.maybeCalled.has(ping.pingId)) this.maybeCalled.set(ping.pingId, askedAt);
+      return out;
     }
+  }
+
+  /** When an earlier attempt at this ping started that failed without a clear refusal (in this
+   * process or, after a restart, in the log), if one did. */
+  private earlierAttempt(pingId: string): Date | undefined {
+    const here = this.maybeCalled.get(pingId);
+    if (here) return here;
+    let started: string | undefined;
+    for (const e of this.ctx?.history() ?? []) {
+      if (e.type === 'ping-started' && e.pingId === pingId) started ??= e.at;
+      else if (e.type === 'ping-failed' && e.pingId === pingId && !e.permanent && started) return new Date(started);
+    }
+    return undefined;
   }
 
   async watch(ctx: WatchContext): Promise<void> {

@@ -282,7 +282,13 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
               : `HTTP ${res.status}${text ? `: ${redact(text.trim().replace(/\s+/g, ' ').slice(0, 120))}` : ''}`;
       } catch (e) {
         const err = e as { name?: string; cause?: { code?: string; message?: string }; message?: string };
-        detail = err.name === 'TimeoutError' ? `no answer within ${Math.round((o.timeoutMs ?? 5000) / 1000)} s` : redact(err.cause?.code ?? err.cause?.message ?? err.message ?? String(e));
+        const reason = err.cause?.code ?? err.cause?.message ?? err.message ?? String(e);
+        detail =
+          err.name === 'TimeoutError'
+            ? `no answer within ${Math.round((o.timeoutMs ?? 5000) / 1000)} s`
+            : reason === 'bad port'
+              ? `port ${new URL(url).port} is one that web clients refuse to use`
+              : redact(reason);
       } finally {
         nonces.delete(nonce);
       }

@@ -25,6 +25,7 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
   if (timeout === undefined) throw new UsageError(`--timeout: "${timeoutText}" is not a duration (e.g. 90s, 2m)`);
   const names = parseChannels(str('channels') ?? 'email');
   const phoneOptions = parsePhoneOptions(opts, names);
+  if (phoneOptions.publicUrl) (await import('../channels/webhooks.js')).parsePublicUrl(phoneOptions.publicUrl);
   const directoryFile = str('directory')!;
   const directory = await readDirectory(directoryFile, { cwd: o.cwd });
   const settings = loadSettings(o.env, o.cwd);
@@ -174,10 +175,12 @@ async function checkPhone(
     for (const t of report.roundTrips) {
       const label = t.channel === 'sms' ? 'SMS ' : 'call';
       say(
-        t.ok
-          ? `${mark(true)} ${label} sent ${t.sentAt}, answered ${t.answeredAt} (${t.answer}; − send time: ${t.seconds} s)` +
-              (t.detectedAfterMs !== undefined ? `; seen by rollcall ${(t.detectedAfterMs / 1000).toFixed(1)} s after it was sent.` : '.')
-          : `${mark(false)} ${label} round trip: ${t.detail}`,
+        !t.ok
+          ? `${mark(false)} ${label} round trip: ${t.detail}`
+          : t.seconds === undefined
+            ? `${mark(true)} ${label} sent ${t.sentAt}: ${t.answer}`
+            : `${mark(true)} ${label} sent ${t.sentAt}, answered ${t.answeredAt} (${t.answer}; − send time: ${t.seconds} s)` +
+              (t.detectedAfterMs !== undefined ? `; seen by rollcall ${(t.detectedAfterMs / 1000).toFixed(1)} s after it was sent.` : '.'),
       );
     }
   }

@@ -276,12 +276,10 @@ export async function phoneRoundTrips(channels: Channel[], opts: { address: stri
         // A key press arrives during the call, before its end: give it a moment all the same.
         if (ended && (name === 'sms' || Date.now() > Date.parse(ended.at) + 3000 || ended.status !== 'completed' || !opts.publicUrl)) {
           trip.answer = `${name === 'sms' ? 'SMS' : 'call'} ${ended.status}${ended.detail ? `: ${ended.detail}` : ''}`;
-          // Without a public URL an answered call is all that can be seen.
+          // Without a public URL an answered call is all that can be seen (and not timed: its end
+          // is noticed by polling).
           trip.ok = name === 'voice' && !opts.publicUrl && ended.status === 'completed';
-          if (trip.ok) {
-            trip.answeredAt = ended.at;
-            trip.seconds = (Date.parse(ended.at) - out.sentAt.getTime()) / 1000;
-          } else trip.detail = name === 'sms' ? `the SMS was not delivered: ${trip.answer}` : `the call was not answered with a key press: ${trip.answer}`;
+          if (!trip.ok) trip.detail = name === 'sms' ? `the SMS was not delivered: ${trip.answer}` : `the call was not answered with a key press: ${trip.answer}`;
           break;
         }
         if (watchError !== undefined) {

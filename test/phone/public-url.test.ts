@@ -144,6 +144,28 @@ describe('the public URL self-check', () => {
   }, 60_000);
 });
 
+describe('the live view on a terminal', () => {
+  it('shows a red WARNING line while webhooks are missing, and drops it when they arrive again', async () => {
+    const { runDir, plan } = newRun(tmp.path, DIRECTORY, { channels: ['voice'], simulated: false });
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (d: Buffer) => (text += d.toString()));
+    const o: Output = { out, err: new PassThrough(), color: true, interactive: true, json: false, env: {}, cwd: tmp.path };
+    const clock = scaledClock(new Date('2024-06-05T07:30:00Z'), 1);
+    const view = await createRunView(o, { plan, directory: DIRECTORY, runDir, clock, events: [] });
+    const base = { v: 1 as const, type: 'test-problem' as const, problem: 'webhooks-missing' as const, channel: 'voice' as const };
+    view.event({ ...base, at: '2024-06-05T07:32:10.000Z', detail: 'no webhook', pingIds: ['FR-POL/voice/1'], since: '2024-06-05T07:31:05.000Z' });
+    view.stop();
+    const warning = 'WARNING  no webhook from Twilio since 07:31: the public URL does not forward, key presses are lost';
+    expect(text).toContain(`\x1b[1m\x1b[31m${warning}`);
+    text = '';
+    view.event({ ...base, at: '2024-06-05T07:40:00.000Z', detail: 'webhooks from Twilio arrive again', pingIds: [], since: '2024-06-05T07:40:00.000Z', resolved: true });
+    view.stop();
+    expect(text).not.toContain('WARNING');
+    expect(text).toContain('Pings');
+  });
+});
+
 describe('a run whose tunnel breaks', () => {
   /** Everything of a run with the voice channel through `tunnel`, on a clock 60 times real time. */
   async function voiceRun(opts: { breakAt?: 'start' | 'before-open' }) {

@@ -256,6 +256,29 @@ describe('voice channel', () => {
     expect(fake.calls).toHaveLength(1);
   });
 
+  it('places no second call when a 5xx came after Twilio had in fact created the call', async () => {
+    run = await phoneRun();
+    const { fake } = run;
+    const voice = new VoiceChannel({ settings: run.settings, clock: run.clock, retry: { retries: 0 } });
+    // In the same send: the look-up finds the call.
+    fake.failAfterCreate(1, 500);
+    const first = makePing('voice', N(32));
+    const out = await run.send(voice, first);
+    expect(out).toMatchObject({ ok: true, providerId: fake.calls[0]!.sid });
+    if (out.ok) expect(out.response).toMatch(/found in the call list after .*HTTP 500.*: not called twice/);
+    expect(fake.requestsTo('GET', '/Calls.json').at(-1)!.query).toMatchObject({ To: N(32), From: fake.from });
+    // The look-up fails too: a transient failure, and the engine's retry finds the call.
+    fake.failAfterCreate(1, 500);
+    fake.failNext(1, 503, { method: 'GET', pathEnd: '/Calls.json' });
+    const second = makePing('voice', N(33));
+    expect(await run.send(voice, second)).toMatchObject({ ok: false, permanent: false });
+    const again = await run.send(voice, second);
+    expect(again).toMatchObject({ ok: true, providerId: fake.calls[1]!.sid });
+    if (again.ok) expect(again.response).toMatch(/after an earlier attempt failed: not called twice/);
+    expect(fake.requestsTo('POST', '/Calls.json').map((r) => r.status)).toEqual([500, 500]);
+    expect(fake.calls.map((c) => c.to)).toEqual([N(32), N(33)]);
+  });
+
   it('turns refused numbers into permanent failures', async () => {
     run = await phoneRun();
     const { fake } = run;
