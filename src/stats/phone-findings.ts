@@ -94,7 +94,7 @@ export interface TestProblem {
   since: string;
   /** When webhooks arrived again; absent when they had not by the end of the log. */
   until?: string;
-  /** The pings whose key presses may have been lost (answered calls without any webhook). */
+  /** The pings whose key presses may have been lost (answered calls without any webhook), sorted. */
   pingIds: string[];
   /** The words of the first event of the episode. */
   detail: string;
@@ -121,5 +121,7 @@ export function testProblems(events: Iterable<RunEvent>): TestProblem[] {
     open.set(key, p);
     out.push(p);
   }
+  // Codes and ids are ASCII: plain order, whatever order the calls were noticed in.
+  for (const p of out) p.pingIds.sort();
   return out;
 }

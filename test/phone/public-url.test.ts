@@ -219,11 +219,11 @@ describe('a run whose tunnel breaks', () => {
     expect(problems.every((p) => !p.resolved && p.problem === 'webhooks-missing' && p.channel === 'voice')).toBe(true);
     const episode = testProblems(events);
     expect(episode).toHaveLength(1);
-    expect(episode[0]!.pingIds.sort()).toEqual(['DE-POL/voice/1', 'ES-POL/voice/1', 'FR-POL/voice/1']);
+    expect(episode[0]!.pingIds).toEqual(['DE-POL/voice/1', 'ES-POL/voice/1', 'FR-POL/voice/1']);
     expect(episode[0]!.until).toBeUndefined();
     const first = problems[0]!;
     expect(Date.parse(first.at) - Date.parse(first.since)).toBeGreaterThanOrEqual(60_000);
-    expect(Date.parse(first.at) - Date.parse(first.since)).toBeLessThan(60_000 + 2 * 15_000);
+    expect(Date.parse(first.at) - Date.parse(first.since)).toBeLessThan(2 * 60_000);
     // Each call says it got no webhook; no key press was heard.
     const finals = events.filter((e): e is DeliveryStatusEvent => e.type === 'delivery-status' && e.final);
     expect(finals.map((f) => f.detail)).toEqual(Array(3).fill('answered; no key press received, and no webhook at all arrived for this call (is the public URL forwarding?)'));

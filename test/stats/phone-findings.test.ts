@@ -86,12 +86,12 @@ describe('problems of the test itself', () => {
 
   it('one episode per outage: the pings named along the way, and when it ended', () => {
     const a = problem(['AT-POL/voice/1']);
-    const b = problem(['DE-POL/voice/1', 'AT-POL/voice/1']);
+    const b = problem(['ES-POL/voice/1', 'DE-POL/voice/1', 'AT-POL/voice/1']);
     const end = problem([], true);
     const again = problem(['FR-POL/voice/1']);
     const other: RunEvent = { v: 1, at: at(), type: 'run-ended', reason: 'window-closed' };
     expect(testProblems([a, b, end, again, other])).toEqual([
-      { problem: 'webhooks-missing', channel: 'voice', since: a.since, until: end.since, pingIds: ['AT-POL/voice/1', 'DE-POL/voice/1'], detail: a.detail },
+      { problem: 'webhooks-missing', channel: 'voice', since: a.since, until: end.since, pingIds: ['AT-POL/voice/1', 'DE-POL/voice/1', 'ES-POL/voice/1'], detail: a.detail },
       { problem: 'webhooks-missing', channel: 'voice', since: again.since, pingIds: ['FR-POL/voice/1'], detail: again.detail },
     ]);
     expect(testProblems([other])).toEqual([]);
