@@ -107,32 +107,28 @@ export async function createChannels(opts: ChannelFactoryOptions): Promise<Chann
   }
   const phoneChannels = [sms, voice].filter((c): c is NonNullable<typeof c> => c !== undefined);
   if (opts.publicUrl && phoneChannels.length > 0) {
-    const { startWebhookServer, phoneWebhookHandlers } = await import('./webhooks.js');
+    const { phoneWebhookHandlers } = await import('./webhooks.js');
     const publicUrl = opts.publicUrl;
-    const authToken = opts.settings.twilioAuthToken!;
     const port = opts.webhookPort ?? 0;
     const notice = opts.notice ?? opts.warn;
     const start = async () => {
-      let server: Awaited<ReturnType<typeof startWebhookServer>>;
+      const server = await listenForWebhooks({
+        publicUrl,
+        authToken: opts.settings.twilioAuthToken!,
+        port,
+        clock: opts.clock,
+        ...(opts.warn ? { warn: opts.warn } : {}),
+        ...phoneWebhookHandlers({ ...(sms ? { sms } : {}), ...(voice ? { voice } : {}) }),
+      });
+      notice?.(`webhooks listening on ${server.localUrl} (port ${server.port}): ${publicUrl} must forward there`);
+      // A run whose key presses cannot arrive would count every contact point that pressed 1 as
+      // silent: it does not start.
       try {
-        server = await startWebhookServer({
-          publicUrl,
-          authToken,
-          port,
-          clock: opts.clock,
-          ...(opts.warn ? { warn: opts.warn } : {}),
-          ...phoneWebhookHandlers({ ...(sms ? { sms } : {}), ...(voice ? { voice } : {}) }),
-        });
+        await requirePublicUrl(server, publicUrl, port);
       } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EADDRINUSE' || code === 'EACCES') {
-          const why = code === 'EADDRINUSE' ? 'the port is taken' : 'permission denied';
-          if (port !== 0) throw new UsageError(`--webhook-port ${port}: cannot listen on 127.0.0.1:${port} (${why}); choose another port`);
-          throw new WorkError(`cannot start the webhook server on 127.0.0.1 (${why})`);
-        }
+        await server.close();
         throw e;
       }
-      notice?.(`webhooks listening on ${server.localUrl} (port ${server.port}): ${publicUrl} must forward there`);
       return server;
     };
     channels.push(new WithWebhooks(phoneChannels[0]!, start), ...phoneChannels.slice(1));
@@ -140,6 +136,51 @@ export async function createChannels(opts: ChannelFactoryOptions): Promise<Chann
     channels.push(...phoneChannels);
   }
   return channels;
+}
+
+type WebhookServerOptions = import('./webhooks.js').WebhookServerOptions;
+type WebhookServer = import('./webhooks.js').WebhookServer;
+
+/** Starts the webhook server; a port that is taken or not allowed is the user's to change. */
+async function listenForWebhooks(opts: WebhookServerOptions): Promise<WebhookServer> {
+  const { startWebhookServer } = await import('./webhooks.js');
+  const port = opts.port ?? 0;
+  try {
+    return await startWebhookServer(opts);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      const why = code === 'EADDRINUSE' ? 'the port is taken' : 'permission denied';
+      if (port !== 0) throw new UsageError(`--webhook-port ${port}: cannot listen on 127.0.0.1:${port} (${why}); choose another port`);
+      throw new WorkError(`cannot start the webhook server on 127.0.0.1 (${why})`);
+    }
+    throw e;
+  }
+}
+
+/** Throws a SettingsError, saying what to fix, when the public URL does not reach the server. */
+async function requirePublicUrl(server: WebhookServer, publicUrl: string, port: number): Promise<number> {
+  const check = await server.checkPublicUrl();
+  if (check.ok) return check.ms ?? 0;
+  throw new SettingsError(
+    `--public-url ${publicUrl} does not reach rollcall's webhook server on 127.0.0.1:${server.port} (a signed test request to ${check.url}: ${check.detail}). ` +
+      `Twilio could not deliver key presses or call statuses. Make the tunnel or reverse proxy forward ${publicUrl} to 127.0.0.1:${server.port}` +
+      (port === 0 ? ' (give the port with --webhook-port so that it stays the same)' : '') +
+      ', then start again.',
+  );
+}
+
+/** Before a run is created (and by `rollcall check`): starts a webhook server on the port the run
+ * will use, sends a signed request to itself through the public URL, and stops the server.
+ * Resolves to the round trip in ms; throws a SettingsError saying what to fix when the request
+ * does not come back. */
+export async function checkPublicUrl(opts: { publicUrl: string; authToken: string; port?: number; clock?: Clock }): Promise<number> {
+  const server = await listenForWebhooks({ publicUrl: opts.publicUrl, authToken: opts.authToken, port: opts.port ?? 0, ...(opts.clock ? { clock: opts.clock } : {}) });
+  try {
+    return await requirePublicUrl(server, opts.publicUrl, opts.port ?? 0);
+  } finally {
+    await server.close();
+  }
 }
 
 /** A phone channel that runs the webhook server while it is open (one server for SMS and voice). */

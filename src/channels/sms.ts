@@ -7,7 +7,7 @@ import type { MatchRule, MessageClass } from '../core/events.js';
 import type { Settings } from '../settings.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { safeFileName } from '../core/run-folder.js';
-import { accountError, describeTwilioError, errorDetail, lazyTwilioConnection, pollUntilAborted, type RetryPolicy, type TwilioConnection } from './twilio-client.js';
+import { acceptedAt, describeTwilioError, errorDetail, lazyTwilioClient, pollUntilAborted, refusedPing, twilioFailure, type RetryPolicy, type TwilioClient } from './twilio-client.js';
 import { phoneHistory } from './phone-history.js';
 import { webhookUrl, type IncomingSmsWebhook, type StatusWebhook } from './webhooks.js';
 
@@ -63,12 +63,6 @@ export interface ReceivedSms {
   receivedAt: Date;
 }
 
-function asDate(v: unknown): Date | undefined {
-  if (v instanceof Date && !Number.isNaN(v.getTime())) return v;
-  if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) return new Date(v);
-  return undefined;
-}
-
 /** Twilio's timestamps have whole seconds: a ping sent at 10:00:00.700 may be answered "at 10:00:00". */
 function sentBefore(sentAt: Date, receivedAt: Date): boolean {
   return Math.floor(sentAt.getTime() / 1000) * 1000 <= receivedAt.getTime();
@@ -76,8 +70,10 @@ function sentBefore(sentAt: Date, receivedAt: Date): boolean {
 
 export class SmsChannel implements Channel {
   readonly name = 'sms' as const;
-  private readonly connection: () => Promise<TwilioConnection>;
+  private readonly client: () => Promise<TwilioClient>;
   private readonly clock: Clock;
+  /** Pings whose sending failed in a way that may have sent them all the same. */
+  private readonly maybeSent = new Set<string>();
   /** Sent messages awaiting a final status: pingId → message SID. */
   private readonly awaiting = new Map<string, string>();
   private readonly finals = new Set<string>();
@@ -90,11 +86,11 @@ export class SmsChannel implements Channel {
 
   constructor(private readonly opts: SmsChannelOptions) {
     this.clock = opts.clock ?? systemClock;
-    this.connection = lazyTwilioConnection(opts.settings, opts.retry);
+    this.client = lazyTwilioClient(opts.settings, opts.retry);
   }
 
   async open(): Promise<void> {
-    await this.connection();
+    await this.client();
   }
 
   async close(): Promise<void> {
@@ -102,28 +98,39 @@ export class SmsChannel implements Channel {
   }
 
   async send(ping: Ping): Promise<SendOutcome> {
-    const conn = await this.connection();
+    const client = await this.client();
+    const to = ping.address.replace(/[\s().-]/g, '');
+    const askedAt = this.clock.now();
     try {
-      const msg = await conn.client.messages.create({
-        to: ping.address.replace(/[\s().-]/g, ''),
-        from: conn.settings.from,
-        body: smsText(ping, this.opts.network),
-        ...(this.opts.publicUrl ? { statusCallback: webhookUrl(this.opts.publicUrl, '/sms/status', ping.pingId) } : {}),
-      });
-      const sentAt = this.clock.now();
+      // An earlier attempt that failed (a 5xx, no answer) may have sent it all the same: Twilio
+      // does not promise that a create is idempotent, so look for our token before sending again.
+      const earlier = this.mayHaveSent(ping.pingId) ? await client.findSms(to, ping.token) : undefined;
+      const msg = earlier
+        ? { ...earlier, recoveredAfter: 'an earlier attempt failed' }
+        : await client.sendSms({
+            to,
+            body: smsText(ping, this.opts.network),
+            token: ping.token,
+            ...(this.opts.publicUrl ? { statusCallback: webhookUrl(this.opts.publicUrl, '/sms/status', ping.pingId) } : {}),
+          });
+      // Found rather than answered: Twilio's creation time is when it accepted the message.
+      const sentAt = acceptedAt(msg, this.clock.now(), earlier ? undefined : new Date(askedAt.getTime() - 1000));
+      this.maybeSent.delete(ping.pingId);
       this.awaiting.set(ping.pingId, msg.sid);
-      return { ok: true, sentAt, providerId: msg.sid, response: `${msg.status} ${msg.sid}` };
+      const response = msg.recoveredAfter ? `${msg.status} ${msg.sid} (found by its token in the message list after ${msg.recoveredAfter}: not sent twice)` : `${msg.status} ${msg.sid}`;
+      return { ok: true, sentAt, providerId: msg.sid, response };
     } catch (e) {
-      const f = describeTwilioError(e);
-      if (f.kind === 'auth' || f.kind === 'config') throw accountError(f, 'run');
-      return {
-        ok: false,
-        permanent: f.kind === 'permanent',
-        code: f.code ?? f.status,
-        response: f.code !== undefined && errorDetail(f.code) !== f.message ? `${f.message}: ${errorDetail(f.code)}` : f.message,
-        ...(f.retryAfterMs !== undefined ? { retryAfterMs: f.retryAfterMs } : {}),
-      };
+      const out = refusedPing(e);
+      if (!out.ok && !out.permanent) this.maybeSent.add(ping.pingId);
+      return out;
     }
+  }
+
+  /** Did an earlier attempt at this ping fail without a clear refusal (in this process or, after a
+   * restart, in the log)? */
+  private mayHaveSent(pingId: string): boolean {
+    if (this.maybeSent.has(pingId)) return true;
+    return (this.ctx?.history() ?? []).some((e) => e.type === 'ping-failed' && e.pingId === pingId && !e.permanent);
   }
 
   /** Polls the message list and the statuses every interval until the signal aborts. */
@@ -138,7 +145,7 @@ export class SmsChannel implements Channel {
   /** What the log already knows (after a restart): messages to follow, statuses recorded, cursor. */
   private prepare(ctx: WatchContext, startedAt = ctx.clock.now()): Promise<void> {
     this.prepared ??= (async () => {
-      const conn = await this.connection();
+      const client = await this.client();
       const history = phoneHistory(ctx.history(), 'sms');
       for (const p of history.finals) this.finals.add(p);
       for (const [pingId, sid] of history.sent) if (sid && !this.finals.has(pingId) && !this.awaiting.has(pingId)) this.awaiting.set(pingId, sid);
@@ -149,7 +156,7 @@ export class SmsChannel implements Channel {
       }
       this.lowerBound = new Date(Math.floor(lower.getTime() / 1000) * 1000);
       const cursor = ctx.cursor('sms', 'inbound');
-      if (cursor && cursor.uidValidity === conn.settings.from) this.cursorMs = cursor.lastUid * 1000;
+      if (cursor && cursor.uidValidity === client.from) this.cursorMs = cursor.lastUid * 1000;
     })();
     this.prepared.catch(() => (this.prepared = undefined));
     return this.prepared;
@@ -163,24 +170,23 @@ export class SmsChannel implements Channel {
   }
 
   private async pollIncoming(ctx: WatchContext): Promise<void> {
-    const conn = await this.connection();
+    const client = await this.client();
     const lower = this.lowerBound!;
     const since = new Date((this.cursorMs ?? lower.getTime()) - OVERLAP_MS);
     let list;
     try {
-      list = await conn.client.messages.list({ to: conn.settings.from, dateSentAfter: since, pageSize: this.opts.pageSize ?? 50 });
+      list = await client.inbound(since, this.opts.pageSize ?? 50);
     } catch (e) {
-      const f = describeTwilioError(e);
-      if (f.kind === 'auth' || f.kind === 'config') throw accountError(f, 'run');
+      twilioFailure(e);
       throw e;
     }
     const fresh: ReceivedSms[] = [];
     for (const m of list) {
-      if (!String(m.direction).startsWith('inbound')) continue;
-      const receivedAt = asDate(m.dateSent) ?? asDate(m.dateCreated);
+      if (!m.direction.startsWith('inbound')) continue;
+      const receivedAt = m.sentAt;
       // The API filters by day: the exact times are ours to check.
       if (!receivedAt || receivedAt < lower) continue;
-      fresh.push({ sid: m.sid, from: m.from, body: m.body ?? '', receivedAt });
+      fresh.push({ sid: m.sid, from: m.from, body: m.body, receivedAt });
     }
     fresh.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
     let newest = this.cursorMs ?? 0;
@@ -190,12 +196,12 @@ export class SmsChannel implements Channel {
     }
     if (newest > (this.cursorMs ?? 0)) {
       this.cursorMs = newest;
-      await ctx.record({ type: 'watch-cursor', channel: 'sms', folder: 'inbound', uidValidity: conn.settings.from, lastUid: Math.floor(newest / 1000) });
+      await ctx.record({ type: 'watch-cursor', channel: 'sms', folder: 'inbound', uidValidity: client.from, lastUid: Math.floor(newest / 1000) });
     }
   }
 
   private async pollStatuses(ctx: WatchContext): Promise<void> {
-    const conn = await this.connection();
+    const client = await this.client();
     for (const [pingId, sid] of [...this.awaiting]) {
       if (this.finals.has(pingId)) {
         this.awaiting.delete(pingId);
@@ -203,10 +209,9 @@ export class SmsChannel implements Channel {
       }
       let m;
       try {
-        m = await conn.client.messages(sid).fetch();
+        m = await client.message(sid);
       } catch (e) {
-        const f = describeTwilioError(e);
-        if (f.kind === 'auth' || f.kind === 'config') throw accountError(f, 'run');
+        const f = twilioFailure(e);
         if (f.kind === 'transient') throw e;
         this.opts.warn?.(`SMS: cannot follow message ${sid}: ${f.message}`);
         this.awaiting.delete(pingId);
@@ -267,9 +272,8 @@ export class SmsChannel implements Channel {
     }
     let receivedAt = w.arrivedAt;
     try {
-      const conn = await this.connection();
-      const m = await conn.client.messages(w.messageSid).fetch();
-      receivedAt = asDate(m.dateSent) ?? asDate(m.dateCreated) ?? receivedAt;
+      const client = await this.client();
+      receivedAt = (await client.message(w.messageSid)).sentAt ?? receivedAt;
     } catch (e) {
       this.opts.warn?.(`SMS: could not fetch message ${w.messageSid}, using the webhook's arrival time: ${describeTwilioError(e).message}`);
     }

@@ -1,6 +1,9 @@
 // The webhook server for --public-url: Twilio posts the key press (<Gather> action), call and
-// message status callbacks and incoming SMS here. Every request must carry a valid
-// X-Twilio-Signature for the public URL it was sent to; anything else gets 403 and is dropped.
+// message status callbacks, the answering-machine verdict and incoming SMS here. Every request
+// must carry a valid X-Twilio-Signature for the public URL it was sent to; anything else gets 403
+// and is dropped. The server can also check that the public URL reaches it: a request it signs
+// itself, sent to the public URL, must come back through the tunnel to this very server.
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SettingsError, redact } from '../core/errors.js';
@@ -32,6 +35,15 @@ export interface StatusWebhook {
   arrivedAt: Date;
 }
 
+/** The verdict of the background answering-machine detection (AsyncAmdStatusCallback). */
+export interface AmdWebhook {
+  callSid: string;
+  /** human, machine_start, machine_end_beep, fax, unknown... */
+  answeredBy: string;
+  pingId?: string;
+  arrivedAt: Date;
+}
+
 export interface IncomingSmsWebhook {
   messageSid: string;
   from: string;
@@ -44,6 +56,7 @@ export interface WebhookHandlers {
   /** Returns the TwiML to answer the call with. */
   onKeyPress?: (k: KeyPressWebhook) => Promise<string | void>;
   onStatus?: (s: StatusWebhook) => Promise<void>;
+  onAmd?: (a: AmdWebhook) => Promise<void>;
   onIncomingSms?: (m: IncomingSmsWebhook) => Promise<void>;
 }
 
@@ -65,7 +78,27 @@ export interface WebhookServer {
   port: number;
   /** Local address, e.g. http://127.0.0.1:43121. */
   localUrl: string;
+  /** Sends a signed request to the public URL and checks that it came back to this server. */
+  checkPublicUrl(opts?: PublicUrlCheckOptions): Promise<PublicUrlCheck>;
   close(): Promise<void>;
+}
+
+export interface PublicUrlCheckOptions {
+  /** Tries (a tunnel may need a moment to connect; default 3), each with this timeout (default 5 s). */
+  attempts?: number;
+  timeoutMs?: number;
+  /** Real-time pause between tries (default 1 s). */
+  pauseMs?: number;
+}
+
+export interface PublicUrlCheck {
+  ok: boolean;
+  /** Where the request went: <public URL>/self-check. */
+  url: string;
+  /** Round trip of the request that came through, ms. */
+  ms?: number;
+  /** What went wrong, for a message (no secrets). */
+  detail?: string;
 }
 
 const MAX_BODY = 64 * 1024;
@@ -123,10 +156,13 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
 export async function startWebhookServer(opts: WebhookServerOptions): Promise<WebhookServer> {
   const publicUrl = parsePublicUrl(opts.publicUrl);
   if (!opts.authToken) throw new SettingsError('missing setting TWILIO_AUTH_TOKEN (set it in the environment)');
-  const { validateRequest } = await import('twilio/lib/webhooks/webhooks.js');
+  const { validateRequest, getExpectedTwilioSignature } = await import('twilio/lib/webhooks/webhooks.js');
   const clock = opts.clock ?? systemClock;
   const basePath = publicUrl.pathname.replace(/\/+$/, '');
   const publicBase = publicUrl.origin + basePath;
+
+  /** Nonces of our own self-check requests in flight: only those are answered. */
+  const nonces = new Set<string>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const arrivedAt = clock.now();
@@ -153,6 +189,10 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     if (req.method !== 'POST') return reply(405, 'Method Not Allowed\n');
     const pingId = new URLSearchParams(search).get('ping') ?? undefined;
     const errorCode = Number(one(params, 'ErrorCode'));
+    if (path === '/self-check') {
+      const nonce = one(params, 'Nonce') ?? '';
+      return nonces.has(nonce) ? reply(200, `rollcall webhooks ${nonce}\n`) : reply(404, 'Not Found\n');
+    }
     try {
       if (path === '/voice/gather' && opts.onKeyPress) {
         const twiml = await opts.onKeyPress({
@@ -176,6 +216,10 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
           ...(Number.isFinite(errorCode) && errorCode > 0 ? { errorCode } : {}),
           arrivedAt,
         });
+        return reply(204);
+      }
+      if (path === '/voice/amd' && opts.onAmd) {
+        await opts.onAmd({ callSid: one(params, 'CallSid') ?? '', answeredBy: one(params, 'AnsweredBy') ?? '', pingId, arrivedAt });
         return reply(204);
       }
       if (path === '/sms/incoming' && opts.onIncomingSms) {
@@ -208,9 +252,54 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
   });
   const port = (server.address() as AddressInfo).port;
   const host = opts.host ?? '127.0.0.1';
+  const localUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  const checkPublicUrl = async (o: PublicUrlCheckOptions = {}): Promise<PublicUrlCheck> => {
+    const url = `${publicBase}/self-check`;
+    const attempts = Math.max(1, o.attempts ?? 3);
+    let detail = '';
+    for (let i = 0; i < attempts; i++) {
+      if (i > 0) await systemClock.sleep(o.pauseMs ?? 1000);
+      const nonce = randomBytes(12).toString('hex');
+      const params = { Nonce: nonce };
+      nonces.add(nonce);
+      const started = Date.now();
+      try {
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': getExpectedTwilioSignature(opts.authToken, url, params) },
+          body: new URLSearchParams(params).toString(),
+          redirect: 'manual',
+          signal: AbortSignal.timeout(o.timeoutMs ?? 5000),
+        });
+        const text = await res.text().catch(() => '');
+        if (res.status === 200 && text.trim() === `rollcall webhooks ${nonce}`) return { ok: true, url, ms: Date.now() - started };
+        detail =
+          res.status === 403
+            ? 'HTTP 403: a rollcall webhook server answered but refused the signature (the proxy changes the path or the body, or another process with another TWILIO_AUTH_TOKEN listens there)'
+            : res.status === 200
+              ? 'HTTP 200, but not from this run\'s webhook server (another server answers at that address)'
+              : `HTTP ${res.status}${text ? `: ${redact(text.trim().replace(/\s+/g, ' ').slice(0, 120))}` : ''}`;
+      } catch (e) {
+        const err = e as { name?: string; cause?: { code?: string; message?: string }; message?: string };
+        const reason = err.cause?.code ?? err.cause?.message ?? err.message ?? String(e);
+        detail =
+          err.name === 'TimeoutError'
+            ? `no answer within ${Math.round((o.timeoutMs ?? 5000) / 1000)} s`
+            : reason === 'bad port'
+              ? `port ${new URL(url).port} is one that web clients refuse to use`
+              : redact(reason);
+      } finally {
+        nonces.delete(nonce);
+      }
+    }
+    return { ok: false, url, detail };
+  };
+
   return {
     port,
-    localUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    localUrl,
+    checkPublicUrl,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -227,6 +316,7 @@ interface SmsWebhookTarget {
 interface VoiceWebhookTarget {
   keyPress(k: KeyPressWebhook): Promise<string>;
   statusWebhook(s: StatusWebhook): Promise<void>;
+  amdResult(a: AmdWebhook): Promise<void>;
 }
 
 /** Wires the webhook routes to the phone channels:
@@ -234,7 +324,7 @@ interface VoiceWebhookTarget {
 export function phoneWebhookHandlers(channels: { sms?: SmsWebhookTarget; voice?: VoiceWebhookTarget }): WebhookHandlers {
   const { sms, voice } = channels;
   return {
-    ...(voice ? { onKeyPress: (k: KeyPressWebhook) => voice.keyPress(k) } : {}),
+    ...(voice ? { onKeyPress: (k: KeyPressWebhook) => voice.keyPress(k), onAmd: (a: AmdWebhook) => voice.amdResult(a) } : {}),
     onStatus: async (s: StatusWebhook) => {
       if (s.channel === 'sms') await sms?.statusWebhook(s);
       else await voice?.statusWebhook(s);

@@ -1,13 +1,18 @@
-// rollcall check --directory f [--channels email,sms,voice] [--timeout 2m] [--json]: everything
-// short of the test, the day before it. Validates the directory and the settings, logs in to the
-// servers, shows one rendered ping, and times a ping sent to the secretariat's own address through
-// the real servers. Nothing is sent to contact points. Exit 0 all good, 1 a server failed or the
-// round trip did not complete, 2 bad settings or directory.
+// rollcall check --directory f [--channels email,sms,voice] [--public-url u [--webhook-port n]]
+// [--to <own number>] [--timeout 2m] [--json]: everything short of the test, the day before it.
+// Validates the directory and the settings, logs in to the servers, shows one rendered ping, and
+// times a ping sent to the secretariat's own address through the real servers; for SMS and voice,
+// checks that ROLLCALL_TWILIO_FROM is a number of the account, that the public URL reaches the
+// webhook server, and (--to) times an SMS and a call to the secretariat's own phone. Nothing is
+// sent to contact points. Exit 0 all good, 1 a server failed or a round trip did not complete, 2
+// bad settings or directory.
 import { EXIT, UsageError } from '../core/errors.js';
 import { readDirectory } from '../directory/load.js';
-import { checkChannelSettings, createChannels, parseChannels } from '../channels/factory.js';
+import { checkChannelSettings, createChannels, parseChannels, parseWebhookPort } from '../channels/factory.js';
+import type { ChannelName } from '../core/events.js';
 import { systemClock } from '../core/clock.js';
-import { checkServers, roundTrip, type RoundTrip, type ServerCheck } from '../run/check.js';
+import { checkOwnNumber, checkServers, checkWebhookUrl, phoneRoundTrips, roundTrip, type OwnNumberCheck, type PhoneRoundTrip, type PublicUrlResult, type RoundTrip, type ServerCheck } from '../run/check.js';
+import type { Settings } from '../settings.js';
 import { checkPingAuthenticity, type PingAuthenticity } from './check-authenticity.js';
 import { directorySnapshot, planPings } from '../run/plan.js';
 import { loadSettings } from '../settings.js';
@@ -20,6 +25,8 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
   const timeout = parseDuration(timeoutText);
   if (timeout === undefined) throw new UsageError(`--timeout: "${timeoutText}" is not a duration (e.g. 90s, 2m)`);
   const names = parseChannels(str('channels') ?? 'email');
+  const phoneOptions = parsePhoneOptions(opts, names);
+  if (phoneOptions.publicUrl) (await import('../channels/webhooks.js')).parsePublicUrl(phoneOptions.publicUrl);
   const directoryFile = str('directory')!;
   const directory = await readDirectory(directoryFile, { cwd: o.cwd, ...(str('sheet') !== undefined ? { sheet: str('sheet') } : {}) });
   const settings = loadSettings(o.env, o.cwd);
@@ -83,13 +90,25 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
     for (const line of authenticity.lines(c)) say(line);
   }
 
-  const settingsProblem = servers.some((s) => !s.ok && s.settingsProblem);
-  const failed = servers.some((s) => !s.ok) || (trip !== undefined && !trip.ok) || authenticity?.failed === true;
+  const phone = names.some(isPhone) ? await checkPhone({ names, settings, servers, network: directory.network, timeoutMs: timeout * 1000, ...phoneOptions }, say, c) : undefined;
+
+  const settingsProblem = servers.some((s) => !s.ok && s.settingsProblem) || Boolean(phone?.number?.settingsProblem);
+  const failed =
+    servers.some((s) => !s.ok) || (trip !== undefined && !trip.ok) || authenticity?.failed === true || (phone !== undefined && !phoneOk(phone));
   const code = settingsProblem ? EXIT.cannotStart : failed ? EXIT.problems : EXIT.ok;
   if (o.json) {
     o.out.write(
       JSON.stringify(
-        { ok: code === EXIT.ok, directory: { file: directoryFile, countries: directory.parties.length, pings: pings.length }, channels: names, servers, ...(rendered ? { ping: rendered } : {}), ...(trip ? { roundTrip: trip } : {}), ...(authenticity ? { authenticity: authenticity.report } : {}) },
+        {
+          ok: code === EXIT.ok,
+          directory: { file: directoryFile, countries: directory.parties.length, pings: pings.length },
+          channels: names,
+          servers,
+          ...(rendered ? { ping: rendered } : {}),
+          ...(trip ? { roundTrip: trip } : {}),
+          ...(authenticity ? { authenticity: authenticity.report } : {}),
+          ...(phone ? { phone } : {}),
+        },
         null,
         2,
       ) + '\n',
@@ -99,4 +118,89 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
     say(code === EXIT.ok ? c.green('All good: nothing was sent to any contact point.') : c.red('Not ready: see above. Nothing was sent to any contact point.'));
   }
   return code;
+}
+
+// --- SMS and voice ------------------------------------------------------------------------------
+
+const isPhone = (n: ChannelName) => n === 'sms' || n === 'voice';
+
+interface PhoneOptions {
+  publicUrl?: string;
+  webhookPort?: number;
+  /** --to: the secretariat's own phone, E.164. */
+  to?: string;
+}
+
+function parsePhoneOptions(opts: Record<string, unknown>, names: ChannelName[]): PhoneOptions {
+  const str = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
+  const publicUrl = str('publicUrl');
+  const port = str('webhookPort');
+  const to = str('to');
+  if (port !== undefined && !publicUrl) throw new UsageError('--webhook-port: the webhook server runs only with --public-url');
+  if ((publicUrl || to) && !names.some(isPhone)) throw new UsageError(`${to ? '--to' : '--public-url'} is for the phone channels: add --channels sms,voice`);
+  const number = to?.replace(/[\s().-]/g, '');
+  if (number !== undefined && !/^\+[1-9]\d{6,14}$/.test(number)) throw new UsageError(`--to: "${to}" is not a phone number in international form (e.g. +33 6 12 34 56 78)`);
+  return { ...(publicUrl ? { publicUrl } : {}), ...(port !== undefined ? { webhookPort: parseWebhookPort(port) } : {}), ...(number ? { to: number } : {}) };
+}
+
+interface PhoneReport {
+  number?: OwnNumberCheck;
+  publicUrl?: PublicUrlResult;
+  roundTrips?: PhoneRoundTrip[];
+}
+
+function phoneOk(p: PhoneReport): boolean {
+  return (p.number?.ok ?? true) && (p.publicUrl?.ok ?? true) && (p.roundTrips ?? []).every((t) => t.ok);
+}
+
+type Paint = Awaited<ReturnType<typeof paint>>;
+
+/** Our number, the public URL, and with --to one SMS and one call to our own phone. */
+async function checkPhone(
+  opts: PhoneOptions & { names: ChannelName[]; settings: Settings; servers: ServerCheck[]; network: string; timeoutMs: number },
+  say: (line?: string) => void,
+  c: Paint,
+): Promise<PhoneReport> {
+  const report: PhoneReport = {};
+  const phoneNames = opts.names.filter(isPhone);
+  const mark = (ok: boolean) => (ok ? c.green('ok    ') : c.red('FAILED'));
+  // Without working credentials nothing more can be asked of Twilio (the servers' lines said why).
+  if (!opts.servers.some((s) => isPhone(s.channel as ChannelName) && s.ok)) return report;
+  say();
+  report.number = await checkOwnNumber(opts.settings, phoneNames);
+  const n = report.number;
+  say(`${mark(n.ok)} ${n.ok ? `${n.number} is a number of the account (IncomingPhoneNumbers), with ${[n.sms ? 'SMS' : '', n.voice ? 'voice' : ''].filter(Boolean).join(' and ')}` : n.detail}`);
+  if (opts.publicUrl) {
+    report.publicUrl = await checkWebhookUrl({ publicUrl: opts.publicUrl, authToken: opts.settings.twilioAuthToken!, ...(opts.webhookPort !== undefined ? { port: opts.webhookPort } : {}) });
+    const u = report.publicUrl;
+    say(`${mark(u.ok)} ${u.ok ? `${u.publicUrl} reaches the webhook server (a signed request to itself through it, ${u.ms} ms)` : u.detail}`);
+  } else if (opts.names.includes('voice')) {
+    say(c.yellow('note  ') + ' no --public-url: a run without it cannot hear key presses (a voice ping is then never an acknowledgement)');
+  }
+  if (opts.to && n.ok && (report.publicUrl?.ok ?? true)) {
+    const channels = await createChannels({
+      names: phoneNames,
+      settings: opts.settings,
+      clock: systemClock,
+      network: opts.network,
+      ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
+      ...(opts.webhookPort !== undefined ? { webhookPort: opts.webhookPort } : {}),
+      notice: () => {},
+    });
+    const what = phoneNames.map((x) => (x === 'sms' ? 'an SMS (reply to it)' : 'a call (press 1)')).join(', then ');
+    say(`Round trip: ${what} to ${opts.to} (your own phone), waiting up to ${formatDuration(opts.timeoutMs / 1000)} for each...`);
+    report.roundTrips = await phoneRoundTrips(channels, { address: opts.to, clock: systemClock, timeoutMs: opts.timeoutMs, ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}) });
+    for (const t of report.roundTrips) {
+      const label = t.channel === 'sms' ? 'SMS ' : 'call';
+      say(
+        !t.ok
+          ? `${mark(false)} ${label} round trip: ${t.detail}`
+          : t.seconds === undefined
+            ? `${mark(true)} ${label} sent ${t.sentAt}: ${t.answer}`
+            : `${mark(true)} ${label} sent ${t.sentAt}, answered ${t.answeredAt} (${t.answer}; − send time: ${t.seconds} s)` +
+              (t.detectedAfterMs !== undefined ? `; seen by rollcall ${(t.detectedAfterMs / 1000).toFixed(1)} s after it was sent.` : '.'),
+      );
+    }
+  }
+  return report;
 }

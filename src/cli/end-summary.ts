@@ -3,9 +3,11 @@
 // or how to continue after a stop.
 import { relative, isAbsolute } from 'node:path';
 import type { PingStartedEvent } from '../core/events.js';
+import { RunFolder } from '../core/run-folder.js';
 import type { SessionResult } from '../run/session.js';
 import type { CountryOutcome } from '../stats/types.js';
 import { ignoredLine, outcomeLine } from './outcome-words.js';
+import { testProblems, type TestProblem } from '../stats/phone-findings.js';
 
 export interface EndSummaryOptions {
   runDir: string;
@@ -39,9 +41,28 @@ export function uncertainLines(uncertain: PingStartedEvent[], runDir: string, wi
   ];
 }
 
+/** Problems of the test itself (webhooks that stopped arriving), said loudly: they mean answers
+ * may be missing from the figures. */
+export function testProblemLines(problems: TestProblem[], color: boolean): string[] {
+  const loud = (t: string) => (color ? `\x1b[1;31m${t}\x1b[0m` : t);
+  return problems.map((p) => {
+    const period = p.until ? `from ${p.since} to ${p.until}` : `from ${p.since} to the end of this sitting`;
+    return loud(`WARNING, about the test itself: ${p.detail}`) + ` (${period}; pings affected: ${p.pingIds.join(', ')})`;
+  });
+}
+
+async function problemsOf(runDir: string): Promise<TestProblem[]> {
+  try {
+    const folder = RunFolder.at(runDir);
+    return folder.hasEvents() ? testProblems((await folder.events()).events) : [];
+  } catch {
+    return []; // the summary must not fail for this; `rollcall stats` names a broken log
+  }
+}
+
 export async function describeEnd(result: SessionResult, opts: EndSummaryOptions): Promise<string> {
   const dir = shown(opts.runDir, opts.cwd);
-  const out: string[] = [];
+  const out: string[] = testProblemLines(await problemsOf(opts.runDir), opts.color);
   if (result.outcome === 'stopped') {
     out.push(
       `Stopped${opts.stoppedBy ? ` (${opts.stoppedBy})` : ''} before the window closed. Nothing is lost: every ping and answer so far is in ${dir}/events.jsonl.`,

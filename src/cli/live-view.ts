@@ -3,7 +3,7 @@
 // time left. Elsewhere: one plain line a minute of real time, and one at each phase. With --json:
 // every event as a JSON line on stdout, nothing else.
 import type { Directory } from '../core/directory.js';
-import type { RunEvent } from '../core/events.js';
+import type { RunEvent, TestProblemEvent } from '../core/events.js';
 import { formatDuration, thresholdLabel } from '../core/duration.js';
 import type { Output } from './output.js';
 import type { Clock } from '../core/clock.js';
@@ -50,6 +50,8 @@ abstract class HumanView implements RunView {
   protected current: EnginePhase | undefined;
   /** Unconfirmed pings left unsent from before (a resume): uncertain, not in flight. */
   protected uncertain = 0;
+  /** Problems of the test itself still going on (webhooks not arriving), by problem and channel. */
+  protected readonly problems = new Map<string, TestProblemEvent>();
 
   constructor(
     protected readonly o: Output,
@@ -57,6 +59,15 @@ abstract class HumanView implements RunView {
     protected readonly c: Paint,
   ) {
     this.progress = new RunProgress(ctx.plan, ctx.directory, ctx.events);
+    for (const e of ctx.events) this.noteProblem(e);
+  }
+
+  /** Keeps the test problems that are going on; true when `e` was one. */
+  protected noteProblem(e: RunEvent): e is TestProblemEvent {
+    if (e.type !== 'test-problem') return false;
+    if (e.resolved) this.problems.delete(`${e.problem}:${e.channel}`);
+    else if (!this.problems.has(`${e.problem}:${e.channel}`)) this.problems.set(`${e.problem}:${e.channel}`, e);
+    return true;
   }
 
   abstract phase(p: EnginePhase): void;
@@ -125,6 +136,7 @@ class LiveView extends HumanView {
 
   event(e: RunEvent): void {
     this.progress.add(e);
+    this.noteProblem(e);
     this.request();
   }
 
@@ -151,7 +163,10 @@ class LiveView extends HumanView {
     const c = this.c;
     const s = this.progress.snapshot(5);
     const width = Math.max(40, (this.o.out as { columns?: number }).columns || 100);
-    const lines = [c.bold(`rollcall · ${this.ctx.plan.id} · ${this.clockLine()}`), `Pings     ${this.pingLine(s)}`, `Answered  ${c.bold(String(s.answered))} of ${s.population} countries`];
+    const lines = [c.bold(`rollcall · ${this.ctx.plan.id} · ${this.clockLine()}`)];
+    // Cut to the width like every line: the short form, the full words went to stderr.
+    for (const p of this.problems.values()) lines.push(c.bold.red(`WARNING  no webhook from Twilio since ${formatWall(new Date(p.since), this.ctx.plan.tz).slice(11)}: the public URL does not forward, key presses are lost`));
+    lines.push(`Pings     ${this.pingLine(s)}`, `Answered  ${c.bold(String(s.answered))} of ${s.population} countries`);
     for (const b of s.buckets) {
       const bar = s.population > 0 ? '█'.repeat(Math.round((b.responded / s.population) * 30)) : '';
       lines.push(`  ${thresholdLabel(b.thresholdSeconds).padEnd(11)} ${String(b.responded).padStart(4)}  ${c.green(bar)}`);
@@ -202,6 +217,7 @@ class LineView extends HumanView {
 
   event(e: RunEvent): void {
     this.progress.add(e);
+    if (this.noteProblem(e)) this.say(e.resolved ? e.detail : this.c.bold.red(`WARNING: ${e.detail}`));
   }
 
   stop(): void {

@@ -86,9 +86,18 @@ export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => v
     .addOption(sheet())
     .option('--channels <list>', 'channels to check (email,sms,voice)', 'email')
     .option('--insecure-tls', 'allow mail servers without TLS on non-loopback addresses')
-    .option('--timeout <duration>', 'how long to wait for the round trip', '2m')
+    .option('--timeout <duration>', 'how long to wait for each round trip', '2m')
+    .option('--public-url <url>', 'check that this URL reaches the webhook server (SMS, voice)')
+    .option('--webhook-port <n>', 'local port of the webhook server that --public-url forwards to')
+    .option('--to <number>', 'also send one SMS and place one call to this phone (your own) and time the answers')
     .addOption(json())
-    .addHelpText('after', examples('ROLLCALL_SMTP_URL=... ROLLCALL_IMAP_URL=... rollcall check --directory directory.yaml'))
+    .addHelpText(
+      'after',
+      examples(
+        'ROLLCALL_SMTP_URL=... ROLLCALL_IMAP_URL=... rollcall check --directory directory.yaml',
+        'rollcall check --directory directory.yaml --channels sms,voice --public-url https://hooks.example.org --webhook-port 8443 --to "+33 6 12 34 56 78"',
+      ),
+    )
     .action(action(() => import('./check.js')));
 
   program

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { EXIT, UsageError } from '../core/errors.js';
 import { readDirectory } from '../directory/load.js';
-import { checkChannelSettings, createChannels, parseChannels, parseWebhookPort } from '../channels/factory.js';
+import { checkChannelSettings, checkPublicUrl, createChannels, parseChannels, parseWebhookPort } from '../channels/factory.js';
 import { systemClock } from '../core/clock.js';
 import { confirm } from './confirm.js';
 import { describeEnd, shown } from './end-summary.js';
@@ -51,6 +51,12 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
   const lastBucket = bucketSeconds[bucketSeconds.length - 1]!;
   if (lastBucket > windowSeconds && !o.json) {
     o.err.write(`rollcall: warning: the last bucket (${formatDuration(lastBucket)}) is longer than the window (${formatDuration(windowSeconds)}): answers after the window are not watched for\n`);
+  }
+
+  if (publicUrl && channels.some((c) => c === 'sms' || c === 'voice')) {
+    // The tunnel is checked now, before the run exists, and again when the run starts.
+    const ms = await checkPublicUrl({ publicUrl, authToken: settings.twilioAuthToken!, ...(webhookPort !== undefined ? { port: webhookPort } : {}) });
+    if (!o.json) o.out.write(`Public URL ${publicUrl} reaches the webhook server (a signed request to itself, ${ms} ms).\n`);
   }
 
   const contacts = new Set(pings.map((p) => p.contactId)).size;

@@ -160,6 +160,24 @@ export interface DeliveryStatusEvent extends Base {
   attempt?: number;
 }
 
+/** A problem with the test itself, not with any contact point: what the run measures may be
+ * incomplete. `webhooks-missing`: calls were answered but no webhook from Twilio reached the run
+ * (the public URL does not forward), so key presses were lost; a later event with `resolved`
+ * says webhooks arrive again. */
+export interface TestProblemEvent extends Base {
+  type: 'test-problem';
+  problem: 'webhooks-missing';
+  channel: ChannelName;
+  /** Plain words for the live view, the end summary and the reports. */
+  detail: string;
+  /** The pings whose measurement may be incomplete (answered calls without any webhook). */
+  pingIds: string[];
+  /** Since when (the first such call was seen answered; for `resolved`, when a webhook came). */
+  since: string;
+  /** The problem ended. */
+  resolved?: boolean;
+}
+
 /** Where an inbox watcher stopped reading: a restart continues after lastUid. */
 export interface WatchCursorEvent extends Base {
   type: 'watch-cursor';
@@ -196,7 +214,8 @@ export type RunEvent =
   | MessageReceivedEvent
   | DeliveryStatusEvent
   | WatchCursorEvent
-  | OverrideEvent;
+  | OverrideEvent
+  | TestProblemEvent;
 
 export type EventType = RunEvent['type'];
 

@@ -10,6 +10,7 @@ import type {
   PingSentEvent,
   PingStartedEvent,
   RunEvent,
+  TestProblemEvent,
   WatchCursorEvent,
 } from './events.js';
 
@@ -49,6 +50,11 @@ export interface RunState {
   messageKeys: Set<string>;
   /** The last final delivery-status of each ping (a redial answered later replaces a no-answer). */
   finalStatus: Map<string, DeliveryStatusEvent>;
+  /** SMS and voice pings: their ping-failed and delivery-status events in log order (what a
+   * number's finding rests on: "busy, 3 calls", opted out). */
+  phoneEvents: Map<string, Array<DeliveryStatusEvent | PingFailedEvent>>;
+  /** Problems of the test itself (webhooks not arriving), in log order. */
+  testProblems: TestProblemEvent[];
   /** Manual corrections and hand-entered answers, in log order. */
   overrides: OverrideEvent[];
   /** The last cursor of each watched folder, by `<channel>:<folder>`. */
@@ -60,7 +66,7 @@ export interface RunState {
 }
 
 export function emptyRunState(): RunState {
-  return { pings: new Map(), messages: [], messageKeys: new Set(), finalStatus: new Map(), overrides: [], cursors: new Map(), ignored: 0, count: 0 };
+  return { pings: new Map(), messages: [], messageKeys: new Set(), finalStatus: new Map(), phoneEvents: new Map(), testProblems: [], overrides: [], cursors: new Map(), ignored: 0, count: 0 };
 }
 
 export function foldRunState(events: Iterable<RunEvent>, state: RunState = emptyRunState()): RunState {
@@ -100,6 +106,7 @@ export function applyEvent(state: RunState, e: RunEvent): void {
     }
     case 'ping-failed': {
       const rec = state.pings.get(e.pingId);
+      if (rec && (rec.started.channel === 'sms' || rec.started.channel === 'voice')) phoneEvent(state, e);
       if (rec && rec.state !== 'sent') {
         rec.state = e.permanent ? 'failed' : 'retrying';
         rec.lastFailure = e;
@@ -115,6 +122,10 @@ export function applyEvent(state: RunState, e: RunEvent): void {
       break;
     case 'delivery-status':
       if (e.final) state.finalStatus.set(e.pingId, e);
+      if (e.channel === 'sms' || e.channel === 'voice') phoneEvent(state, e);
+      break;
+    case 'test-problem':
+      state.testProblems.push(e);
       break;
     case 'watch-cursor':
       state.cursors.set(`${e.channel}:${e.folder}`, e);
@@ -126,6 +137,12 @@ export function applyEvent(state: RunState, e: RunEvent): void {
     default:
       break;
   }
+}
+
+function phoneEvent(state: RunState, e: DeliveryStatusEvent | PingFailedEvent): void {
+  const list = state.phoneEvents.get(e.pingId);
+  if (list) list.push(e);
+  else state.phoneEvents.set(e.pingId, [e]);
 }
 
 /**

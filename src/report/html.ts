@@ -1,6 +1,7 @@
 // The HTML report: one self-contained page (html-page.ts), charts as inline SVG, in the report's
 // language. Every string from data goes through esc().
 import type { BucketStat, CountryResult, Stats } from '../stats/types.js';
+import { testProblemSentences } from './test-problems.js';
 import { bucketLines } from './bucket-lines.js';
 import { axisStart, bucketBarsSvg, cumulativeChartSvg, type Series } from './chart.js';
 import { compareBucketCells, compareBuckets, compareOutcomes, countDelta, durationDelta, pointsDelta, sameThreshold } from './compare.js';
@@ -209,7 +210,11 @@ function findings(model: ReportModel): string {
           ]),
           { cls: 'findings' },
         );
-  return `<section id="findings"><h2>${esc(fmt.t('findings.heading'))}</h2>${body}</section>`;
+  const problems = testProblemSentences(fmt, s.testProblems, (iso) => fmt.dateTime(iso, 'UTC'));
+  const problemSection = problems.length
+    ? `<section id="test-problems"><h2>${esc(fmt.t('testProblems.heading'))}</h2>${problems.map((p) => `<p class="silent"><strong>${esc(p)}</strong></p>`).join('')}</section>`
+    : '';
+  return `${problemSection}<section id="findings"><h2>${esc(fmt.t('findings.heading'))}</h2>${body}</section>`;
 }
 
 function overrides(model: ReportModel): string {

@@ -215,7 +215,14 @@ function buildLetter(input: LettersInput, country: CountryResult, fmt: Formatter
 
   // What to update.
   const updates: string[] = [];
-  const updateKey = { failed: 'letters.updateFailed', delayed: 'letters.updateDelayed', 'no-answer': 'letters.updateNoAnswer', uncertain: 'letters.updateUncertain' } as const;
+  const updateKey = {
+    failed: 'letters.updateFailed',
+    'opted-out': 'letters.updateOptedOut',
+    delayed: 'letters.updateDelayed',
+    busy: 'letters.updateBusy',
+    'no-answer': 'letters.updateNoAnswer',
+    uncertain: 'letters.updateUncertain',
+  } as const;
   for (const f of findings) {
     const vars = { address: f.address, contact: f.contactId ?? name, channel: channelLabel(fmt, f.channel) };
     updates.push(f.address ? fmt.t(updateKey[f.status], vars) : fmt.t('letters.updateFailedUnknown', vars));

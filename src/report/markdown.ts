@@ -1,6 +1,7 @@
 // The Markdown report: the same content as the HTML one, with tables instead of charts (the bucket
 // table carries a text bar), in the report's language. Every string from data goes through md().
 import type { CountryResult, Stats } from '../stats/types.js';
+import { testProblemSentences } from './test-problems.js';
 import { bucketLines } from './bucket-lines.js';
 import { compareBucketCells, compareBuckets, compareOutcomes } from './compare.js';
 import { detailText } from './detail.js';
@@ -144,6 +145,9 @@ export function renderMarkdown(model: ReportModel): string {
   out.push(outcomeLine(model, 'outcomes.markdownAutomatic', s.automaticOnly, (c) => receivedText(fmt, c.received)));
   out.push(outcomeLine(model, 'outcomes.markdownUnreachable', s.unreachable ?? []));
   out.push(outcomeLine(model, 'outcomes.markdownSilent', s.silent), '');
+
+  const problems = testProblemSentences(fmt, s.testProblems, (iso) => fmt.dateTime(iso, 'UTC'));
+  if (problems.length > 0) out.push(`## ${md(fmt.t('testProblems.heading'))}`, '', ...problems.map((p) => `- **${md(p)}**`), '');
 
   out.push(`## ${md(fmt.t('findings.heading'))}`, '');
   if (s.findings.length === 0) out.push(md(fmt.t('findings.none')), '');

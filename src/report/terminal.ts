@@ -2,6 +2,7 @@
 // lines of the meeting's report, the late, automatic-only, unreachable and silent countries, the
 // directory findings and the answers entered by hand and corrections.
 import Table from 'cli-table3';
+import { testProblemSentences } from './test-problems.js';
 import type { ContactKind } from '../core/directory.js';
 import type { BucketStat, CountryResult, Finding, GroupStats, OverrideSummary, Stats } from '../stats/types.js';
 import { bucketLines, type LineWording } from './bucket-lines.js';
@@ -114,6 +115,11 @@ export function renderStatsText(computed: Stats, opts: TerminalOptions): string 
     out.push(...outcomes(o));
   }
   const findings = [...stats.findings, ...(stats.observers?.findings ?? [])];
+  const problems = testProblemSentences(w, stats.testProblems, utcMinute);
+  if (problems.length > 0) {
+    out.push('', c.bold(w.t('report.colon', { text: w.t('testProblems.heading') })));
+    for (const p of problems) out.push(`  ${c.red(p)}`);
+  }
   out.push('');
   const findingsTitle = w.t('terminal.findings');
   const colon = (text: string) => w.t('report.colon', { text });

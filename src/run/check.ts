@@ -1,13 +1,15 @@
 // `rollcall check`, the day before a test: logs in to every server of the chosen channels, and
-// times one ping sent to the secretariat's own address through the real SMTP and IMAP servers.
-// Nothing is sent to contact points.
+// times one ping sent to the secretariat's own address through the real SMTP and IMAP servers;
+// for SMS and voice, checks our number, the public URL of the webhooks, and times an SMS and a
+// call to the secretariat's own phone. Nothing is sent to contact points.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Channel } from '../channels/channel.js';
 import type { Ping } from '../core/ping.js';
 import { RunFolder } from '../core/run-folder.js';
-import type { MessageReceivedEvent } from '../core/events.js';
+import type { ChannelName, DeliveryStatusEvent, MessageReceivedEvent } from '../core/events.js';
+import type { Settings } from '../settings.js';
 import { newMessageId, newToken } from '../mail/token.js';
 import type { Clock } from '../core/clock.js';
 import { MemoryPingIndex, normalizeMessageId } from '../core/ping-index.js';
@@ -191,6 +193,190 @@ export async function roundTrip(
     stop.abort();
     await Promise.race([watching, new Promise((r) => setTimeout(r, 5000))]);
     await channel.close().catch(() => undefined);
+    log.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// --- The phone channels (SMS, voice): our number, the public URL, a round trip to our own phone ---
+
+export interface OwnNumberCheck {
+  ok: boolean;
+  /** ROLLCALL_TWILIO_FROM. */
+  number: string;
+  sms?: boolean;
+  voice?: boolean;
+  detail?: string;
+  /** Not a number of the account, or one that cannot do what is asked: exit 2. */
+  settingsProblem?: boolean;
+}
+
+/** ROLLCALL_TWILIO_FROM must be one of the account's numbers (IncomingPhoneNumbers), able to send
+ * SMS and to call as the channels need. */
+export async function checkOwnNumber(settings: Settings, names: readonly ChannelName[]): Promise<OwnNumberCheck> {
+  const { connectTwilio, describeTwilioError } = await import('../channels/twilio-client.js');
+  const number = (settings.twilioFrom ?? '').replace(/[\s().-]/g, '');
+  let own;
+  try {
+    own = await (await connectTwilio(settings)).ownNumber();
+  } catch (e) {
+    let detail: string;
+    try {
+      detail = describeTwilioError(e).message;
+    } catch {
+      detail = (e as Error)?.message ?? String(e);
+    }
+    return { ok: false, number, detail: `could not list the account's numbers: ${detail}` };
+  }
+  if (!own) {
+    return {
+      ok: false,
+      number,
+      settingsProblem: true,
+      detail: `ROLLCALL_TWILIO_FROM ${number} is not a number of this Twilio account (not in its IncomingPhoneNumbers): Twilio would refuse every ping from it`,
+    };
+  }
+  const missing = [names.includes('sms') && !own.sms ? 'SMS' : '', names.includes('voice') && !own.voice ? 'voice calls' : ''].filter(Boolean);
+  if (missing.length > 0) return { ok: false, number, sms: own.sms, voice: own.voice, settingsProblem: true, detail: `${number} is a number of the account but cannot do ${missing.join(' or ')}` };
+  return { ok: true, number, sms: own.sms, voice: own.voice };
+}
+
+export interface PublicUrlResult {
+  ok: boolean;
+  publicUrl: string;
+  /** Round trip of the signed request through the tunnel, ms. */
+  ms?: number;
+  detail?: string;
+}
+
+/** Starts a webhook server on `port`, sends it a signed request through the public URL, stops it. */
+export async function checkWebhookUrl(opts: { publicUrl: string; authToken: string; port?: number }): Promise<PublicUrlResult> {
+  const { checkPublicUrl } = await import('../channels/factory.js');
+  try {
+    return { ok: true, publicUrl: opts.publicUrl, ms: await checkPublicUrl(opts) };
+  } catch (e) {
+    const { RollcallError } = await import('../core/errors.js');
+    if (!(e instanceof RollcallError)) throw e;
+    return { ok: false, publicUrl: opts.publicUrl, detail: e.message };
+  }
+}
+
+export interface PhoneRoundTrip {
+  channel: 'sms' | 'voice';
+  ok: boolean;
+  /** --to: the secretariat's own phone. */
+  address: string;
+  token: string;
+  sentAt?: string;
+  /** The reply's received time at Twilio (SMS) or the key press time (voice). */
+  answeredAt?: string;
+  /** answeredAt − send time, seconds: what a response time is measured with. */
+  seconds?: number;
+  /** From the API's 2xx to rollcall recording the answer, ms: how quickly answers are seen. */
+  detectedAfterMs?: number;
+  /** What came back: a reply, a key, or how the call ended. */
+  answer?: string;
+  detail?: string;
+}
+
+/** Sends one SMS and places one call (one ping per channel given, in that order) to `address`,
+ * our own phone, through the phone channels of a run (webhooks included), and waits for each to
+ * be answered: a reply to the SMS, a key pressed during the call. */
+export async function phoneRoundTrips(channels: Channel[], opts: { address: string; clock: Clock; timeoutMs: number; publicUrl?: string }): Promise<PhoneRoundTrip[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'rollcall-check-phone-'));
+  const folder = RunFolder.at(dir);
+  const log = folder.openLog(() => opts.clock.now());
+  const recorder = new Recorder(log);
+  const index = new MemoryPingIndex();
+  const stop = new AbortController();
+  const waiters = new Set<() => void>();
+  recorder.onEvent(() => {
+    for (const w of waiters) w();
+  });
+  const trips: PhoneRoundTrip[] = [];
+  const watching: Array<Promise<void>> = [];
+  let watchError: unknown;
+  try {
+    try {
+      for (const c of channels) await c.open();
+    } catch (e) {
+      const detail = (e as Error)?.message ?? String(e);
+      return channels.map((c) => ({ channel: c.name as 'sms' | 'voice', ok: false, address: opts.address, token: '', detail }));
+    }
+    const ctx = recorder.context({ clock: opts.clock, pings: index, folder, signal: stop.signal });
+    for (const c of channels) watching.push(c.watch(ctx).catch((e: unknown) => void (watchError ??= e)));
+    for (const channel of channels) {
+      const name = channel.name as 'sms' | 'voice';
+      const ping: Ping = {
+        pingId: `check/${name}/1`,
+        contactId: 'check',
+        iso: 'ZZ',
+        country: 'Secretariat',
+        unit: 'Secretariat (rollcall check)',
+        channel: name,
+        address: opts.address,
+        token: newToken(),
+        languages: ['en'],
+        timezone: 'UTC',
+      };
+      const trip: PhoneRoundTrip = { channel: name, ok: false, address: opts.address, token: ping.token };
+      trips.push(trip);
+      index.add(ping);
+      const out = await channel.send(ping);
+      if (!out.ok) {
+        trip.detail = `Twilio refused the ${name === 'sms' ? 'SMS' : 'call'} to ${opts.address}: ${out.response}`;
+        continue;
+      }
+      index.markSent(ping.pingId, out.sentAt);
+      trip.sentAt = out.sentAt.toISOString();
+      const deadline = Date.now() + opts.timeoutMs;
+      let ended: DeliveryStatusEvent | undefined;
+      for (;;) {
+        const mine = recorder.history().filter((e) => 'pingId' in e && e.pingId === ping.pingId);
+        const reply = mine.find((e): e is MessageReceivedEvent => e.type === 'message-received' && e.class === 'reply');
+        if (reply) {
+          trip.ok = true;
+          trip.answeredAt = reply.receivedAt;
+          trip.seconds = (Date.parse(reply.receivedAt) - out.sentAt.getTime()) / 1000;
+          trip.detectedAfterMs = Date.parse(reply.at) - out.sentAt.getTime();
+          trip.answer = name === 'voice' ? (reply.reasons[0] ?? 'key pressed') : 'a reply by SMS';
+          break;
+        }
+        ended ??= mine.find((e): e is DeliveryStatusEvent => e.type === 'delivery-status' && e.final && (name === 'voice' || ['failed', 'undelivered', 'canceled'].includes(e.status)));
+        // A key press arrives during the call, before its end: give it a moment all the same.
+        if (ended && (name === 'sms' || Date.now() > Date.parse(ended.at) + 3000 || ended.status !== 'completed' || !opts.publicUrl)) {
+          trip.answer = `${name === 'sms' ? 'SMS' : 'call'} ${ended.status}${ended.detail ? `: ${ended.detail}` : ''}`;
+          // Without a public URL an answered call is all that can be seen (and not timed: its end
+          // is noticed by polling).
+          trip.ok = name === 'voice' && !opts.publicUrl && ended.status === 'completed';
+          if (!trip.ok) trip.detail = name === 'sms' ? `the SMS was not delivered: ${trip.answer}` : `the call was not answered with a key press: ${trip.answer}`;
+          break;
+        }
+        if (watchError !== undefined) {
+          trip.detail = `watching for the answer failed: ${(watchError as Error)?.message ?? String(watchError)}`;
+          break;
+        }
+        if (Date.now() > deadline) {
+          trip.detail = `no ${name === 'sms' ? 'reply to the SMS' : 'key press'} within ${Math.round(opts.timeoutMs / 1000)} s`;
+          break;
+        }
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(done, 250);
+          function done() {
+            clearTimeout(t);
+            waiters.delete(done);
+            resolve();
+          }
+          waiters.add(done);
+        });
+      }
+    }
+    return trips;
+  } finally {
+    stop.abort();
+    // Unref'd: the wait must not keep the process alive once the watchers are done.
+    await Promise.race([Promise.allSettled(watching), new Promise((r) => setTimeout(r, 5000).unref())]);
+    await Promise.allSettled(channels.map((c) => c.close()));
     log.close();
     rmSync(dir, { recursive: true, force: true });
   }

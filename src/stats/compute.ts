@@ -6,6 +6,7 @@ import type { ContactPoint, Directory } from '../core/directory.js';
 import type { ChannelName, HandEnteredChannel, MessageReceivedEvent, OverrideClass, OverrideEvent, RunEvent } from '../core/events.js';
 import { normalizeAddress } from '../core/ping-index.js';
 import { earliestCopyMs, foldRunState, type PingRecord, type RunState } from '../core/run-state.js';
+import { phoneFinding, testProblems } from './phone-findings.js';
 import { membersOf, splitByKind } from './population.js';
 import { summarize, type PopulationMember } from './summarize.js';
 import { KIND_BIT, ResponseTally } from './tally.js';
@@ -153,6 +154,8 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
   };
   const byIso = (p: { iso: string }) => p.iso.toUpperCase();
   const stats: Stats = group(membersOf(directory, 'party', byIso), 'party');
+  const problems = testProblems(state.testProblems);
+  if (problems.length > 0) stats.testProblems = problems;
   if (opts.includeObservers) stats.observers = group(membersOf(directory, 'observer', byIso), 'observer');
   return stats;
 }
@@ -256,7 +259,7 @@ function markUnreachable(tally: ResponseTally, pings: Map<string, PingView>, dir
   }
 }
 
-const SEVERITY: Record<FindingStatus, number> = { uncertain: 0, delayed: 1, 'no-answer': 2, failed: 3 };
+const SEVERITY: Record<FindingStatus, number> = { uncertain: 0, delayed: 1, 'no-answer': 2, busy: 2, 'opted-out': 3, failed: 4 };
 
 /** Addresses that failed or were delayed, numbers that failed or never answered, and pings whose
  * sending was never confirmed. One finding per address: the most severe. */
@@ -296,23 +299,15 @@ function collectFindings(
     note(target, m.class === 'bounce' ? 'failed' : 'delayed', `${m.class === 'bounce' ? 'bounce' : 'delay notice'}: ${parts}${forwarded}`, m.receivedAt);
   }
 
-  for (const [pingId, s] of state.finalStatus) {
+  // Numbers: the wording rests on every status of the ping ("busy, 3 calls"; opted out).
+  for (const [pingId, events] of state.phoneEvents) {
     const p = pings.get(pingId);
-    if (!p) continue;
-    const status = s.status.toLowerCase();
-    const kind: FindingStatus | undefined = ['failed', 'undelivered', 'canceled'].includes(status)
-      ? 'failed'
-      : ['busy', 'no-answer'].includes(status)
-        ? 'no-answer'
-        : undefined;
-    if (!kind) continue;
-    const detail = [`${s.channel === 'voice' ? 'call' : 'SMS'} ${status}`, s.errorCode !== undefined ? `(error ${s.errorCode})` : '', s.detail ?? '']
-      .filter(Boolean)
-      .join(' ');
-    note(p, kind, detail, s.at);
+    const f = p ? phoneFinding(events) : undefined;
+    if (p && f) note(p, f.status, f.detail, f.at);
   }
   const failedAddresses = new Set<string>();
-  for (const [key, f] of found) if (f.status === 'failed') failedAddresses.add(key);
+  // A number that opted out is refused by the provider: it cannot be reached either.
+  for (const [key, f] of found) if (f.status === 'failed' || f.status === 'opted-out') failedAddresses.add(key);
   // Codes, ids and addresses are ASCII: plain comparison (an ICU collator costs start-up time).
   const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
   const findings = [...found.values()].sort((a, b) => cmp(a.iso!, b.iso!) || cmp(a.contactId ?? '', b.contactId ?? '') || cmp(a.address, b.address));

@@ -2,6 +2,7 @@
 import type { ContactKind } from '../core/directory.js';
 import type { ChannelName, HandEnteredChannel, OverrideClass } from '../core/events.js';
 import type { ReceivedKind } from './tally.js';
+import type { TestProblem } from './phone-findings.js';
 
 export interface BucketStat {
   /** Threshold as given, normalised: `15m`, `30m`, `1h`, `12h`, `24h`. */
@@ -45,7 +46,11 @@ export interface CountryResult {
   handEntered?: { channel: HandEnteredChannel; note: string };
 }
 
-export type FindingStatus = 'failed' | 'delayed' | 'no-answer' | 'uncertain';
+/** failed: refused for good (5xx, bounce, number rejected); opted-out: the number replied STOP to
+ * an earlier text, texts cannot reach it until it sends START; delayed: a 4.x.x delay notice or
+ * not sent yet; busy / no-answer: calls not answered by a person; uncertain: sending never
+ * confirmed. */
+export type FindingStatus = 'failed' | 'opted-out' | 'delayed' | 'busy' | 'no-answer' | 'uncertain';
 
 export interface Finding {
   country: string;
@@ -82,6 +87,9 @@ export interface Stats {
   unreachable: CountryResult[];
   silent: CountryResult[];
   findings: Finding[];
+  /** Problems of the test itself, not of a contact point (webhooks that never arrived: key
+   * presses may be missing). Absent when there were none. */
+  testProblems?: TestProblem[];
   /** Every country of the population with its outcome, sorted by response time then name. */
   countries: CountryResult[];
   overrides: OverrideSummary[];

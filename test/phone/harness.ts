@@ -56,8 +56,8 @@ export function makePing(channel: ChannelName, address: string, extra: Partial<P
   };
 }
 
-export async function phoneRun(fakeOpts: FakeTwilioOptions = {}, speed = SPEED): Promise<PhoneRun> {
-  const clock = scaledClock(new Date('2024-06-05T08:30:00Z'), speed);
+/** `clock`: the run's clock (default: time running `speed` times faster than real time). */
+export async function phoneRun(fakeOpts: FakeTwilioOptions = {}, speed = SPEED, clock: Clock = scaledClock(new Date('2024-06-05T08:30:00Z'), speed)): Promise<PhoneRun> {
   const fake = await startFakeTwilio({ now: () => clock.now(), speed, ...fakeOpts });
   const settings = loadSettings(fake.env(), tmpdir(), '');
   const runDir = mkdtempSync(join(tmpdir(), 'rollcall-phone-'));

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SmsChannel, smsKeyword, smsText } from '../../src/channels/sms.js';
 import { SettingsError } from '../../src/core/errors.js';
-import type { DeliveryStatusEvent, MessageReceivedEvent, RunEvent } from '../../src/core/events.js';
+import type { DeliveryStatusEvent, MessageReceivedEvent, PingFailedEvent, RunEvent } from '../../src/core/events.js';
+import { phoneFinding } from '../../src/stats/phone-findings.js';
 import { loadSettings } from '../../src/settings.js';
 import { makePing, phoneRun, received, statuses, type PhoneRun } from './harness.js';
 
@@ -222,9 +223,101 @@ describe('SMS channel', () => {
     expect(posts.map((p) => p.status)).toEqual([429, 201]);
     expect(posts[1]!.t - posts[0]!.t).toBeGreaterThanOrEqual(950);
 
+    // A create that failed with a 5xx is looked up in the message list before it is sent again
+    // (here the list itself fails once, and is read again: a read is safe to retry).
     fake.failNext(2, 503);
+    const before = fake.requests.length;
     expect((await channel.send(makePing('sms', B))).ok).toBe(true);
-    expect(fake.requestsTo('POST', '/Messages.json').map((p) => p.status)).toEqual([429, 201, 503, 503, 201]);
+    expect(fake.requests.slice(before).map((r) => `${r.method} ${r.path.replace(/^.*\//, '')} ${r.status}`)).toEqual([
+      'POST Messages.json 503',
+      'GET Messages.json 503',
+      'GET Messages.json 200',
+      'POST Messages.json 201',
+    ]);
+    expect(fake.messages.filter((m) => m.to === B)).toHaveLength(1);
+  });
+
+  it('sends no second SMS when a 5xx came after Twilio had in fact created the message', async () => {
+    run = await phoneRun();
+    const { fake } = run;
+    const channel = sms(run, { retry: { baseDelayMs: 20 } });
+    await channel.open();
+    fake.failAfterCreate(1, 500);
+    const ping = makePing('sms', A);
+    const out = await run.send(channel, ping);
+    const created = fake.messages.filter((m) => m.direction === 'outbound-api' && m.to === A);
+    expect(created).toHaveLength(1);
+    expect(fake.requestsTo('POST', '/Messages.json').map((r) => r.status)).toEqual([500]);
+    // Found by its token (To and From filters, newest first) and taken as sent, at Twilio's time.
+    const lookup = fake.requestsTo('GET', '/Messages.json').at(-1)!;
+    expect(lookup.query).toMatchObject({ To: A, From: fake.from });
+    expect(out).toMatchObject({ ok: true, providerId: created[0]!.sid });
+    if (!out.ok) return;
+    expect(out.response).toMatch(/found by its token in the message list after .*HTTP 500.*: not sent twice/);
+    // Twilio's date_created, in whole seconds: when it accepted the message, not when we found it.
+    expect(out.sentAt.getTime()).toBe(Math.floor(created[0]!.dateCreated.getTime() / 1000) * 1000);
+    const sent = (await run.events()).filter((e) => e.type === 'ping-sent');
+    expect(sent).toMatchObject([{ pingId: ping.pingId, providerId: created[0]!.sid }]);
+  });
+
+  it('after a failed attempt that did send, the engine’s retry (even after a restart) finds the message instead of sending it again', async () => {
+    run = await phoneRun();
+    const { fake } = run;
+    // The create is carried out but answered 500, and the look-up fails too: the channel cannot
+    // tell, so it reports a transient failure (the engine retries later) and sends nothing more.
+    const first = sms(run, { retry: { retries: 0 } });
+    await first.open();
+    fake.failAfterCreate(1, 500);
+    fake.failNext(1, 503, { method: 'GET', pathEnd: '/Messages.json' });
+    const ping = makePing('sms', A);
+    const failed = await run.send(first, ping);
+    expect(failed).toMatchObject({ ok: false, permanent: false, code: 20500 });
+    expect(fake.messages.filter((m) => m.to === A)).toHaveLength(1);
+
+    // A new process: what it knows of the earlier attempt comes from the log.
+    const { ctx } = await run.restart();
+    const second = sms(run);
+    const watching = second.watch(ctx);
+    const again = await run.send(second, ping);
+    run.abort.abort();
+    await watching;
+    expect(again).toMatchObject({ ok: true, providerId: fake.messages.find((m) => m.to === A)!.sid });
+    if (again.ok) expect(again.response).toMatch(/after an earlier attempt failed: not sent twice/);
+    expect(fake.requestsTo('POST', '/Messages.json')).toHaveLength(1);
+    expect(fake.messages.filter((m) => m.to === A)).toHaveLength(1);
+  });
+
+  it('tells an opted-out number (STOP to an earlier test, Twilio error 21610) from a dead one, until it sends START', async () => {
+    run = await phoneRun();
+    const { fake } = run;
+    const channel = sms(run);
+    const watching = channel.watch(run.ctx);
+    // Last year's test: the contact point answered STOP.
+    const lastYear = makePing('sms', A);
+    expect((await run.send(channel, lastYear)).ok).toBe(true);
+    fake.receiveSms(A, 'Stop');
+    await run.waitFor((e) => received(e).length === 1);
+    // This year's: Twilio refuses it.
+    const thisYear = makePing('sms', A);
+    const out = await run.send(channel, thisYear);
+    expect(out).toMatchObject({ ok: false, permanent: true, code: 21610 });
+    if (!out.ok) {
+      expect(out.response).toContain('Attempt to send to unsubscribed recipient');
+      expect(out.response).toContain('replied STOP to an earlier text from our number; texts cannot reach it until it sends START');
+    }
+    const refusal = (await run.events()).filter((e) => e.type === 'ping-failed' && e.pingId === thisYear.pingId) as PingFailedEvent[];
+    expect(phoneFinding(refusal)).toMatchObject({ status: 'opted-out', detail: expect.stringMatching(/^the contact point replied STOP to an earlier text/) });
+    // A dead number is another finding.
+    fake.script(B, { refuse: 'invalid' });
+    const dead = makePing('sms', B);
+    await run.send(channel, dead);
+    const deadFailure = (await run.events()).filter((e) => e.type === 'ping-failed' && e.pingId === dead.pingId) as PingFailedEvent[];
+    expect(phoneFinding(deadFailure)).toMatchObject({ status: 'failed', detail: expect.stringMatching(/21211/) });
+    // START: texts reach it again.
+    fake.receiveSms(A, 'START');
+    expect((await run.send(channel, makePing('sms', A))).ok).toBe(true);
+    run.abort.abort();
+    await watching;
   });
 
   it('reports a rate limit that outlasts the retries as transient, with the wait Twilio asked for', async () => {

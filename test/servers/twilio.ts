@@ -1,7 +1,11 @@
-// A fake Twilio REST API on 127.0.0.1:0 for the tests: the part rollcall uses (account fetch,
-// messages create/list/fetch, calls create/fetch), with Twilio's JSON shapes, HTTP Basic auth,
-// status progressions and error codes, plus a scripting API: numbers that reply by SMS, answer
-// calls and press 1 (the gather webhook is POSTed signed like Twilio signs it), refuse, never answer.
+// A fake Twilio REST API on 127.0.0.1:0 for the tests, written from Twilio's documentation: the
+// part rollcall uses (account fetch, the account's IncomingPhoneNumbers, messages create/list/
+// fetch, calls create/list/fetch), with Twilio's JSON shapes, HTTP Basic auth, status progressions
+// and error codes, opt-out (a STOP makes later texts fail with 21610 until START), answering-
+// machine detection (synchronous: the TwiML waits for the verdict; AsyncAmd: it starts at once and
+// the verdict is POSTed to AsyncAmdStatusCallback), plus a scripting API: numbers that reply by
+// SMS, answer calls and press 1 (webhooks are POSTed signed like Twilio signs them), refuse, ring
+// for a while, never answer; and failures: 429, 5xx before or after the resource was created.
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +17,10 @@ export type CallOutcome = 'press' | 'answer' | 'machine' | 'busy' | 'no-answer' 
 export interface NumberScript {
   /** Refused at the API with HTTP 400: 21211 invalid 'To', 21614 not a mobile, 21612 unreachable via SMS. */
   refuse?: 'invalid' | 'not-mobile' | 'unreachable';
+  /** Replied STOP to an earlier text from our number: texts are refused with 21610 (as after receiveSms(n, 'STOP')). */
+  optedOut?: boolean;
+  /** Script seconds a call rings before its outcome (default: a few status steps). */
+  ringSeconds?: number;
   /** Final status of SMS to this number (default delivered); undelivered/failed carry `smsErrorCode` (default 30003). */
   sms?: 'delivered' | 'undelivered' | 'failed';
   smsErrorCode?: number;
@@ -20,9 +28,11 @@ export interface NumberScript {
   reply?: { afterSeconds: number; body?: string };
   /** What happens to each call, attempt by attempt (the last one repeats). Default: 'no-answer'. */
   calls?: CallOutcome[];
-  /** For 'press': how long after answering the key is pressed (default 5 s), and which key (default 1). */
+  /** For 'press': how long after the message starts the key is pressed (default 5 s), and which key (default 1). */
   pressAfterSeconds?: number;
   digits?: string;
+  /** How long answering-machine detection takes, script seconds (default 3). */
+  amdSeconds?: number;
 }
 
 export interface RecordedRequest {
@@ -74,8 +84,22 @@ export interface FakeCall {
   statusCallback?: string;
   statusCallbackEvents: string[];
   machineDetection?: string;
-  /** Fake-clock time of the key press, when one was made. */
+  /** AsyncAmd=true: the TwiML starts at once, the verdict goes to asyncAmdStatusCallback. */
+  asyncAmd: boolean;
+  asyncAmdStatusCallback?: string;
+  /** Fake-clock times: picked up, the TwiML (the message) started, the key pressed. */
+  answeredAt?: Date;
+  twimlStartedAt?: Date;
   pressedAt?: Date;
+}
+
+/** A number of the account (IncomingPhoneNumbers). */
+export interface FakeOwnNumber {
+  phoneNumber: string;
+  sms?: boolean;
+  voice?: boolean;
+  /** The number's messaging webhook (sms_url): Twilio POSTs each incoming SMS there, signed. */
+  smsUrl?: string;
 }
 
 export interface FakeTwilioOptions {
@@ -89,7 +113,13 @@ export interface FakeTwilioOptions {
   speed?: number;
   /** Real milliseconds between two status steps (queued → sent → delivered...). */
   stepMs?: number;
+  /** The account's numbers (IncomingPhoneNumbers); default: `from`, with SMS and voice. */
+  ownNumbers?: FakeOwnNumber[];
 }
+
+/** Twilio's default opt-out and opt-in keywords (the whole message, case and punctuation aside). */
+const OPT_OUT = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'OPTOUT', 'REVOKE']);
+const OPT_IN = new Set(['START', 'YES', 'UNSTOP']);
 
 const SID_HEX = () => randomBytes(16).toString('hex');
 
@@ -122,7 +152,11 @@ export class FakeTwilio {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly pending = new Set<Promise<unknown>>();
   private rateLimited: { times: number; retryAfterSeconds?: number } = { times: 0 };
-  private failing: { times: number; status: number } = { times: 0, status: 503 };
+  private failing: { times: number; status: number; method?: string; pathEnd?: string } = { times: 0, status: 503 };
+  private failingAfterCreate: { times: number; status: number } = { times: 0, status: 500 };
+  /** Numbers that replied STOP to us (Twilio keeps this per sender number). */
+  readonly optedOut = new Set<string>();
+  readonly ownNumbers: FakeOwnNumber[];
   private readonly now: () => Date;
   private readonly speed: number;
   private readonly stepMs: number;
@@ -134,6 +168,7 @@ export class FakeTwilio {
     this.now = opts.now ?? (() => new Date());
     this.speed = opts.speed ?? 1;
     this.stepMs = opts.stepMs ?? 20;
+    this.ownNumbers = opts.ownNumbers ?? [{ phoneNumber: this.from, sms: true, voice: true }];
   }
 
   async start(): Promise<this> {
@@ -168,6 +203,7 @@ export class FakeTwilio {
   /** Scripts how a number behaves (numbers are compared in E.164, spaces ignored). */
   script(number: string, script: NumberScript): this {
     this.scripts.set(normalize(number), script);
+    if (script.optedOut) this.optedOut.add(normalize(number));
     return this;
   }
 
@@ -202,14 +238,25 @@ export class FakeTwilio {
     return this;
   }
 
-  /** The next `times` API requests fail with this 5xx status. */
-  failNext(times: number, status = 503): this {
-    this.failing = { times, status };
+  /** The next `times` API requests (those with this method and path end, when given) fail with
+   * this 5xx status; nothing is done. */
+  failNext(times: number, status = 503, only: { method?: string; pathEnd?: string } = {}): this {
+    this.failing = { times, status, ...only };
+    return this;
+  }
+
+  /** The next `times` creates (a message or a call) are carried out, then answered with this 5xx
+   * status all the same: the case where a client that simply retries sends a second SMS. */
+  failAfterCreate(times: number, status = 500): this {
+    this.failingAfterCreate = { times, status };
     return this;
   }
 
   /** An SMS arrives at our number (status received), stamped `at` (default now). */
   receiveSms(from: string, body: string, at: Date = this.now(), to: string = this.from): FakeMessage {
+    const keyword = body.trim().replace(/[.!]+$/, '').toUpperCase();
+    if (OPT_OUT.has(keyword)) this.optedOut.add(normalize(from));
+    if (OPT_IN.has(keyword)) this.optedOut.delete(normalize(from));
     const m: FakeMessage = {
       sid: `SM${SID_HEX()}`,
       from: normalize(from),
@@ -224,6 +271,11 @@ export class FakeTwilio {
       errorMessage: null,
     };
     this.messages.push(m);
+    const smsUrl = this.ownNumbers.find((n) => n.phoneNumber === normalize(to))?.smsUrl;
+    if (smsUrl) {
+      const params = { AccountSid: this.accountSid, ApiVersion: '2010-04-01', Body: body, From: m.from, MessageSid: m.sid, NumMedia: '0', NumSegments: '1', SmsMessageSid: m.sid, SmsSid: m.sid, SmsStatus: 'received', To: m.to };
+      this.later(0, () => this.deliverWebhook(smsUrl, params));
+    }
     return m;
   }
 
@@ -260,24 +312,33 @@ export class FakeTwilio {
       const h: Record<string, string> = this.rateLimited.retryAfterSeconds !== undefined ? { 'retry-after': String(this.rateLimited.retryAfterSeconds) } : {};
       return error(429, 20429, 'Too Many Requests', h);
     }
-    if (this.failing.times > 0) {
+    const f = this.failing;
+    if (f.times > 0 && (!f.method || f.method === req.method) && (!f.pathEnd || url.pathname.endsWith(f.pathEnd))) {
       this.failing.times--;
       return error(this.failing.status, 20500, 'Internal Server Error');
     }
-    const m = /^\/2010-04-01\/Accounts\/([^/]+?)(\.json|\/(Messages|Calls)(\.json|\/([^/]+)\.json))$/.exec(url.pathname);
+    const m = /^\/2010-04-01\/Accounts\/([^/]+?)(\.json|\/(Messages|Calls|IncomingPhoneNumbers)(\.json|\/([^/]+)\.json))$/.exec(url.pathname);
     if (!m) return error(404, 20404, `The requested resource ${url.pathname} was not found`);
     const [, sid, , collection, , itemSid] = m;
     if (sid !== this.accountSid) return error(404, 20404, `The requested resource ${url.pathname} was not found`);
     const method = req.method ?? 'GET';
+    // A create that is carried out and answered with a 5xx all the same.
+    const created: Sender = (status, body, headers) => {
+      if (this.failingAfterCreate.times <= 0) return send(status, body, headers);
+      this.failingAfterCreate.times--;
+      error(this.failingAfterCreate.status, 20500, 'Internal Server Error');
+    };
 
     if (!collection && method === 'GET') return send(200, this.accountJson());
-    if (collection === 'Messages' && !itemSid && method === 'POST') return this.createMessage(form, send, error);
+    if (collection === 'IncomingPhoneNumbers' && !itemSid && method === 'GET') return send(200, this.listOwnNumbers(url));
+    if (collection === 'Messages' && !itemSid && method === 'POST') return this.createMessage(form, created, error);
     if (collection === 'Messages' && !itemSid && method === 'GET') return send(200, this.listMessages(url));
     if (collection === 'Messages' && itemSid && method === 'GET') {
       const msg = this.messages.find((x) => x.sid === itemSid);
       return msg ? send(200, this.messageJson(msg)) : error(404, 20404, `The requested resource ${url.pathname} was not found`);
     }
-    if (collection === 'Calls' && !itemSid && method === 'POST') return this.createCall(form, send, error);
+    if (collection === 'Calls' && !itemSid && method === 'POST') return this.createCall(form, created, error);
+    if (collection === 'Calls' && !itemSid && method === 'GET') return send(200, this.listCalls(url));
     if (collection === 'Calls' && itemSid && method === 'GET') {
       const call = this.calls.find((x) => x.sid === itemSid);
       return call ? send(200, this.callJson(call)) : error(404, 20404, `The requested resource ${url.pathname} was not found`);
@@ -315,6 +376,7 @@ export class FakeTwilio {
     if (!body) return error(400, 21602, 'Message body is required.');
     const refusal = this.refusal(to, 'sms');
     if (refusal) return error(400, refusal.code, refusal.message);
+    if (this.optedOut.has(to)) return error(400, 21610, 'Attempt to send to unsubscribed recipient');
     const now = this.now();
     const msg: FakeMessage = {
       sid: `SM${SID_HEX()}`,
@@ -368,9 +430,6 @@ export class FakeTwilio {
     // Twilio documents the DateSent filters at day granularity: so does the fake.
     const after = p.get('DateSent>')?.slice(0, 10);
     const before = p.get('DateSent<')?.slice(0, 10);
-    const pageSize = Math.min(1000, Math.max(1, Number(p.get('PageSize') ?? 50)));
-    const page = Math.max(0, Number(p.get('Page') ?? 0));
-    const offset = p.get('PageToken') ? Number(p.get('PageToken')!.replace(/^PA/, '')) : page * pageSize;
     const matching = this.messages
       .filter((m) => (!to || m.to === normalize(to)) && (!from || m.from === normalize(from)))
       .filter((m) => {
@@ -378,10 +437,38 @@ export class FakeTwilio {
         return (!after || day >= after) && (!before || day <= before);
       })
       .sort((a, b) => (b.dateSent ?? b.dateCreated).getTime() - (a.dateSent ?? a.dateCreated).getTime());
+    return this.page(url, 'Messages', 'messages', ['To', 'From', 'DateSent>', 'DateSent<'], matching, (m) => this.messageJson(m));
+  }
+
+  /** Calls from and to the given numbers, with the given status, newest first. */
+  private listCalls(url: URL): unknown {
+    const p = url.searchParams;
+    const to = p.get('To');
+    const from = p.get('From');
+    const status = p.get('Status');
+    const matching = this.calls
+      .filter((c) => (!to || c.to === normalize(to)) && (!from || c.from === normalize(from)) && (!status || c.status === status))
+      .sort((a, b) => b.dateCreated.getTime() - a.dateCreated.getTime());
+    return this.page(url, 'Calls', 'calls', ['To', 'From', 'Status'], matching, (c) => this.callJson(c));
+  }
+
+  private listOwnNumbers(url: URL): unknown {
+    const wanted = url.searchParams.get('PhoneNumber');
+    // Twilio matches any part of the number; an exact one matches itself.
+    const matching = this.ownNumbers.filter((n) => !wanted || n.phoneNumber.includes(normalize(wanted).replace(/^\+/, '')));
+    return this.page(url, 'IncomingPhoneNumbers', 'incoming_phone_numbers', ['PhoneNumber'], matching, (n) => this.ownNumberJson(n));
+  }
+
+  /** One page of a list resource, with Twilio's paging fields (next_page_uri is followed by the SDK). */
+  private page<T>(url: URL, resource: string, key: string, filterNames: string[], matching: T[], json: (x: T) => unknown): unknown {
+    const p = url.searchParams;
+    const pageSize = Math.min(1000, Math.max(1, Number(p.get('PageSize') ?? 50)));
+    const page = Math.max(0, Number(p.get('Page') ?? 0));
+    const offset = p.get('PageToken') ? Number(p.get('PageToken')!.replace(/^PA/, '')) : page * pageSize;
     const slice = matching.slice(offset, offset + pageSize);
-    const base = `/2010-04-01/Accounts/${this.accountSid}/Messages.json`;
+    const base = `/2010-04-01/Accounts/${this.accountSid}/${resource}.json`;
     const filters = new URLSearchParams();
-    for (const k of ['To', 'From', 'DateSent>', 'DateSent<']) if (p.get(k) !== null) filters.set(k, p.get(k)!);
+    for (const k of filterNames) if (p.get(k) !== null) filters.set(k, p.get(k)!);
     const pageUri = (n: number, token?: number) => {
       const q = new URLSearchParams(filters);
       q.set('PageSize', String(pageSize));
@@ -391,7 +478,7 @@ export class FakeTwilio {
     };
     const hasNext = offset + pageSize < matching.length;
     return {
-      messages: slice.map((m) => this.messageJson(m)),
+      [key]: slice.map(json),
       end: offset + slice.length - 1,
       first_page_uri: pageUri(0),
       next_page_uri: hasNext ? pageUri(page + 1, offset + pageSize) : null,
@@ -429,6 +516,8 @@ export class FakeTwilio {
       statusCallback: form.StatusCallback ? str(form.StatusCallback) : undefined,
       statusCallbackEvents: events === undefined ? ['completed'] : Array.isArray(events) ? events : [events],
       machineDetection: form.MachineDetection ? str(form.MachineDetection) : undefined,
+      asyncAmd: str(form.AsyncAmd) === 'true',
+      asyncAmdStatusCallback: form.AsyncAmdStatusCallback ? str(form.AsyncAmdStatusCallback) : undefined,
     };
     this.calls.push(call);
     send(201, this.callJson(call));
@@ -443,35 +532,72 @@ export class FakeTwilio {
       [step / 2, this.callStep(call, 'initiated', {})],
       [step / 2, this.callStep(call, 'ringing', { status: 'ringing' })],
     ];
+    const ring = script.ringSeconds !== undefined ? (script.ringSeconds * 1000) / this.speed : undefined;
     if (outcome === 'busy' || outcome === 'failed' || outcome === 'no-answer') {
-      steps.push([(outcome === 'no-answer' ? 2 : 1) * step, this.callStep(call, 'completed', { status: outcome, endTime: true })]);
+      steps.push([ring ?? (outcome === 'no-answer' ? 2 : 1) * step, this.callStep(call, 'completed', { status: outcome, endTime: true })]);
       return this.chain(steps);
     }
-    const answeredBy = outcome === 'machine' ? 'machine_end_beep' : call.machineDetection ? 'human' : null;
-    steps.push([step, this.callStep(call, 'answered', { status: 'in-progress', answeredBy, startTime: true })]);
-    if (outcome === 'press') {
-      steps.push([
-        ((script.pressAfterSeconds ?? 5) * 1000) / this.speed,
-        async () => {
-          call.pressedAt = this.now();
-          const action = /<Gather\b[^>]*\baction="([^"]*)"/.exec(call.twiml)?.[1];
-          if (!action) return;
-          await this.deliverWebhook(unescapeXml(action), {
-            AccountSid: this.accountSid,
-            ApiVersion: '2010-04-01',
-            CallSid: call.sid,
-            CallStatus: 'in-progress',
-            Called: call.to,
-            Caller: call.from,
-            Digits: script.digits ?? '1',
-            Direction: 'outbound-api',
-            FinishedOnKey: '',
-            From: call.from,
-            To: call.to,
-            msg: 'Gather End',
-          });
-        },
-      ]);
+    // Answered: by a person, or by voicemail.
+    const detection = call.machineDetection ? ((script.amdSeconds ?? 2) * 1000) / this.speed : 0;
+    const verdict = !call.machineDetection ? null : outcome !== 'machine' ? 'human' : call.machineDetection === 'DetectMessageEnd' ? 'machine_end_beep' : 'machine_start';
+    const sync = Boolean(call.machineDetection) && !call.asyncAmd;
+    steps.push([
+      ring ?? step,
+      async () => {
+        call.answeredAt = this.now();
+        // Without synchronous detection the message starts the moment the call is picked up.
+        if (!sync) call.twimlStartedAt = call.answeredAt;
+        await this.callStep(call, 'answered', { status: 'in-progress', startTime: true })();
+      },
+    ]);
+    const startTwiml = () => {
+      call.twimlStartedAt = this.now();
+    };
+    const amdDone = async () => {
+      call.answeredBy = verdict;
+      if (!call.asyncAmd || !call.asyncAmdStatusCallback) return;
+      await this.deliverWebhook(call.asyncAmdStatusCallback, {
+        AccountSid: this.accountSid,
+        AnsweredBy: verdict ?? 'unknown',
+        CallSid: call.sid,
+        MachineDetectionDuration: String(Math.round(detection * this.speed)),
+      });
+    };
+    const press = async () => {
+      call.pressedAt = this.now();
+      const action = /<Gather\b[^>]*\baction="([^"]*)"/.exec(call.twiml)?.[1];
+      if (!action) return;
+      await this.deliverWebhook(unescapeXml(action), {
+        AccountSid: this.accountSid,
+        ApiVersion: '2010-04-01',
+        CallSid: call.sid,
+        CallStatus: 'in-progress',
+        Called: call.to,
+        Caller: call.from,
+        Digits: script.digits ?? '1',
+        Direction: 'outbound-api',
+        FinishedOnKey: '',
+        From: call.from,
+        To: call.to,
+        msg: 'Gather End',
+      });
+    };
+    const pressAt = outcome === 'press' ? ((script.pressAfterSeconds ?? 5) * 1000) / this.speed : undefined;
+    if (sync) {
+      // Synchronous detection: the callee hears nothing until the verdict, then the message.
+      steps.push([detection, async () => (await amdDone(), startTwiml())]);
+      if (pressAt !== undefined) steps.push([pressAt, press]);
+    } else {
+      // No detection, or in the background: the verdict comes while the message plays.
+      const later: Array<[number, () => Promise<void>]> = [];
+      if (call.machineDetection) later.push([detection, amdDone]);
+      if (pressAt !== undefined) later.push([pressAt, press]);
+      later.sort((x, y) => x[0] - y[0]);
+      let at = 0;
+      for (const [t, run] of later) {
+        steps.push([t - at, run]);
+        at = t;
+      }
     }
     steps.push([2 * step, this.callStep(call, 'completed', { status: 'completed', endTime: true })]);
     this.chain(steps);
@@ -567,6 +693,28 @@ export class FakeTwilio {
       subresource_uris: {},
       type: 'Full',
       uri: `/2010-04-01/Accounts/${this.accountSid}.json`,
+    };
+  }
+
+  ownNumberJson(n: FakeOwnNumber): Record<string, unknown> {
+    const sid = `PN${createHmac('sha1', 'pn').update(n.phoneNumber).digest('hex').slice(0, 32)}`;
+    const t = rfc2822(new Date(0));
+    return {
+      account_sid: this.accountSid,
+      address_requirements: 'none',
+      api_version: '2010-04-01',
+      beta: false,
+      capabilities: { fax: false, mms: Boolean(n.sms), sms: Boolean(n.sms), voice: Boolean(n.voice) },
+      date_created: t,
+      date_updated: t,
+      friendly_name: n.phoneNumber,
+      phone_number: n.phoneNumber,
+      origin: 'twilio',
+      sid,
+      sms_url: '',
+      status: 'in-use',
+      uri: `/2010-04-01/Accounts/${this.accountSid}/IncomingPhoneNumbers/${sid}.json`,
+      voice_url: '',
     };
   }
 
