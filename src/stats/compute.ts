@@ -9,8 +9,9 @@ import { earliestCopyMs, foldRunState, type PingRecord, type RunState } from '..
 import { phoneFinding, testProblems } from './phone-findings.js';
 import { membersOf, splitByKind } from './population.js';
 import { summarize, type PopulationMember } from './summarize.js';
-import { KIND_BIT, ResponseTally } from './tally.js';
-import type { Finding, FindingStatus, OverrideSummary, Stats } from './types.js';
+import { AUTOMATIC_BITS, KIND_BIT, ResponseTally } from './tally.js';
+import type { AuthenticitySummary, Finding, FindingStatus, OverrideSummary, Stats, UnconfirmedAnswer } from './types.js';
+import type { AuthenticityPolicy } from '../settings.js';
 
 /** What the statistics need of one ping. */
 interface PingView {
@@ -33,6 +34,9 @@ export interface EventStatsOptions {
   bucketSeconds: number[];
   /** Observers were tested: count them separately in `stats.observers`. */
   includeObservers?: boolean;
+  /** `require`: an answer or bounce whose origin fails authentication counts for nothing
+   * (docs/authenticity.md); default `report`: it counts and is listed. */
+  authenticity?: AuthenticityPolicy;
 }
 
 /** Message classes that come from the contact point's side and that a contact-level override
@@ -88,14 +92,22 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
     tally.pinged(p.channel, p.sentMs ?? p.firstStartedMs);
   }
 
+  const policy: AuthenticityPolicy = opts.authenticity ?? 'report';
+  const unconfirmed: UnconfirmedAnswer[] = [];
+  let checked = false;
+  let unauthenticatedBounces = 0;
   const bounces: Array<{ message: MessageReceivedEvent; ping: PingView | undefined }> = [];
   for (const m of state.messages) {
     const mo = byMessage.get(m.key);
+    const forged = m.authenticity?.verdict === 'fail';
+    if (m.authenticity) checked = true;
     let ping = m.pingId !== undefined ? pings.get(m.pingId) : undefined;
     // An override naming both the message and a contact attributes the message to that contact.
     if (mo?.contactId && ping?.contactId !== mo.contactId) ping = pingBefore(pingsOfContact.get(mo.contactId), Date.parse(m.receivedAt), m.channel);
     if (m.class === 'bounce' || m.class === 'delay') {
-      if (mo?.as !== 'reply') bounces.push({ message: m, ping });
+      if (forged) unauthenticatedBounces++;
+      // A forged bounce never marks a working address as failed under `require`.
+      if (mo?.as !== 'reply' && !(forged && policy === 'require')) bounces.push({ message: m, ping });
     }
     if (!ping) continue;
     const co = byContact.get(ping.contactId);
@@ -107,8 +119,15 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
       as = co.as;
       applied.add(co);
     }
-    const bit = as === 'reply' ? KIND_BIT.reply : as === 'automatic' ? KIND_BIT['auto-reply'] : as === 'not-an-answer' ? 0 : classBit(m.class);
+    let bit = as === 'reply' ? KIND_BIT.reply : as === 'automatic' ? KIND_BIT['auto-reply'] : as === 'not-an-answer' ? 0 : classBit(m.class);
     ping.answered = true;
+    // An answer whose origin fails authentication: listed; under `require` it counts for nothing
+    // (the country falls to its next outcome), unless the secretariat marked the message itself.
+    if (forged && (bit & (KIND_BIT.reply | AUTOMATIC_BITS)) !== 0) {
+      const counted = policy === 'report' || mo !== undefined;
+      unconfirmed.push({ country: ping.iso, iso: ping.iso, contactId: ping.contactId, messageKey: m.key, from: m.from, receivedAt: m.receivedAt, counted, reasons: m.authenticity!.reasons });
+      if (!counted) bit = 0;
+    }
     if (bit === 0) continue;
     const arrivedMs = Date.parse(m.receivedAt);
     if (Number.isNaN(arrivedMs)) continue;
@@ -116,7 +135,7 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
     // Message-ID and token with the copy sent again); INTERNALDATE has whole seconds, so an
     // answer within the second of sending may look early: it counts as 0.
     const sentMs = ping.copyMs ?? ping.firstStartedMs;
-    tally.contact(ping.iso, ping.contactId).add(ping.channel, sentMs, Math.max(arrivedMs, sentMs), bit, m.folder);
+    tally.contact(ping.iso, ping.contactId).add(ping.channel, sentMs, Math.max(arrivedMs, sentMs), bit, m.folder, undefined, m.authenticity?.verdict);
     tally.arrived(arrivedMs);
   }
 
@@ -130,7 +149,7 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
     tally.arrived(answeredMs);
   }
 
-  const { findings, failedAddresses } = collectFindings(pings, bounces, state);
+  const { findings, failedAddresses } = collectFindings(pings, bounces, state, policy);
   markUnreachable(tally, pings, directory, failedAddresses);
   const statusOf = new Map(directory.parties.map((p) => [p.iso.toUpperCase(), p.status]));
   const nameOf = new Map(directory.parties.map((p) => [p.iso.toUpperCase(), p.country]));
@@ -156,8 +175,19 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
   const stats: Stats = group(membersOf(directory, 'party', byIso), 'party');
   const problems = testProblems(state.testProblems);
   if (problems.length > 0) stats.testProblems = problems;
+  if (checked) {
+    for (const u of unconfirmed) u.country = nameOf.get(u.iso!) ?? u.iso!;
+    stats.authenticity = authenticitySummary(stats, policy, unconfirmed, unauthenticatedBounces);
+  }
   if (opts.includeObservers) stats.observers = group(membersOf(directory, 'observer', byIso), 'observer');
   return stats;
+}
+
+/** Verdicts of the answers that counted (answered and late countries), and the unconfirmed ones. */
+function authenticitySummary(stats: Stats, policy: AuthenticityPolicy, unconfirmed: UnconfirmedAnswer[], unauthenticatedBounces: number): AuthenticitySummary {
+  const counted: AuthenticitySummary['counted'] = { pass: 0, fail: 0, none: 0, unknown: 0, unchecked: 0 };
+  for (const c of stats.countries) if (c.outcome === 'answered' || c.outcome === 'late') counted[c.authenticity ?? 'unchecked']++;
+  return { policy, counted, unconfirmed, unauthenticatedBounces };
 }
 
 function classBit(c: MessageReceivedEvent['class']): number {
@@ -267,6 +297,7 @@ function collectFindings(
   pings: Map<string, PingView>,
   bounces: Array<{ message: MessageReceivedEvent; ping: PingView | undefined }>,
   state: RunState,
+  policy: AuthenticityPolicy,
 ): { findings: Finding[]; failedAddresses: Set<string> } {
   const found = new Map<string, Finding>();
   const note = (p: PingView, status: FindingStatus, detail: string, at: string | undefined) => {
@@ -296,7 +327,9 @@ function collectFindings(
     if (!target) continue;
     const parts = [m.bounce?.status, m.bounce?.action, m.bounce?.diagnostic].filter(Boolean).join(' ') || m.subject || m.class;
     const forwarded = recipient && recipient !== normalizeAddress(target.address, 'email') ? ` (for ${recipient})` : '';
-    note(target, m.class === 'bounce' ? 'failed' : 'delayed', `${m.class === 'bounce' ? 'bounce' : 'delay notice'}: ${parts}${forwarded}`, m.receivedAt);
+    // Under `report` a bounce that fails authentication still counts, and says so.
+    const unauthenticated = m.authenticity?.verdict === 'fail' && policy === 'report' ? ' (unauthenticated bounce: its origin could not be confirmed)' : '';
+    note(target, m.class === 'bounce' ? 'failed' : 'delayed', `${m.class === 'bounce' ? 'bounce' : 'delay notice'}: ${parts}${forwarded}${unauthenticated}`, m.receivedAt);
   }
 
   // Numbers: the wording rests on every status of the ping ("busy, 3 calls"; opted out).

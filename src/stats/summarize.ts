@@ -126,6 +126,7 @@ export function summarize(tally: ResponseTally, population: readonly PopulationM
       result.answeredAt = new Date(best.ackArrivedMs).toISOString();
       if (best.ackFolder && best.ackFolder.toUpperCase() !== 'INBOX') result.folder = best.ackFolder;
       if (best.ackHandEntered) result.handEntered = { ...best.ackHandEntered };
+      if (best.ackAuthenticity) result.authenticity = best.ackAuthenticity;
     }
     const zone = (best && member.contacts?.find((c) => c.id === best.contactId)?.timezone) ?? member.contacts?.[0]?.timezone;
     if (zone) result.timezone = zone;

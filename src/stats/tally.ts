@@ -1,7 +1,7 @@
 // Per contact point: its first acknowledgement and the kinds of everything else that arrived.
 // The reply-log importer and the event reader both feed it; summarize() turns it into Stats.
 // Kept small and allocation-free per message, since a reply log can hold millions of rows.
-import type { ChannelName, HandEnteredChannel } from '../core/events.js';
+import type { AuthenticityVerdict, ChannelName, HandEnteredChannel } from '../core/events.js';
 
 /** What a message that answers a ping is, for the statistics. */
 export type ReceivedKind = 'reply' | 'auto-reply' | 'bounce' | 'delay' | 'read-receipt';
@@ -45,6 +45,8 @@ export class ContactTally {
   bounceChannel: ChannelName | undefined = undefined;
   /** The first acknowledgement was entered by hand. */
   ackHandEntered: HandEnteredAnswer | undefined = undefined;
+  /** Authenticity verdict of the first acknowledgement (e-mail), when checked. */
+  ackAuthenticity: AuthenticityVerdict | undefined = undefined;
   /** Channels (a bit each) this contact point was pinged on, and those on which a ping bounced:
    * a reply log names no address, so there the channel stands for the address. */
   pingedChannels = 0;
@@ -61,7 +63,7 @@ export class ContactTally {
   /** Records one message that answers a ping sent at sentMs. The contact point's response time
    * is that of its first acknowledgement by arrival (docs/measurement.md); on equal arrival the
    * shorter response time wins. */
-  add(channel: ChannelName, sentMs: number, arrivedMs: number, bit: number, folder?: string, hand?: HandEnteredAnswer): void {
+  add(channel: ChannelName, sentMs: number, arrivedMs: number, bit: number, folder?: string, hand?: HandEnteredAnswer, authenticity?: AuthenticityVerdict): void {
     this.received |= bit;
     this.pingedChannels |= CHANNEL_BIT[channel];
     if (bit === 1) {
@@ -71,6 +73,7 @@ export class ContactTally {
         this.ackChannel = channel;
         this.ackFolder = folder;
         this.ackHandEntered = hand;
+        this.ackAuthenticity = authenticity;
       }
     } else if (bit === 4) {
       this.bouncedChannels |= CHANNEL_BIT[channel];

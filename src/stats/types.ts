@@ -1,7 +1,8 @@
 // What the statistics compute: the shape `rollcall stats --json` prints and every report renders.
 import type { ContactKind } from '../core/directory.js';
-import type { ChannelName, HandEnteredChannel, OverrideClass } from '../core/events.js';
+import type { ChannelName, HandEnteredChannel, OverrideClass, AuthenticityVerdict } from '../core/events.js';
 import type { ReceivedKind } from './tally.js';
+import type { AuthenticityPolicy } from '../settings.js';
 import type { TestProblem } from './phone-findings.js';
 
 export interface BucketStat {
@@ -44,6 +45,33 @@ export interface CountryResult {
   received?: ReceivedKind[];
   /** The answer that counted was entered by hand (`rollcall mark --as reply --at`). */
   handEntered?: { channel: HandEnteredChannel; note: string };
+  /** Authenticity verdict of the e-mail answer that counted (DKIM/SPF/DMARC), when checked. */
+  authenticity?: AuthenticityVerdict;
+}
+
+/** An answer whose origin could not be confirmed: its authenticity verdict is `fail`. */
+export interface UnconfirmedAnswer {
+  country: string;
+  iso?: string;
+  contactId: string;
+  messageKey: string;
+  from: string;
+  receivedAt: string;
+  /** Counted (policy `report`) or set aside (policy `require`). */
+  counted: boolean;
+  reasons: string[];
+}
+
+/** How the answers' origin was checked (docs/authenticity.md). */
+export interface AuthenticitySummary {
+  policy: AuthenticityPolicy;
+  /** Verdicts of the e-mail answers that counted, one per country answered or late; answers by
+   * SMS, voice, the demo or entered by hand carry none (`unchecked`). */
+  counted: Record<AuthenticityVerdict | 'unchecked', number>;
+  /** Answers whose origin could not be confirmed (verdict fail), counted or set aside. */
+  unconfirmed: UnconfirmedAnswer[];
+  /** Bounces that failed authentication: under `require` they mark no address as failed. */
+  unauthenticatedBounces: number;
 }
 
 /** failed: refused for good (5xx, bounce, number rejected); opted-out: the number replied STOP to
@@ -87,6 +115,8 @@ export interface Stats {
   unreachable: CountryResult[];
   silent: CountryResult[];
   findings: Finding[];
+  /** How the answers' origin was checked; absent when no message carries a verdict. */
+  authenticity?: AuthenticitySummary;
   /** Problems of the test itself, not of a contact point (webhooks that never arrived: key
    * presses may be missing). Absent when there were none. */
   testProblems?: TestProblem[];
