@@ -5,6 +5,7 @@ import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { EXIT, UsageError } from '../core/errors.js';
 import type { MessageReceivedEvent, OverrideClass, OverrideEvent } from '../core/events.js';
 import { RunFolder } from '../core/run-folder.js';
+import { suggest } from '../core/suggest.js';
 import { paint, println, type Output } from './output.js';
 
 const CLASSES: OverrideClass[] = ['reply', 'automatic', 'not-an-answer'];
@@ -53,6 +54,9 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
     if (contact) found = { kind: 'contact', ...contact };
   }
   if (!found) {
+    const ids = folder.hasDirectory() ? folder.directory().parties.flatMap((p) => p.contacts.map((c) => c.id)) : [];
+    const hint = suggest(target, [...ids, ...messages.map((m) => m.key)]);
+    if (hint) throw new UsageError(`"${target}" is neither a message nor a contact of run ${runArg}: did you mean ${hint}?`);
     throw new UsageError(
       `"${target}" is neither a message nor a contact of run ${runArg}: give a message key (imap:INBOX:<uidvalidity>:<uid>), ` +
         `a file messages/<name>.eml, or a contact id from its directory.json` +
