@@ -1,4 +1,5 @@
 // Where human and machine output goes, and whether it may use colour. Passed in, never global.
+import { relative } from 'node:path';
 import type { Writable } from 'node:stream';
 
 export interface Output {
@@ -14,6 +15,23 @@ export interface Output {
   env: NodeJS.ProcessEnv;
   /** Working directory that relative paths are resolved against. */
   cwd: string;
+  /** How the user typed rollcall (`rollcall`, `npx rollcall`, `node bin/rollcall.js`): hints
+   * ("continue with: ... resume runs/x") are written the same way, so they can be pasted. */
+  invocation?: string;
+}
+
+/** `<how rollcall was invoked> <args>`: a command line to suggest to the user. */
+export function commandLine(o: Pick<Output, 'invocation'>, args: string): string {
+  return `${o.invocation ?? 'rollcall'} ${args}`;
+}
+
+/** The command as the user invoked it: npx (and `npm exec`) set npm_command=exec; a bin link
+ * keeps its own name in argv[1]; a script run with node is named by its path. */
+export function invocationOf(env: NodeJS.ProcessEnv, script: string | undefined, cwd: string): string {
+  if (env.npm_command === 'exec') return 'npx rollcall';
+  if (!script || !/\.[cm]?js$/.test(script)) return 'rollcall';
+  const r = relative(cwd, script);
+  return `node ${r && !r.startsWith('..') ? r : script}`;
 }
 
 export function colorWanted(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
@@ -32,6 +50,7 @@ export function processOutput(json: boolean): Output {
     json,
     env: process.env,
     cwd: process.cwd(),
+    invocation: invocationOf(process.env, process.argv[1], process.cwd()),
   };
 }
 
