@@ -17,6 +17,9 @@ export interface Settings {
   subject: string;
   /** IMAP folders to watch besides INBOX (e.g. Junk). */
   folders: string[];
+  /** Folder of the office's ping templates (`templates: ./templates`), as written in the file:
+   * relative to the working directory. */
+  templates?: string;
   /** Calls per voice ping when nobody answers (ROLLCALL_VOICE_ATTEMPTS, 1 to 10). */
   voiceAttempts?: number;
   /** Seconds before an unanswered number is called again (ROLLCALL_VOICE_RETRY_INTERVAL, e.g. `10m`). */
@@ -40,7 +43,9 @@ const NUMERIC_ENV: Record<string, 'voiceAttempts' | 'voiceRetryInterval'> = {
 };
 
 /** Keys the config file may set: everything but secrets. */
-const FILE_KEYS = new Set(['from', 'subject', 'folders', 'twilioFrom', 'twilioApiUrl', 'voiceAttempts', 'voiceRetryInterval']);
+const FILE_KEYS = new Set(['from', 'subject', 'folders', 'templates', 'twilioFrom', 'twilioApiUrl', 'voiceAttempts', 'voiceRetryInterval']);
+/** The words of the ping are not settings: they are template files (mail/templates.ts). */
+const WORDING_KEYS = new Set(['body', 'text', 'html', 'message', 'sms', 'voice']);
 /** Secrets, with the variable that carries each: refused in the file by name. */
 const SECRET_KEYS: Record<string, string> = {
   smtpUrl: 'ROLLCALL_SMTP_URL',
@@ -98,8 +103,17 @@ function parseConfigFile(text: string, file: string): Partial<Settings> {
   for (const { key, value, line } of parseSimpleYaml(text, file)) {
     if (key in SECRET_KEYS) {
       problems.push({ file, line, field: key, message: `is a secret: set ${SECRET_KEYS[key]} in the environment, never in a file` });
+    } else if (WORDING_KEYS.has(key)) {
+      problems.push({
+        file,
+        line,
+        field: key,
+        message: 'the words of the ping are written in template files, not here: set `templates: ./templates` and put en/email.txt, fr/email.txt, fr/sms.txt... in that folder (README: "Ping templates")',
+      });
     } else if (!FILE_KEYS.has(key)) {
       problems.push({ file, line, field: key, message: `unknown setting (allowed: ${[...FILE_KEYS].join(', ')})` });
+    } else if (key === 'templates' && typeof value !== 'string') {
+      problems.push({ file, line, field: key, message: 'must be one folder, such as ./templates' });
     } else if (key === 'voiceAttempts' || key === 'voiceRetryInterval') {
       const parsed = typeof value === 'string' ? NUMERIC_PARSERS[key](value) : 'must be a single value, not a list';
       if (typeof parsed === 'string') problems.push({ file, line, field: key, message: parsed });
