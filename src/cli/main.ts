@@ -23,7 +23,7 @@ function examples(...lines: string[]): string {
 
 export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => void = () => {}): Command {
   const program = new Command('rollcall')
-    .description('Responsiveness tests of networks of 24/7 contact points.')
+    .description('Responsiveness tests of networks of 24/7 contact points.\nNew here? `rollcall demo` runs a whole test against simulated contact points, with no set-up.')
     .version(version(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
@@ -91,11 +91,14 @@ export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => v
     .option('--webhook-port <n>', 'local port of the webhook server that --public-url forwards to (default: any free port, printed)')
     .option('--insecure-tls', 'allow mail servers without TLS on non-loopback addresses')
     .option('-y, --yes', 'do not ask for confirmation before sending')
+    .option('--detach', 'run in the background, output in <run>/run.log (follow it with `rollcall status`)')
+    .option('--notify <addresses>', 'e-mail these addresses when the run starts, stops on an error and ends')
     .addOption(json())
     .addHelpText(
       'after',
       examples(
         'rollcall run --directory directory.yaml --between 09:00-17:00 --on 2024-06-05 --tz Europe/Paris',
+        'rollcall run --directory directory.yaml --between 09:00-17:00 --on 2024-06-05 --tz Europe/Paris --detach --notify secretariat@example.org',
         'rollcall run --directory directory.yaml --at 2024-06-05T10:30:00+02:00 --channels email,sms --yes',
         'rollcall run --directory directory.yaml --channels email,sms,voice --public-url https://hooks.example.org --webhook-port 8443',
       ),
@@ -114,6 +117,25 @@ export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => v
     .addOption(json())
     .addHelpText('after', examples('rollcall resume runs/2024-06-05T0930Z-k3f9'))
     .action(action(() => import('./resume.js')));
+
+  program
+    .command('service')
+    .description('print a systemd unit (or a crontab line) that resumes a run at boot until it has ended')
+    .argument('<run>', 'run folder')
+    .option('--cron', 'print a crontab @reboot line instead of a systemd unit')
+    .option('--user', 'a systemd user unit (systemctl --user) rather than a system one')
+    .option('--env-file <file>', 'file holding the ROLLCALL_* settings and secrets, one NAME=value a line', '~/.config/rollcall/env')
+    .option('--public-url <url>', 'https URL where Twilio can reach our webhooks (as given to run)')
+    .option('--webhook-port <n>', 'local port of the webhook server that --public-url forwards to')
+    .option('--insecure-tls', 'allow mail servers without TLS on non-loopback addresses')
+    .addHelpText(
+      'after',
+      examples(
+        'rollcall service runs/2024-06-05T0930Z-k3f9 > rollcall-2024-06-05T0930Z-k3f9.service',
+        'rollcall service runs/2024-06-05T0930Z-k3f9 --cron | crontab -   # replaces your crontab: better, add the line with crontab -e',
+      ),
+    )
+    .action(action(() => import('./service.js')));
 
   program
     .command('status')
@@ -190,6 +212,17 @@ export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => v
     .addHelpText('after', examples('rollcall demo', 'rollcall demo --seed 7 --json'))
     .action(action(() => import('./demo.js')));
 
+  program.addHelpText(
+    'after',
+    examples(
+      'rollcall demo                                          a whole test, simulated, no set-up',
+      'rollcall directory validate directory.yaml             every problem of the directory at once',
+      'rollcall check --directory directory.yaml              servers, templates, one round trip',
+      'rollcall run --directory directory.yaml --between 09:00-17:00 --on 2024-06-05 --tz Europe/Paris --detach',
+      'rollcall status runs/2024-06-05T0930Z-k3f9            where a run stands',
+      'rollcall report runs/2024-06-05T0930Z-k3f9 --format html,md',
+    ) + '\n`rollcall <command> --help` tells more about each command.\n',
+  );
   return program;
 }
 

@@ -69,6 +69,8 @@ export interface NewRun {
   tz: string;
   simulated?: boolean;
   sim?: RunPlan['sim'];
+  templates?: RunPlan['templates'];
+  notify?: string[];
   now: Date;
   random: () => number;
 }
@@ -112,6 +114,8 @@ export function createRun(input: NewRun): { runDir: string; plan: RunPlan; folde
       tz: input.tz,
       ...(input.simulated ? { simulated: true } : {}),
       ...(input.sim ? { sim: input.sim } : {}),
+      ...(input.templates && Object.keys(input.templates).length > 0 ? { templates: input.templates } : {}),
+      ...(input.notify && input.notify.length > 0 ? { notify: input.notify } : {}),
     }),
   });
   return { runDir: folder.dir, plan: folder.plan(), folder };
