@@ -207,7 +207,7 @@ describe('the CLI', () => {
     const r = rollcall(['check', '--directory', 'directory.yaml', '--channels', 'email', '--timeout', '2s'], { env: ENV, cwd: dir });
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('Templates: ./templates (1 file: fr/email.txt)');
-    expect(r.stdout).toMatch(/The e-mail France \(FR-POL\) would get, in Français:[\s\S]*  Bonjour OFAC,\n  \n  Exercice RC-[0-9A-Z]{6} \(Test Network\)\./);
+    expect(r.stdout).toMatch(/The e-mail France \(FR-POL\) would get, in Français:[\s\S]* {2}Bonjour OFAC,\n {2}\n {2}Exercice RC-[0-9A-Z]{6} \(Test Network\)\./);
     const json = rollcall(['check', '--directory', 'directory.yaml', '--timeout', '2s', '--json'], { env: ENV, cwd: dir });
     const rendered = (JSON.parse(json.stdout) as { rendered: Array<{ language: string; text: string }> }).rendered;
     expect(rendered.map((x) => x.language)).toEqual(['fr']);
