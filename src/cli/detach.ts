@@ -31,7 +31,8 @@ export async function detach(o: Output, d: DetachOptions): Promise<number> {
     writeSync(fd, `rollcall run --detach: run ${d.plan.id} handed to a background process at ${new Date().toISOString()}\n`);
     const child = spawn(process.execPath, [BIN, 'resume', d.runDir, '--yes', ...d.resumeArgs], {
       cwd: o.cwd,
-      env: o.env,
+      // Its hints ("continue with: ...") name rollcall as the user typed it here.
+      env: { ...o.env, ROLLCALL_INVOCATION: commandLine(o, '').trim() },
       // A new session: no controlling terminal, so no SIGHUP when the terminal closes.
       detached: true,
       stdio: ['ignore', fd, fd],

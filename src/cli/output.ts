@@ -25,13 +25,16 @@ export function commandLine(o: Pick<Output, 'invocation'>, args: string): string
   return `${o.invocation ?? 'rollcall'} ${args}`;
 }
 
-/** The command as the user invoked it: npx (and `npm exec`) set npm_command=exec; a bin link
- * keeps its own name in argv[1]; a script run with node is named by its path. */
+/** The command as the user invoked it: a script run with node is named by its path; npx (and
+ * `npm exec`) set npm_command=exec for the bin link they run; a bin link keeps its own name. A
+ * detached run is told how its parent was invoked (ROLLCALL_INVOCATION), for the hints in its log. */
 export function invocationOf(env: NodeJS.ProcessEnv, script: string | undefined, cwd: string): string {
-  if (env.npm_command === 'exec') return 'npx rollcall';
-  if (!script || !/\.[cm]?js$/.test(script)) return 'rollcall';
-  const r = relative(cwd, script);
-  return `node ${r && !r.startsWith('..') ? r : script}`;
+  if (env.ROLLCALL_INVOCATION) return env.ROLLCALL_INVOCATION;
+  if (script && /\.[cm]?js$/.test(script)) {
+    const r = relative(cwd, script);
+    return `node ${r && !r.startsWith('..') ? r : script}`;
+  }
+  return env.npm_command === 'exec' ? 'npx rollcall' : 'rollcall';
 }
 
 export function colorWanted(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
