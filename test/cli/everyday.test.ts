@@ -91,6 +91,33 @@ describe('stopped by a signal: the exit code shells give', () => {
   }, 120_000);
 });
 
+describe('Ctrl-C at the confirmation prompt', () => {
+  it('exits 130 and creates nothing (on a terminal: script(1) gives the run a pseudo-terminal)', async (ctx) => {
+    if (spawnSync('script', ['--version']).error) {
+      if (process.env.CI === 'true') throw new Error('script (util-linux) is missing');
+      return ctx.skip();
+    }
+    const runs = join(tmp.path, 'prompt');
+    const command = `"${process.execPath}" "${binPath}" run --directory "${directory}" --at "${tomorrow()}" --runs-dir "${runs}"`;
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, ...ENV, NO_COLOR: '1' } });
+    let out = '';
+    let sent = false;
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      // On a terminal in raw mode, Ctrl-C reaches the question as a key.
+      if (!sent && /\[y\/N\]/.test(out)) {
+        sent = true;
+        child.stdin.write('\x03');
+      }
+    });
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(sent, out).toBe(true);
+    expect(code, out).toBe(130);
+    expect(out).toContain('rollcall: stopped by SIGINT; nothing was done');
+    expect(existsSync(runs)).toBe(false);
+  }, 30_000);
+});
+
 describe('did you mean', () => {
   it('for a mistyped --tz', () => {
     const r = rollcall(['run', '--directory', directory, '--between', '09:00-17:00', '--tz', 'Europe/Pariss', '--runs-dir', join(tmp.path, 'tz'), '--yes'], { env: ENV });
