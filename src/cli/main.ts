@@ -62,6 +62,16 @@ export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => v
     .addHelpText('after', examples('rollcall directory show fixtures/directory.csv --json'))
     .action(action(() => import('./directory-show.js')));
 
+  const templates = program.command('templates').description("the office's own words in the ping (template files per language)");
+  templates
+    .command('init')
+    .description("write rollcall's built-in ping texts as template files, to reword")
+    .argument('[folder]', 'where to write them', 'templates')
+    .option('--languages <list>', 'only these languages (default: every built-in one)')
+    .addOption(json())
+    .addHelpText('after', examples('rollcall templates init templates --languages en,fr'))
+    .action(action(() => import('./templates-init.js')));
+
   program
     .command('check')
     .description('settings, servers and one round trip to your own inbox, the day before a test')
@@ -215,11 +225,11 @@ export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => v
   program.addHelpText(
     'after',
     examples(
-      'rollcall demo                                          a whole test, simulated, no set-up',
-      'rollcall directory validate directory.yaml             every problem of the directory at once',
-      'rollcall check --directory directory.yaml              servers, templates, one round trip',
-      'rollcall run --directory directory.yaml --between 09:00-17:00 --on 2024-06-05 --tz Europe/Paris --detach',
-      'rollcall status runs/2024-06-05T0930Z-k3f9            where a run stands',
+      'rollcall demo                                    # a whole test, simulated, no set-up',
+      'rollcall directory validate directory.yaml       # every problem of the directory at once',
+      'rollcall check --directory directory.yaml        # servers, templates, one round trip',
+      'rollcall run --directory directory.yaml --between 09:00-17:00 --on 2024-06-05 --tz Europe/Paris --detach --notify secretariat@example.org',
+      'rollcall status runs/2024-06-05T0930Z-k3f9       # where a run stands',
       'rollcall report runs/2024-06-05T0930Z-k3f9 --format html,md',
     ) + '\n`rollcall <command> --help` tells more about each command.\n',
   );

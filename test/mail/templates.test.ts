@@ -191,6 +191,27 @@ function project(name: string, files: Record<string, string>): string {
   return dir;
 }
 
+describe('rollcall templates init', () => {
+  it("writes the built-in texts as files whose pings are the built-in ones, and never overwrites", () => {
+    const dir = join(tmp.path, 'init');
+    mkdirSync(join(dir, 'templates', 'fr'), { recursive: true });
+    writeFileSync(join(dir, 'templates', 'fr', 'sms.txt'), 'Our own {token}\n');
+    const r = rollcall(['templates', 'init', '--languages', 'en,fr,de'], { cwd: dir });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Wrote 8 template files into templates (kept 1 that existed).');
+    expect(readFileSync(join(dir, 'templates', 'fr', 'sms.txt'), 'utf8')).toBe('Our own {token}\n');
+    const own = new PingWording({ network: 'N', templates: loadTemplates(join(dir, 'templates'), 'templates').templates });
+    const builtIn = new PingWording({ network: 'N' });
+    for (const languages of [['en'], ['fr'], ['de-AT'], ['es']]) {
+      const p = ping({ languages });
+      expect(own.email(p), languages[0]).toEqual(builtIn.email(p));
+      expect(own.voice(p), languages[0]).toEqual(builtIn.voice(p));
+    }
+    expect(own.sms(ping({ languages: ['de'] }))).toBe(builtIn.sms(ping({ languages: ['de'] })));
+    expect(rollcall(['templates', 'init', '--languages', 'xx'], { cwd: dir }).stderr).toContain('no built-in text in "xx"');
+  });
+});
+
 describe('the CLI', () => {
   it('run: a template problem stops it before anything is created, exit 2, file and line named', () => {
     const dir = project('cli-bad', { 'fr/email.txt': 'Bonjour\n{token} {unite}\n', 'fr/sms.txt': 'Répondez OK' });
