@@ -1,5 +1,5 @@
 // Where human and machine output goes, and whether it may use colour. Passed in, never global.
-import { relative } from 'node:path';
+import { basename, relative } from 'node:path';
 import type { Writable } from 'node:stream';
 
 export interface Output {
@@ -30,11 +30,13 @@ export function commandLine(o: Pick<Output, 'invocation'>, args: string): string
  * detached run is told how its parent was invoked (ROLLCALL_INVOCATION), for the hints in its log. */
 export function invocationOf(env: NodeJS.ProcessEnv, script: string | undefined, cwd: string): string {
   if (env.ROLLCALL_INVOCATION) return env.ROLLCALL_INVOCATION;
-  if (script && /\.[cm]?js$/.test(script)) {
-    const r = relative(cwd, script);
+  const name = script ? basename(script) : '';
+  if (/^rollcall\.[cm]?js$/.test(name)) {
+    const r = relative(cwd, script!);
     return `node ${r && !r.startsWith('..') ? r : script}`;
   }
-  return env.npm_command === 'exec' ? 'npx rollcall' : 'rollcall';
+  // Anything else (a test runner calling main()) is named plainly.
+  return name === 'rollcall' && env.npm_command === 'exec' ? 'npx rollcall' : 'rollcall';
 }
 
 export function colorWanted(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {

@@ -28,6 +28,8 @@ describe('how rollcall was invoked', () => {
     expect(invocationOf({}, '/home/me/rollcall/bin/rollcall.js', '/home/me/rollcall')).toBe('node bin/rollcall.js');
     // A script run with node inside an npx session is still that script.
     expect(invocationOf({ npm_command: 'exec' }, '/opt/rollcall/bin/rollcall.js', '/home/me')).toBe('node /opt/rollcall/bin/rollcall.js');
+    // main() called by something else (a test runner): plainly rollcall.
+    expect(invocationOf({ npm_command: 'exec' }, '/home/me/rollcall/node_modules/vitest/dist/workers/forks.js', '/home/me/rollcall')).toBe('rollcall');
     expect(invocationOf({ ROLLCALL_INVOCATION: 'npx rollcall' }, '/opt/rollcall/bin/rollcall.js', '/home/me')).toBe('npx rollcall');
   });
 });

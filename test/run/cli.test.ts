@@ -60,7 +60,7 @@ describe('rollcall run refuses to start', () => {
       [['--directory', directory, '--buckets', '15m,later'], /--buckets: "later"/],
       [['--directory', directory, '--channels', 'email,fax'], /--channels: unknown channel "fax"/],
       [['--directory', directory, '--at', '2020-01-01T09:00:00Z'], /--at: .* is in the past/],
-      [['--directory', directory, '--between', '09:00-17:00', '--tz', 'Europe/Atlantis'], /--tz: "Europe\/Atlantis"/],
+      [['--directory', directory, '--between', '09:00-17:00', '--tz', 'Europe/Atlantis'], /--tz: unknown time zone "Europe\/Atlantis"/],
     ];
     for (const [args, message] of cases) {
       const runs = join(tmp.path, 'bad-runs');
