@@ -2,7 +2,7 @@
 // Secrets (passwords in URLs, the Twilio token) come from the environment only.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SettingsError, InputError, redact, type InputProblem } from './core/errors.js';
+import { SettingsError, InputError, UsageError, redact, type InputProblem } from './core/errors.js';
 import { parseDuration } from './core/duration.js';
 import { isIP } from 'node:net';
 
@@ -18,6 +18,9 @@ export interface Settings {
   subject: string;
   /** IMAP folders to watch besides INBOX (e.g. Junk). */
   folders: string[];
+  /** Folder of the office's ping templates (`templates: ./templates`), as written in the file:
+   * relative to the working directory. */
+  templates?: string;
   /** Calls per voice ping when nobody answers (ROLLCALL_VOICE_ATTEMPTS, 1 to 10). */
   voiceAttempts?: number;
   /** Seconds before an unanswered number is called again (ROLLCALL_VOICE_RETRY_INTERVAL, e.g. `10m`). */
@@ -68,6 +71,7 @@ const FILE_KEYS = new Set([
   'from',
   'subject',
   'folders',
+  'templates',
   'twilioFrom',
   'twilioApiUrl',
   'voiceAttempts',
@@ -77,6 +81,8 @@ const FILE_KEYS = new Set([
   'dkim',
   'dnsServers',
 ]);
+/** The words of the ping are not settings: they are template files (mail/templates.ts). */
+const WORDING_KEYS = new Set(['body', 'text', 'html', 'message', 'sms', 'voice']);
 /** Secrets, with the variable that carries each: refused in the file by name. */
 const SECRET_KEYS: Record<string, string> = {
   smtpUrl: 'ROLLCALL_SMTP_URL',
@@ -205,8 +211,17 @@ function parseConfigFile(text: string, file: string): Partial<Settings> {
   for (const { key, value, line } of parseSimpleYaml(text, file)) {
     if (key in SECRET_KEYS) {
       problems.push({ file, line, field: key, message: `is a secret: set ${SECRET_KEYS[key]} in the environment, never in a file` });
+    } else if (WORDING_KEYS.has(key)) {
+      problems.push({
+        file,
+        line,
+        field: key,
+        message: 'the words of the ping are written in template files, not here: set `templates: ./templates` and put en/email.txt, fr/email.txt, fr/sms.txt... in that folder (README: "Ping templates")',
+      });
     } else if (!FILE_KEYS.has(key)) {
       problems.push({ file, line, field: key, message: `unknown setting (allowed: ${[...FILE_KEYS].join(', ')})` });
+    } else if (key === 'templates' && typeof value !== 'string') {
+      problems.push({ file, line, field: key, message: 'must be one folder, such as ./templates' });
     } else if (key === 'dkim') {
       const dkim = parseDkimEntry(value, file, line, problems);
       if (dkim) out.dkim = dkim;
@@ -322,4 +337,12 @@ export function parseServerUrl(value: string, envName: string, protocols: string
     throw new SettingsError(`${envName} must start with ${protocols.map((p) => p + '://').join(' or ')} (got ${url.protocol}//)`);
   }
   return url;
+}
+
+/** `--authenticity report|require` as given (undefined when not given); a UsageError otherwise. */
+export function authenticityOption(flag: string | undefined): AuthenticityPolicy | undefined {
+  if (flag === undefined) return undefined;
+  const parsed = parseAuthenticityPolicy(flag);
+  if ((AUTHENTICITY_POLICIES as readonly string[]).includes(parsed)) return parsed as AuthenticityPolicy;
+  throw new UsageError(`--authenticity ${parsed}`);
 }

@@ -10,6 +10,7 @@ import type { Channel, WatchContext } from './channel.js';
 import type { Ping, SendOutcome } from '../core/ping.js';
 import { SettingsError, WorkError } from '../core/errors.js';
 import { composePing } from '../mail/compose.js';
+import type { PingWording } from '../mail/templates.js';
 import type { Random } from '../mail/token.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { DEFAULT_SUBJECT, requireSetting, type Settings } from '../settings.js';
@@ -27,6 +28,8 @@ export interface EmailChannelOptions {
   /** Subject template (default: the settings'). */
   subject?: string;
   network?: string;
+  /** The words of the ping (default: the built-in texts). */
+  wording?: PingWording;
   /** Without a cursor, only messages that arrived from this time on are the run's (default: when
    * watch() starts, less a minute for clock differences). */
   since?: Date;
@@ -222,6 +225,7 @@ export class EmailChannel implements Channel {
       subject: this.o.subject ?? this.o.settings.subject ?? DEFAULT_SUBJECT,
       network: this.o.network ?? '',
       ...(this.o.random ? { random: this.o.random } : {}),
+      ...(this.o.wording ? { wording: this.o.wording } : {}),
     });
     try {
       const info = await transport.sendMail({

@@ -7,6 +7,7 @@ import type { Clock } from '../core/clock.js';
 import { parseServerUrl, requireSetting, type Settings } from '../settings.js';
 import type { Channel, WatchContext } from './channel.js';
 import type { Ping, SendOutcome } from '../core/ping.js';
+import type { PingWording } from '../mail/templates.js';
 
 /** Channels a user may ask for with --channels (`sim` is the demo's). */
 export const USER_CHANNELS = ['email', 'sms', 'voice'] as const;
@@ -44,6 +45,8 @@ export interface ChannelFactoryOptions {
   warn?: (message: string) => void;
   /** What the user must know to set up (the webhook server's port). Default: `warn`. */
   notice?: (message: string) => void;
+  /** The words of the pings: the office's templates over the built-in texts (default: built-in). */
+  wording?: PingWording;
 }
 
 /** Checks --webhook-port: 0 (any free port) to 65535. */
@@ -84,13 +87,14 @@ export async function createChannels(opts: ChannelFactoryOptions): Promise<Chann
         folders,
         network: opts.network,
         subject: opts.settings.subject,
+        ...(opts.wording ? { wording: opts.wording } : {}),
         ...(opts.since ? { since: opts.since } : {}),
         ...(opts.warn ? { log: opts.warn } : {}),
         ...(opts.insecureTls ? { insecureTls: true } : {}),
       }),
     );
   }
-  const phone = { settings: opts.settings, clock: opts.clock, network: opts.network, ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}), ...(opts.warn ? { warn: opts.warn } : {}) };
+  const phone = { settings: opts.settings, clock: opts.clock, network: opts.network, ...(opts.wording ? { wording: opts.wording } : {}), ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}), ...(opts.warn ? { warn: opts.warn } : {}) };
   let sms: import('./sms.js').SmsChannel | undefined;
   let voice: import('./voice.js').VoiceChannel | undefined;
   if (opts.names.includes('sms')) {

@@ -10,6 +10,7 @@ import { safeFileName } from '../core/run-folder.js';
 import { acceptedAt, describeTwilioError, errorDetail, lazyTwilioClient, pollUntilAborted, refusedPing, twilioFailure, type RetryPolicy, type TwilioClient } from './twilio-client.js';
 import { phoneHistory } from './phone-history.js';
 import { webhookUrl, type IncomingSmsWebhook, type StatusWebhook } from './webhooks.js';
+import { builtInWording, type PingFields, type PingWording } from '../mail/templates.js';
 
 export interface SmsChannelOptions {
   settings: Settings;
@@ -17,6 +18,8 @@ export interface SmsChannelOptions {
   clock?: Clock;
   /** Network name written in the ping. */
   network?: string;
+  /** The words of the ping (default: the built-in texts). */
+  wording?: PingWording;
   /** How often the message list and the statuses are polled, in the run clock's ms (default 30 s). */
   pollIntervalMs?: number;
   /** Page size of the message list (default 50). */
@@ -36,17 +39,10 @@ const FINAL_STATUSES = new Set(['delivered', 'undelivered', 'failed', 'canceled'
 /** The list is filtered from this long before the cursor: Twilio's date filters are coarse. */
 const OVERLAP_MS = 10 * 60_000;
 
-const TEXTS: Record<string, (network: string, token: string) => string> = {
-  en: (n, t) => `${n}: responsiveness test ${t}. Reply OK ${t} to confirm you received it.`,
-  fr: (n, t) => `${n} : test de réactivité ${t}. Répondez OK ${t} pour confirmer la réception.`,
-  es: (n, t) => `${n}: prueba de respuesta ${t}. Responda OK ${t} para confirmar que lo ha recibido.`,
-  de: (n, t) => `${n}: Erreichbarkeitstest ${t}. Antworten Sie OK ${t}, um den Empfang zu bestätigen.`,
-};
-
-/** The ping's text: short, with the token and how to answer, in the contact point's language. */
-export function smsText(ping: Pick<Ping, 'token' | 'languages'>, network = '24/7 Network'): string {
-  const lang = ping.languages.map((l) => l.toLowerCase().slice(0, 2)).find((l) => l in TEXTS) ?? 'en';
-  return TEXTS[lang]!(network, ping.token);
+/** The ping's text: short, with the token and how to answer, in the contact point's language
+ * (the office's sms.txt, else the built-in text; see mail/templates.ts). */
+export function smsText(ping: PingFields, network = '24/7 Network', wording: PingWording = builtInWording(network)): string {
+  return wording.sms(ping);
 }
 
 /** The keyword an SMS consists of (STOP, HELP...), if it is one. */
@@ -109,7 +105,7 @@ export class SmsChannel implements Channel {
         ? { ...earlier, recoveredAfter: 'an earlier attempt failed' }
         : await client.sendSms({
             to,
-            body: smsText(ping, this.opts.network),
+            body: smsText(ping, this.opts.network, this.opts.wording),
             token: ping.token,
             ...(this.opts.publicUrl ? { statusCallback: webhookUrl(this.opts.publicUrl, '/sms/status', ping.pingId) } : {}),
           });

@@ -15,12 +15,15 @@ import { formatDuration } from '../core/duration.js';
 import { acceptedAt, errorDetail, lazyTwilioClient, pollUntilAborted, refusedPing, twilioFailure, type Created, type RetryPolicy, type TwilioClient } from './twilio-client.js';
 import { phoneHistory } from './phone-history.js';
 import { webhookUrl, type AmdWebhook, type KeyPressWebhook, type StatusWebhook } from './webhooks.js';
+import { builtInWording, type PingFields, type PingWording, type VoiceWords } from '../mail/templates.js';
 
 export interface VoiceChannelOptions {
   settings: Settings;
   /** Stamps send times (the API's 2xx). Default: the system clock. */
   clock?: Clock;
   network?: string;
+  /** The words of the call (default: the built-in scripts). */
+  wording?: PingWording;
   /** --public-url: where Twilio posts the key press and status callbacks. Without it, no key press can be heard. */
   publicUrl?: string;
   /** How often calls in progress are polled, in the run clock's ms (default 15 s). */
@@ -44,100 +47,33 @@ export interface VoiceChannelOptions {
   warn?: (message: string) => void;
 }
 
-interface VoiceText {
-  say: string;
-  message: (network: string, code: string) => string;
-  press: string;
-  noKey: string;
-  thanks: string;
-}
-
-const VOICE: Record<string, VoiceText> = {
-  en: {
-    say: 'en-GB',
-    message: (n, c) => `This is a responsiveness test of the ${n}. Test code: ${c}.`,
-    press: 'If you hear this message, please press 1 to confirm.',
-    noKey: 'No key was pressed. Goodbye.',
-    thanks: 'Thank you. Your answer has been recorded. Goodbye.',
-  },
-  fr: {
-    say: 'fr-FR',
-    message: (n, c) => `Ceci est un test de réactivité, ${n}. Code du test : ${c}.`,
-    press: 'Si vous entendez ce message, appuyez sur 1 pour confirmer.',
-    noKey: 'Aucune touche n’a été pressée. Au revoir.',
-    thanks: 'Merci. Votre réponse a été enregistrée. Au revoir.',
-  },
-  es: {
-    say: 'es-ES',
-    message: (n, c) => `Esta es una prueba de respuesta, ${n}. Código de la prueba: ${c}.`,
-    press: 'Si escucha este mensaje, pulse 1 para confirmar.',
-    noKey: 'No se ha pulsado ninguna tecla. Adiós.',
-    thanks: 'Gracias. Su respuesta ha quedado registrada. Adiós.',
-  },
-  de: {
-    say: 'de-DE',
-    message: (n, c) => `Dies ist ein Erreichbarkeitstest, ${n}. Testcode: ${c}.`,
-    press: 'Wenn Sie diese Nachricht hören, drücken Sie bitte die 1 zur Bestätigung.',
-    noKey: 'Es wurde keine Taste gedrückt. Auf Wiederhören.',
-    thanks: 'Vielen Dank. Ihre Antwort wurde gespeichert. Auf Wiederhören.',
-  },
-  it: {
-    say: 'it-IT',
-    message: (n, c) => `Questo è un test di reattività, ${n}. Codice del test: ${c}.`,
-    press: 'Se sente questo messaggio, prema 1 per confermare.',
-    noKey: 'Nessun tasto premuto. Arrivederci.',
-    thanks: 'Grazie. La sua risposta è stata registrata. Arrivederci.',
-  },
-  pt: {
-    say: 'pt-PT',
-    message: (n, c) => `Este é um teste de capacidade de resposta, ${n}. Código do teste: ${c}.`,
-    press: 'Se ouvir esta mensagem, prima 1 para confirmar.',
-    noKey: 'Nenhuma tecla foi premida. Adeus.',
-    thanks: 'Obrigado. A sua resposta foi registada. Adeus.',
-  },
-  nl: {
-    say: 'nl-NL',
-    message: (n, c) => `Dit is een bereikbaarheidstest, ${n}. Testcode: ${c}.`,
-    press: 'Als u dit bericht hoort, druk dan op 1 om te bevestigen.',
-    noKey: 'Er is geen toets ingedrukt. Tot ziens.',
-    thanks: 'Dank u. Uw antwoord is geregistreerd. Tot ziens.',
-  },
-};
-
-export function voiceLanguage(languages: string[]): string {
-  return languages.map((l) => l.toLowerCase().slice(0, 2)).find((l) => l in VOICE) ?? 'en';
-}
 
 function xml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
-/** The token read out character by character: "R, C, 7, Q...". */
-function spell(token: string): string {
-  return [...token.replace(/[^A-Za-z0-9]/g, '')].join(', ');
-}
-
 /** The call's TwiML: the message twice (in the contact point's language, then English), with a
- * key press gathered when we have a public URL to receive it. */
-export function voiceTwiml(ping: Pick<Ping, 'pingId' | 'token' | 'languages'>, opts: { network?: string; publicUrl?: string }): string {
-  const lang = voiceLanguage(ping.languages);
-  const rounds = lang === 'en' ? [VOICE.en!, VOICE.en!] : [VOICE[lang]!, VOICE.en!];
-  const network = opts.network ?? '24/7 Network';
-  const say = (t: VoiceText, text: string) => `<Say language="${t.say}">${xml(text)}</Say>`;
+ * key press gathered when we have a public URL to receive it. The words come from PingWording
+ * (the office's voice.txt, else the built-in script). */
+export function voiceTwiml(ping: Pick<Ping, 'pingId'> & PingFields, opts: { network?: string; publicUrl?: string; wording?: PingWording }): string {
+  const wording = opts.wording ?? builtInWording(opts.network ?? '24/7 Network');
+  const first = wording.voice(ping);
+  const rounds = first.language === 'en' ? [first, first] : [first, wording.voice({ ...ping, languages: ['en'] })];
+  const say = (voice: string, text: string) => `<Say language="${voice}">${xml(text)}</Say>`;
+  // The script and the prompt in one <Say> when one voice reads both.
+  const withPrompt = (w: VoiceWords) => (w.say === w.promptSay ? say(w.say, `${w.message} ${w.press}`) : say(w.say, w.message) + say(w.promptSay, w.press));
   if (!opts.publicUrl) {
-    return `<Response>${rounds.map((t) => say(t, t.message(network, spell(ping.token)))).join('<Pause length="1"/>')}</Response>`;
+    return `<Response>${rounds.map((w) => say(w.say, w.message)).join('<Pause length="1"/>')}</Response>`;
   }
   const action = xml(webhookUrl(opts.publicUrl, '/voice/gather', ping.pingId));
-  const gathers = rounds
-    .map((t) => `<Gather numDigits="1" timeout="8" method="POST" action="${action}">${say(t, `${t.message(network, spell(ping.token))} ${t.press}`)}</Gather>`)
-    .join('');
-  return `<Response>${gathers}${say(rounds[0]!, rounds[0]!.noKey)}</Response>`;
+  const gathers = rounds.map((w) => `<Gather numDigits="1" timeout="8" method="POST" action="${action}">${withPrompt(w)}</Gather>`).join('');
+  return `<Response>${gathers}${say(first.promptSay, first.noKey)}</Response>`;
 }
 
 /** The TwiML answered to a key press. */
-export function thanksTwiml(languages: string[]): string {
-  const t = VOICE[voiceLanguage(languages)]!;
-  return `<Response><Say language="${t.say}">${xml(t.thanks)}</Say><Hangup/></Response>`;
+export function thanksTwiml(languages: string[], wording: PingWording = builtInWording('')): string {
+  const w = wording.voice({ token: '', languages });
+  return `<Response><Say language="${w.promptSay}">${xml(w.thanks)}</Say><Hangup/></Response>`;
 }
 
 function isMachine(answeredBy: string | null | undefined): boolean {
@@ -215,7 +151,7 @@ export class VoiceChannel implements Channel {
     return client.placeCall({
       to: ping.address.replace(/[\s().-]/g, ''),
       askedAt: this.clock.now(),
-      twiml: voiceTwiml(ping, { network: this.opts.network, publicUrl: hooks }),
+      twiml: voiceTwiml(ping, { network: this.opts.network, publicUrl: hooks, wording: this.opts.wording }),
       timeout: this.opts.ringTimeoutSeconds ?? 30,
       machineDetection: this.opts.machineDetection !== false,
       // 'answered' as well as 'completed': a webhook at pick-up shows the public URL forwards.
@@ -545,7 +481,7 @@ export class VoiceChannel implements Channel {
     if (!k.digits) return '<Response><Hangup/></Response>';
     if (!ctx) {
       this.queuedKeys.push(k);
-      return thanksTwiml([]);
+      return thanksTwiml([], this.opts.wording);
     }
     const reasons = [
       `key ${k.digits} pressed during the test call${k.digits === '1' ? '' : ' (the message asked for 1; any key shows that a person listened)'}`,
@@ -562,7 +498,7 @@ export class VoiceChannel implements Channel {
       reasons,
       ...(ping ? { pingId: ping.pingId, matchedBy: 'token' as const } : {}),
     });
-    return thanksTwiml(ping?.languages ?? []);
+    return thanksTwiml(ping?.languages ?? [], this.opts.wording);
   }
 
   /** The verdict of the background answering-machine detection (AsyncAmdStatusCallback). */

@@ -6,7 +6,7 @@
 // webhook server, and (--to) times an SMS and a call to the secretariat's own phone. Nothing is
 // sent to contact points. Exit 0 all good, 1 a server failed or a round trip did not complete, 2
 // bad settings or directory.
-import { EXIT, UsageError } from '../core/errors.js';
+import { EXIT, formatProblem, UsageError } from '../core/errors.js';
 import { readDirectory } from '../directory/load.js';
 import { checkChannelSettings, createChannels, parseChannels, parseWebhookPort } from '../channels/factory.js';
 import type { ChannelName } from '../core/events.js';
@@ -16,6 +16,7 @@ import type { Settings } from '../settings.js';
 import { checkPingAuthenticity, type PingAuthenticity } from './check-authenticity.js';
 import { directorySnapshot, planPings } from '../run/plan.js';
 import { loadSettings } from '../settings.js';
+import { configuredTemplates, PingWording } from '../mail/templates.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { paint, type Output } from './output.js';
 
@@ -31,6 +32,9 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
   const directory = await readDirectory(directoryFile, { cwd: o.cwd, ...(str('sheet') !== undefined ? { sheet: str('sheet') } : {}) });
   const settings = loadSettings(o.env, o.cwd);
   checkChannelSettings(names, settings);
+  // The office's templates, checked as `run` checks them: any problem is exit 2.
+  const templates = configuredTemplates(settings.templates, o.cwd);
+  const wording = new PingWording({ network: directory.network, ...(templates ? { templates: templates.templates } : {}), deadline: new Date(Date.now() + 86_400_000), windowSeconds: 86_400 });
   const insecureTls = Boolean(opts.insecureTls);
   const pings = planPings(directorySnapshot(directory, false), names);
   const c = await paint(o);
@@ -45,24 +49,46 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
   const servers: ServerCheck[] = await checkServers(channels);
   for (const s of servers) say(`${s.ok ? c.green('ok    ') : c.red('FAILED')} ${s.channel}: ${s.ok ? (s.channel === 'email' ? 'SMTP and IMAP logins, watched folders present' : 'Twilio account reachable') : s.detail}`);
 
-  let rendered: { from: string; to: string; subject: string; messageId: string; language: string; text: string } | undefined;
+  // One ping rendered per language the directory's contact points get, per channel checked.
+  say();
+  say(templates ? `Templates: ${settings.templates} (${templates.files.length} file${templates.files.length === 1 ? '' : 's'}: ${templates.files.map((f) => f.split(/[\\/]/).slice(-2).join('/')).join(', ')}); the built-in texts fill the gaps.` : 'Templates: the built-in texts (set `templates: ./templates` in rollcall.config.yaml for your own).');
+  for (const w of templates?.warnings ?? []) say(c.yellow(`warning: ${formatProblem(w)}`));
+  const rendered: Array<{ channel: string; language: string; contactId: string; from?: string; to: string; subject?: string; messageId?: string; text: string }> = [];
+  const { newToken } = await import('../mail/token.js');
+  const shownLanguages = new Set<string>();
+  for (const sample of pings) {
+    const token = newToken();
+    if (sample.channel === 'email') {
+      const { composePing } = await import('../mail/compose.js');
+      const composed = composePing({ ...sample, token }, { from: settings.from!, subject: settings.subject, network: directory.network, wording });
+      if (shownLanguages.has(`email:${composed.language}`)) continue;
+      shownLanguages.add(`email:${composed.language}`);
+      rendered.push({ channel: 'email', language: composed.language, contactId: sample.contactId, from: composed.from, to: composed.to, subject: composed.subject, messageId: composed.messageId, text: composed.text });
+      say();
+      say(c.bold(`The e-mail ${sample.country} (${sample.contactId}) would get, in ${wording.languageName(composed.language)}:`));
+      say(c.dim(`From: ${composed.from}\nTo: ${composed.to}\nSubject: ${composed.subject}\nMessage-ID: ${composed.messageId}\n`));
+      // The English version that follows another language is shown once, on its own.
+      const [own, english] = composed.text.split(/\n\n----- [^\n]* -----\n\n/);
+      say(own!.trimEnd().replace(/^/gm, '  '));
+      if (english !== undefined) say(c.dim('  (followed by the English version)'));
+    } else {
+      const text = sample.channel === 'sms' ? wording.sms({ ...sample, token }) : wording.voice({ ...sample, token }).message;
+      const language = wording.languageOf(sample.languages, sample.channel === 'sms' ? 'sms' : 'voice');
+      if (shownLanguages.has(`${sample.channel}:${language}`)) continue;
+      shownLanguages.add(`${sample.channel}:${language}`);
+      rendered.push({ channel: sample.channel, language, contactId: sample.contactId, to: sample.address, text });
+      say();
+      say(c.bold(`The ${sample.channel === 'sms' ? 'SMS' : 'call'} ${sample.country} (${sample.contactId}) would get, in ${wording.languageName(language)}:`));
+      say(`  ${text}`);
+    }
+  }
+
   let trip: RoundTrip | undefined;
   if (names.includes('email')) {
-    const sample = pings.find((p) => p.channel === 'email');
-    if (sample) {
-      const { composePing } = await import('../mail/compose.js');
-      const { newToken } = await import('../mail/token.js');
-      const composed = composePing({ ...sample, token: newToken() }, { from: settings.from!, subject: settings.subject, network: directory.network });
-      rendered = { from: composed.from, to: composed.to, subject: composed.subject, messageId: composed.messageId, language: composed.language, text: composed.text };
-      say();
-      say(c.bold(`The ping ${sample.country} (${sample.contactId}) would get:`));
-      say(c.dim(`From: ${composed.from}\nTo: ${composed.to}\nSubject: ${composed.subject}\nMessage-ID: ${composed.messageId}\n`));
-      say(composed.text.trimEnd().replace(/^/gm, '  '));
-    }
     const email = servers.find((s) => s.channel === 'email');
     if (email?.ok) {
       const own = /<([^>]+)>/.exec(settings.from!)?.[1] ?? settings.from!.trim();
-      const [fresh] = await createChannels({ names: ['email'], settings, clock: systemClock, network: directory.network, ...(insecureTls ? { insecureTls: true } : {}) });
+      const [fresh] = await createChannels({ names: ['email'], settings, clock: systemClock, network: directory.network, wording, ...(insecureTls ? { insecureTls: true } : {}) });
       say();
       say(`Round trip: a ping to ${own} (our own address), waiting up to ${formatDuration(timeout)} for it in the inbox...`);
       trip = await roundTrip(fresh!, {
@@ -104,7 +130,7 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
           directory: { file: directoryFile, countries: directory.parties.length, pings: pings.length },
           channels: names,
           servers,
-          ...(rendered ? { ping: rendered } : {}),
+          ...(rendered.length > 0 ? { ping: rendered[0], rendered } : {}),
           ...(trip ? { roundTrip: trip } : {}),
           ...(authenticity ? { authenticity: authenticity.report } : {}),
           ...(phone ? { phone } : {}),

@@ -10,9 +10,9 @@ import { createRunView } from './live-view.js';
 import { createRun, directorySnapshot } from '../run/plan.js';
 import { seedFrom } from '../core/random.js';
 import { runSession } from '../run/session.js';
-import { stopOnSignals } from '../run/stop-signals.js';
+import { stopOnSignals, stoppedExitCode } from '../run/stop-signals.js';
 import { DEFAULT_BUCKET_SECONDS } from '../stats/buckets.js';
-import type { Output } from './output.js';
+import { commandLine, type Output } from './output.js';
 
 export async function run(_args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
   const speedText = typeof opts.speed === 'string' ? opts.speed : undefined;
@@ -49,7 +49,7 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
     );
   }
   const { clock, channels, random, from } = await simChannelSetup(runDir, plan, snapshot, now);
-  const stop = stopOnSignals({ err: o.err, continueWith: `rollcall resume ${shown(runDir, o.cwd)}`, quit: () => process.exit(EXIT.problems) });
+  const stop = stopOnSignals({ err: o.err, continueWith: commandLine(o, `resume ${shown(runDir, o.cwd)}`), quit: (code) => process.exit(code) });
   try {
     const result = await runSession({
       runDir,
@@ -67,10 +67,10 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
     if (o.json && result.outcome !== 'stopped') {
       o.out.write(JSON.stringify({ runDir: shown(runDir, o.cwd), stats: result.stats }, null, 2) + '\n');
     } else {
-      const text = await describeEnd(result, { runDir, cwd: o.cwd, color: o.color, table: true, ...(stop.received ? { stoppedBy: stop.received } : {}) });
+      const text = await describeEnd(result, { runDir, cwd: o.cwd, color: o.color, ...(o.invocation ? { invocation: o.invocation } : {}), table: true, ...(stop.received ? { stoppedBy: stop.received } : {}) });
       (o.json ? o.err : o.out).write(text);
     }
-    return result.outcome === 'stopped' ? EXIT.problems : EXIT.ok;
+    return result.outcome === 'stopped' ? stoppedExitCode(stop) : EXIT.ok;
   } finally {
     stop.dispose();
   }

@@ -17,6 +17,8 @@ export interface EndSummaryOptions {
   stoppedBy?: string;
   /** Show the statistics table (not needed when --json printed the events). */
   table: boolean;
+  /** How the user invoked rollcall (Output.invocation), for the commands suggested. */
+  invocation?: string;
 }
 
 /** A path as short as it can be from the working directory. */
@@ -28,7 +30,7 @@ export function shown(path: string, cwd: string): string {
 
 /** The pings a stop left uncertain: listed one by one, or (when the statistics' findings above
  * list them already) counted. */
-export function uncertainLines(uncertain: PingStartedEvent[], runDir: string, windowOpen: boolean, listed: boolean): string[] {
+export function uncertainLines(uncertain: PingStartedEvent[], runDir: string, windowOpen: boolean, listed: boolean, invocation = 'rollcall'): string[] {
   if (uncertain.length === 0) return [];
   const n = uncertain.length;
   const head =
@@ -37,7 +39,7 @@ export function uncertainLines(uncertain: PingStartedEvent[], runDir: string, wi
   return [
     head,
     ...(listed ? [] : uncertain.map((p) => `  ${p.pingId}  ${p.address}  (attempt ${p.attempt}, started ${p.at})`)),
-    ...(windowOpen ? [`To send ${n === 1 ? 'it' : 'them'} once more while the window is open: rollcall resume ${runDir} --resend-uncertain`] : []),
+    ...(windowOpen ? [`To send ${n === 1 ? 'it' : 'them'} once more while the window is open: ${invocation} resume ${runDir} --resend-uncertain`] : []),
   ];
 }
 
@@ -62,13 +64,14 @@ async function problemsOf(runDir: string): Promise<TestProblem[]> {
 
 export async function describeEnd(result: SessionResult, opts: EndSummaryOptions): Promise<string> {
   const dir = shown(opts.runDir, opts.cwd);
+  const rollcall = opts.invocation ?? 'rollcall';
   const out: string[] = testProblemLines(await problemsOf(opts.runDir), opts.color);
   if (result.outcome === 'stopped') {
     out.push(
       `Stopped${opts.stoppedBy ? ` (${opts.stoppedBy})` : ''} before the window closed. Nothing is lost: every ping and answer so far is in ${dir}/events.jsonl.`,
-      `Continue with: rollcall resume ${dir}`,
+      `Continue with: ${rollcall} resume ${dir}`,
     );
-    out.push(...uncertainLines(result.uncertain, dir, true, false));
+    out.push(...uncertainLines(result.uncertain, dir, true, false, rollcall));
     return out.join('\n') + '\n';
   }
   if (opts.table && result.stats) {
@@ -80,10 +83,10 @@ export async function describeEnd(result: SessionResult, opts: EndSummaryOptions
   }
   if (result.ignored) out.push(`${ignoredLine(result.ignored)}.`);
   if (result.outcome === 'already-ended') out.push('This run had already ended; nothing was sent.');
-  out.push(...uncertainLines(result.uncertain, dir, false, opts.table && Boolean(result.stats)));
+  out.push(...uncertainLines(result.uncertain, dir, false, opts.table && Boolean(result.stats), rollcall));
   out.push(`Run folder: ${dir}`);
   if (result.reports.length > 0) out.push(`Reports:    ${result.reports.map((r) => shown(r, opts.cwd)).join(', ')}`);
-  if (result.reportError) out.push(`Reports could not be written: ${result.reportError}. Try: rollcall report ${dir}`);
-  out.push(`Figures again: rollcall stats ${dir}`);
+  if (result.reportError) out.push(`Reports could not be written: ${result.reportError}. Try: ${rollcall} report ${dir}`);
+  out.push(`Figures again: ${rollcall} stats ${dir}`);
   return out.join('\n') + '\n';
 }

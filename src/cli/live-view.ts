@@ -173,7 +173,7 @@ class LiveView extends HumanView {
     }
     lines.push(`Outcomes  ${outcomeLine(s.outcomes)}`);
     if (s.recent.length > 0) {
-      lines.push('Last messages');
+      lines.push(`Last messages (${this.ctx.plan.tz})`);
       for (const m of s.recent) {
         const at = formatWall(new Date(m.receivedAt), this.ctx.plan.tz).slice(11);
         const who = `${m.country}${m.contactId ? ` (${m.contactId})` : ''}`;
@@ -227,7 +227,8 @@ class LineView extends HumanView {
 
   private say(text: string): void {
     const now = this.ctx.clock.now();
-    this.o.out.write(`${this.c.dim(`[${formatWall(now, this.ctx.plan.tz)}]`)} ${text}\n`);
+    // The zone is named on every line: a log read later, elsewhere, must not be ambiguous.
+    this.o.out.write(`${this.c.dim(`[${this.time(now)}]`)} ${text}\n`);
   }
 
   private line(prefix?: string): void {

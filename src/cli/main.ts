@@ -23,7 +23,7 @@ function examples(...lines: string[]): string {
 
 export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => void = () => {}): Command {
   const program = new Command('rollcall')
-    .description('Responsiveness tests of networks of 24/7 contact points.')
+    .description('Responsiveness tests of networks of 24/7 contact points.\nNew here? `rollcall demo` runs a whole test against simulated contact points, with no set-up.')
     .version(version(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
@@ -79,6 +79,16 @@ export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => v
     )
     .action(action(() => import('./directory-export.js')));
 
+  const templates = program.command('templates').description("the office's own words in the ping (template files per language)");
+  templates
+    .command('init')
+    .description("write rollcall's built-in ping texts as template files, to reword")
+    .argument('[folder]', 'where to write them', 'templates')
+    .option('--languages <list>', 'only these languages (default: every built-in one)')
+    .addOption(json())
+    .addHelpText('after', examples('rollcall templates init templates --languages en,fr'))
+    .action(action(() => import('./templates-init.js')));
+
   program
     .command('check')
     .description('settings, servers and one round trip to your own inbox, the day before a test')
@@ -119,11 +129,15 @@ export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => v
     .option('--webhook-port <n>', 'local port of the webhook server that --public-url forwards to (default: any free port, printed)')
     .option('--insecure-tls', 'allow mail servers without TLS on non-loopback addresses')
     .option('-y, --yes', 'do not ask for confirmation before sending')
+    .option('--detach', 'run in the background, output in <run>/run.log (follow it with `rollcall status`)')
+    .option('--notify <addresses>', 'e-mail these addresses when the run starts, stops on an error and ends')
+    .option('--authenticity <policy>', 'report: answers whose origin fails DKIM/SPF/DMARC count and are listed; require: they count for nothing (default: the config\'s, else report)')
     .addOption(json())
     .addHelpText(
       'after',
       examples(
         'rollcall run --directory directory.yaml --between 09:00-17:00 --on 2024-06-05 --tz Europe/Paris',
+        'rollcall run --directory directory.yaml --between 09:00-17:00 --on 2024-06-05 --tz Europe/Paris --detach --notify secretariat@example.org',
         'rollcall run --directory directory.yaml --at 2024-06-05T10:30:00+02:00 --channels email,sms --yes',
         'rollcall run --directory directory.yaml --channels email,sms,voice --public-url https://hooks.example.org --webhook-port 8443',
       ),
@@ -144,6 +158,25 @@ export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => v
     .action(action(() => import('./resume.js')));
 
   program
+    .command('service')
+    .description('print a systemd unit (or a crontab line) that resumes a run at boot until it has ended')
+    .argument('<run>', 'run folder')
+    .option('--cron', 'print a crontab @reboot line instead of a systemd unit')
+    .option('--user', 'a systemd user unit (systemctl --user) rather than a system one')
+    .option('--env-file <file>', 'file holding the ROLLCALL_* settings and secrets, one NAME=value a line', '~/.config/rollcall/env')
+    .option('--public-url <url>', 'https URL where Twilio can reach our webhooks (as given to run)')
+    .option('--webhook-port <n>', 'local port of the webhook server that --public-url forwards to')
+    .option('--insecure-tls', 'allow mail servers without TLS on non-loopback addresses')
+    .addHelpText(
+      'after',
+      examples(
+        'rollcall service runs/2024-06-05T0930Z-k3f9 > rollcall-2024-06-05T0930Z-k3f9.service',
+        'rollcall service runs/2024-06-05T0930Z-k3f9 --cron | crontab -   # replaces your crontab: better, add the line with crontab -e',
+      ),
+    )
+    .action(action(() => import('./service.js')));
+
+  program
     .command('status')
     .description('where a run stands (also while another process runs it)')
     .argument('<run>', 'run folder')
@@ -160,6 +193,7 @@ export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => v
     .option('--by <field>', 'split the figures by status or kind')
     .option('--directory <file>', 'population = the parties of this directory (for a reply log)')
     .option('--locale <locale>', 'language and number format of the table (en, fr...)')
+    .option('--authenticity <policy>', "report|require: how answers whose origin fails authentication count (default: the run's)")
     .addOption(json())
     .addHelpText('after', examples('rollcall stats fixtures/replies-2023.csv', 'rollcall stats fixtures/replies-2023.csv --locale fr', 'rollcall stats runs/2024-06-05T0930Z-k3f9 --buckets 5m,15m,1h --json'))
     .action(action(() => import('./stats.js')));
@@ -176,6 +210,7 @@ export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => v
     .option('--anonymize', 'replace country names with stable labels')
     .option('--locale <locale>', 'language, numbers and dates (en, fr, fr-BE...); letters default to each party\'s language')
     .option('--title <title>', 'report title')
+    .option('--authenticity <policy>', "report|require: how answers whose origin fails authentication count (default: the run's)")
     // No defaults for --tz and --buckets: a run folder's own (run.json) apply unless given.
     .option('--tz <zone>', "the secretariat's time zone (default: the run's, else UTC)")
     .option('--buckets <list>', "bucket thresholds (default: the run's, else 15m,30m,1h,12h,24h)")
@@ -236,6 +271,17 @@ export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => v
     .addHelpText('after', examples('rollcall demo', 'rollcall demo --seed 7 --json'))
     .action(action(() => import('./demo.js')));
 
+  program.addHelpText(
+    'after',
+    examples(
+      'rollcall demo                                    # a whole test, simulated, no set-up',
+      'rollcall directory validate directory.yaml       # every problem of the directory at once',
+      'rollcall check --directory directory.yaml        # servers, templates, one round trip',
+      'rollcall run --directory directory.yaml --between 09:00-17:00 --on 2024-06-05 --tz Europe/Paris --detach --notify secretariat@example.org',
+      'rollcall status runs/2024-06-05T0930Z-k3f9       # where a run stands',
+      'rollcall report runs/2024-06-05T0930Z-k3f9 --format html,md',
+    ) + '\n`rollcall <command> --help` tells more about each command.\n',
+  );
   return program;
 }
 

@@ -3,6 +3,7 @@
 // rollcall report --history <test> <test>... [same options]   several tests side by side
 // rollcall report <run> --letters [all] [--locale fr]         a letter per party
 import { stat } from 'node:fs/promises';
+import { authenticityOption } from '../settings.js';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { EXIT, formatProblem, UsageError } from '../core/errors.js';
 import { checkLocale, checkTimeZone } from '../report/format.js';
@@ -47,8 +48,9 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
   // Paths stay as the user wrote them (they appear in error messages) unless cwd was moved.
   const at = (p: string) => (isAbsolute(p) || resolve(o.cwd) === process.cwd() ? p : resolve(o.cwd, p));
   const directory = str('directory') !== undefined ? at(str('directory')!) : undefined;
+  const authenticity = authenticityOption(str('authenticity'));
   const load = async (path: string, withDirectory: boolean): Promise<StatsSource> => {
-    const loadOpts: StatsSourceOptions = { ...(withDirectory && directory ? { directory } : {}), ...(bucketSeconds ? { bucketSeconds } : {}) };
+    const loadOpts: StatsSourceOptions = { ...(withDirectory && directory ? { directory } : {}), ...(bucketSeconds ? { bucketSeconds } : {}), ...(authenticity ? { authenticity } : {}) };
     const loaded = await loadStatsSource(at(path), loadOpts);
     for (const w of loaded.warnings) o.err.write(`rollcall: warning: ${formatProblem(w)}\n`);
     return loaded;

@@ -13,9 +13,11 @@ import { createRunView } from './live-view.js';
 import { readRunFolder } from '../run/plan.js';
 import { runSession } from '../run/session.js';
 import { readRunStatus } from '../run/status.js';
-import { stopOnSignals } from '../run/stop-signals.js';
-import { loadSettings } from '../settings.js';
-import type { Output } from './output.js';
+import { stopOnSignals, stoppedExitCode } from '../run/stop-signals.js';
+import { loadSettings, type Settings } from '../settings.js';
+import { runWording } from '../mail/templates.js';
+import { createNotifier } from '../run/notify.js';
+import { commandLine, type Output } from './output.js';
 import type { Channel } from '../channels/channel.js';
 
 export async function run(args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
@@ -29,7 +31,7 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
   const status = await readRunStatus(runDir);
   const resendUncertain = Boolean(opts.resendUncertain);
   if (status.phase === 'ended') {
-    o.err.write(`rollcall: run ${plan.id} already ended at ${status.endedAt}; nothing to do. Figures: rollcall stats ${shown(runDir, o.cwd)}\n`);
+    o.err.write(`rollcall: run ${plan.id} already ended at ${status.endedAt}; nothing to do. Figures: ${commandLine(o, `stats ${shown(runDir, o.cwd)}`)}\n`);
     return EXIT.ok;
   }
   if (status.lock.held && !status.lock.stale) {
@@ -43,6 +45,7 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
   let channels: Channel[];
   let random: (() => number) | undefined;
   let from: string | undefined;
+  let settings: Settings | undefined;
   if (plan.simulated) {
     // A demo run goes on with the same simulated contact points, in its own (virtual) time.
     if (!plan.sim) throw new UsageError(`run ${plan.id} is simulated but its plan has no seed: it cannot be resumed`);
@@ -50,7 +53,7 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
     const setup = await simChannelSetup(runDir, plan, directory);
     ({ clock, channels, random, from } = setup);
   } else {
-    const settings = loadSettings(o.env, o.cwd);
+    settings = loadSettings(o.env, o.cwd);
     from = settings.from;
     channels = await createChannels({
       names: plan.channels,
@@ -59,10 +62,12 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
       network: plan.network,
       folders: plan.folders,
       since: new Date(Date.parse(status.startedAt ?? plan.startAt) - 60_000),
-      ...(typeof opts.publicUrl === 'string' ? { publicUrl: opts.publicUrl } : {}),
-      ...(webhookPort !== undefined ? { webhookPort } : {}),
+      // The run remembers its public URL and webhook port: a resume listens again without being told.
+      ...(typeof opts.publicUrl === 'string' ? { publicUrl: opts.publicUrl } : plan.publicUrl ? { publicUrl: plan.publicUrl } : {}),
+      ...(webhookPort !== undefined ? { webhookPort } : plan.webhookPort !== undefined && typeof opts.publicUrl !== 'string' ? { webhookPort: plan.webhookPort } : {}),
       ...(opts.insecureTls ? { insecureTls: true } : {}),
       warn: (m) => o.err.write(`rollcall: ${m}\n`),
+      wording: runWording(plan, status.startedAt),
       notice: (m) => (o.json ? o.err : o.out).write(`${m.charAt(0).toUpperCase()}${m.slice(1)}\n`),
     });
   }
@@ -81,7 +86,7 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
     }
   }
 
-  const stop = stopOnSignals({ err: o.err, continueWith: `rollcall resume ${shown(runDir, o.cwd)}`, quit: () => process.exit(EXIT.problems) });
+  const stop = stopOnSignals({ err: o.err, continueWith: commandLine(o, `resume ${shown(runDir, o.cwd)}`), quit: (code) => process.exit(code) });
   try {
     const result = await runSession({
       runDir,
@@ -94,13 +99,16 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
       resendUncertain,
       ...(random ? { random } : {}),
       ...(from ? { from } : {}),
+      ...(plan.notify && settings
+        ? { notify: createNotifier({ to: plan.notify, plan, directory, runDir, settings, insecureTls: Boolean(opts.insecureTls), warn: (m) => o.err.write(`rollcall: ${m}\n`) }) }
+        : {}),
       view: (events) => createRunView(o, { plan, directory, runDir, clock, events }),
     });
     if (!o.json || result.outcome === 'stopped' || result.uncertain.length > 0) {
-      const text = await describeEnd(result, { runDir, cwd: o.cwd, color: o.color, table: !o.json, ...(stop.received ? { stoppedBy: stop.received } : {}) });
+      const text = await describeEnd(result, { runDir, cwd: o.cwd, color: o.color, ...(o.invocation ? { invocation: o.invocation } : {}), table: !o.json, ...(stop.received ? { stoppedBy: stop.received } : {}) });
       (o.json ? o.err : o.out).write(text);
     }
-    return result.outcome === 'stopped' ? EXIT.problems : EXIT.ok;
+    return result.outcome === 'stopped' ? stoppedExitCode(stop) : EXIT.ok;
   } finally {
     stop.dispose();
   }

@@ -3,7 +3,7 @@
 // terminal, unless --yes), then runs it with a live view. Exit 0 when the window closed, 1 when
 // stopped before (resume continues), 2 when it could not start.
 import { resolve } from 'node:path';
-import { EXIT, UsageError } from '../core/errors.js';
+import { EXIT, formatProblem, UsageError } from '../core/errors.js';
 import { readDirectory } from '../directory/load.js';
 import { checkChannelSettings, checkPublicUrl, createChannels, parseChannels, parseWebhookPort } from '../channels/factory.js';
 import { systemClock } from '../core/clock.js';
@@ -13,12 +13,14 @@ import { createRunView } from './live-view.js';
 import { createRun, directorySnapshot, planPings } from '../run/plan.js';
 import { parseSchedule } from '../run/schedule.js';
 import { runSession } from '../run/session.js';
-import { stopOnSignals } from '../run/stop-signals.js';
+import { stopOnSignals, stoppedExitCode } from '../run/stop-signals.js';
 import { formatWall } from '../core/time.js';
-import { loadSettings } from '../settings.js';
+import { loadSettings, authenticityOption } from '../settings.js';
+import { configuredTemplates, runWording } from '../mail/templates.js';
+import { checkNotifySettings, createNotifier, parseNotifyAddresses } from '../run/notify.js';
 import { parseBuckets } from '../stats/buckets.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
-import type { Output } from './output.js';
+import { commandLine, type Output } from './output.js';
 
 export async function run(_args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
   const str = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
@@ -34,12 +36,19 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
   const webhookPortText = str('webhookPort');
   if (webhookPortText !== undefined && !publicUrl) throw new UsageError('--webhook-port: the webhook server runs only with --public-url');
   const webhookPort = webhookPortText !== undefined ? parseWebhookPort(webhookPortText) : undefined;
+  const notify = str('notify') !== undefined ? parseNotifyAddresses(str('notify')!) : [];
+  const warn = (m: string) => o.err.write(`rollcall: ${m}\n`);
 
   // Everything that can be wrong is checked before anything is created or sent.
   const directoryFile = str('directory')!;
   const directory = await readDirectory(directoryFile, { cwd: o.cwd, ...(str('sheet') !== undefined ? { sheet: str('sheet') } : {}) });
   const settings = loadSettings(o.env, o.cwd);
   checkChannelSettings(channels, settings);
+  const authenticity = authenticityOption(str('authenticity')) ?? settings.authenticity ?? 'report';
+  if (notify.length > 0) checkNotifySettings(settings);
+  // The office's templates: every problem in them stops the run before anything is created.
+  const templates = configuredTemplates(settings.templates, o.cwd);
+  for (const w of templates?.warnings ?? []) warn(`warning: ${formatProblem(w)}`);
   if (publicUrl) {
     const { parsePublicUrl } = await import('../channels/webhooks.js');
     parsePublicUrl(publicUrl);
@@ -84,6 +93,11 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
     includeObservers,
     folders,
     tz,
+    ...(templates ? { templates: templates.templates } : {}),
+    ...(notify.length > 0 ? { notify } : {}),
+    authenticity,
+    ...(publicUrl ? { publicUrl } : {}),
+    ...(webhookPort !== undefined ? { webhookPort } : {}),
     now: new Date(),
     random: Math.random,
   });
@@ -91,9 +105,18 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
     o.out.write(`Run ${plan.id}: ${what}, ${when}; watching ${formatDuration(windowSeconds)} from the start.\nRun folder: ${shown(runDir, o.cwd)}\n`);
   }
 
-  const warn = (m: string) => o.err.write(`rollcall: ${m}\n`);
+  if (opts.detach) {
+    const resumeArgs = [
+      ...(publicUrl ? ['--public-url', publicUrl] : []),
+      ...(webhookPortText !== undefined ? ['--webhook-port', webhookPortText] : []),
+      ...(opts.insecureTls ? ['--insecure-tls'] : []),
+    ];
+    const { detach } = await import('./detach.js');
+    return detach(o, { runDir, plan, resumeArgs });
+  }
+
   const clock = systemClock;
-  const stop = stopOnSignals({ err: o.err, continueWith: `rollcall resume ${shown(runDir, o.cwd)}`, quit: () => process.exit(EXIT.problems) });
+  const stop = stopOnSignals({ err: o.err, continueWith: commandLine(o, `resume ${shown(runDir, o.cwd)}`), quit: (code) => process.exit(code) });
   try {
     const channelObjs = await createChannels({
       names: channels,
@@ -106,6 +129,7 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
       ...(publicUrl ? { publicUrl } : {}),
       ...(webhookPort !== undefined ? { webhookPort } : {}),
       warn,
+      wording: runWording(plan),
       // The port the tunnel must point at: plain output (stderr under --json, stdout is JSON lines).
       notice: (m) => (o.json ? o.err : o.out).write(`${m.charAt(0).toUpperCase()}${m.slice(1)}\n`),
     });
@@ -118,18 +142,20 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
       command: 'run',
       signal: stop.signal,
       ...(settings.from ? { from: settings.from } : {}),
+      ...(plan.notify ? { notify: createNotifier({ to: plan.notify, plan, directory: snapshot, runDir, settings, insecureTls: Boolean(opts.insecureTls), warn }) } : {}),
       view: (events) => createRunView(o, { plan, directory: snapshot, runDir, clock, events }),
     });
     for (const w of result.warnings) warn(`warning: ${w.message}`);
     if (!o.json || result.outcome === 'stopped') {
-      const text = await describeEnd(result, { runDir, cwd: o.cwd, color: o.color, table: !o.json, ...(stop.received ? { stoppedBy: stop.received } : {}) });
+      const text = await describeEnd(result, { runDir, cwd: o.cwd, color: o.color, ...(o.invocation ? { invocation: o.invocation } : {}), table: !o.json, ...(stop.received ? { stoppedBy: stop.received } : {}) });
       (o.json ? o.err : o.out).write(text);
     }
-    return result.outcome === 'stopped' ? EXIT.problems : EXIT.ok;
+    return result.outcome === 'stopped' ? stoppedExitCode(stop) : EXIT.ok;
   } catch (e) {
-    o.err.write(`rollcall: the run stopped; nothing is lost. Continue with: rollcall resume ${shown(runDir, o.cwd)}\n`);
+    o.err.write(`rollcall: the run stopped; nothing is lost. Continue with: ${commandLine(o, `resume ${shown(runDir, o.cwd)}`)}\n`);
     throw e;
   } finally {
     stop.dispose();
   }
 }
+

@@ -1,5 +1,6 @@
 // rollcall stats <run folder | events.jsonl | replies.csv> [--buckets ...] [--directory f] [--by status|kind] [--locale fr] [--json]
 import { isAbsolute, resolve } from 'node:path';
+import { authenticityOption } from '../settings.js';
 import { EXIT, formatProblem, UsageError } from '../core/errors.js';
 import { parseBuckets } from '../stats/buckets.js';
 import { loadStatsSource } from '../stats/source.js';
@@ -21,7 +22,8 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
   const at = (p: string) => (isAbsolute(p) || resolve(o.cwd) === process.cwd() ? p : resolve(o.cwd, p));
   const directory = typeof opts.directory === 'string' ? at(opts.directory) : undefined;
 
-  const { stats, warnings } = await loadStatsSource(at(source), { directory, bucketSeconds });
+  const authenticity = authenticityOption(typeof opts.authenticity === 'string' ? opts.authenticity : undefined);
+  const { stats, warnings } = await loadStatsSource(at(source), { directory, bucketSeconds, ...(authenticity ? { authenticity } : {}) });
   for (const w of warnings) o.err.write(`rollcall: warning: ${formatProblem(w)}\n`);
 
   if (o.json) {

@@ -8,16 +8,16 @@ import { readRunStatus, type RunStatus } from '../run/status.js';
 import { ignoredLine, outcomeLine } from './outcome-words.js';
 import { formatWall } from '../core/time.js';
 import { formatDuration, thresholdLabel } from '../core/duration.js';
-import { paint, type Output } from './output.js';
+import { commandLine, paint, type Output } from './output.js';
 
-const PHASE_WORDS: Record<RunStatus['phase'], string> = {
-  scheduled: 'scheduled, no process waiting for the start (rollcall resume starts it)',
+const PHASE_WORDS = (resume: string): Record<RunStatus['phase'], string> => ({
+  scheduled: `scheduled, no process waiting for the start (${resume} starts it)`,
   waiting: 'waiting for the start',
   sending: 'sending pings',
   watching: 'watching for answers',
-  stopped: 'stopped before the window closed (rollcall resume continues it)',
+  stopped: `stopped before the window closed (${resume} continues it)`,
   ended: 'ended',
-};
+});
 
 export async function run(args: string[], _opts: Record<string, unknown>, o: Output): Promise<number> {
   const arg = args[0];
@@ -32,7 +32,7 @@ export async function run(args: string[], _opts: Record<string, unknown>, o: Out
   const at = (iso: string) => `${formatWall(new Date(iso), tz)} ${tz}`;
   const lines: string[] = [];
   lines.push(c.bold(`Run ${s.runId}${s.simulated ? ' (simulated)' : ''} — ${s.network}`));
-  lines.push(`Phase:     ${PHASE_WORDS[s.phase]}`);
+  lines.push(`Phase:     ${PHASE_WORDS(commandLine(o, `resume ${shown(s.runDir, o.cwd)}`))[s.phase]}`);
   const start = s.unannouncedStart
     ? `${at(s.plannedStart)} — drawn at random between ${s.between}; not to be announced${s.startedAt ? '' : ' before it starts'}`
     : at(s.plannedStart);

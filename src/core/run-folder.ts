@@ -38,6 +38,18 @@ export interface RunPlan {
   /** The demo's simulated contact points (seed) and its pace, so that `resume` goes on with the
    * same ones. */
   sim?: { seed: number; speed: number };
+  /** The office's ping templates as they were when the run was created (language → kind →
+   * text), so that every ping of the run says the same thing, also after a resume. */
+  templates?: Record<string, Record<string, string>>;
+  /** Addresses told by e-mail when the run starts, stops on an error and ends (--notify). */
+  notify?: string[];
+  /** How answers whose origin fails authentication count (docs/authenticity.md): `report`
+   * (default) counts and lists them, `require` counts them for nothing. */
+  authenticity?: 'report' | 'require';
+  /** Where Twilio reaches the webhook server, and its local port, so that `resume` listens for
+   * key presses and statuses again without being told. */
+  publicUrl?: string;
+  webhookPort?: number;
 }
 
 export const runPaths = (runDir: string) => ({
@@ -46,6 +58,8 @@ export const runPaths = (runDir: string) => ({
   events: join(runDir, 'events.jsonl'),
   messages: join(runDir, 'messages'),
   lock: join(runDir, 'lock'),
+  /** Output of a detached run (`run --detach`) and of the service that resumes it. */
+  log: join(runDir, 'run.log'),
   reports: join(runDir, 'reports'),
 });
 

@@ -5,6 +5,7 @@ import { TZDate, tzOffset } from '@date-fns/tz';
 // lightFormat: the patterns here need no locale data, and format() would load it (start-up time).
 import { lightFormat as format } from 'date-fns/lightFormat';
 import { UsageError } from './errors.js';
+import { suggest } from './suggest.js';
 
 export interface WallTime {
   year: number;
@@ -35,7 +36,8 @@ export function isTimeZone(tz: string): boolean {
 /** The zone, or a UsageError naming the option: the one message for a bad zone everywhere. */
 export function checkTimeZone(tz: string, what = '--tz'): string {
   if (isTimeZone(tz)) return tz;
-  throw new UsageError(`${what}: unknown time zone "${tz}" (use an IANA name such as Europe/Paris or UTC)`);
+  const hint = suggest(tz, ['UTC', ...Intl.supportedValuesOf('timeZone')]);
+  throw new UsageError(`${what}: unknown time zone "${tz}" (${hint ? `did you mean ${hint}?` : 'use an IANA name such as Europe/Paris or UTC'})`);
 }
 
 /** The wall time at an instant in a zone. */

@@ -1,7 +1,7 @@
 // ISO 3166-1 alpha-2 codes with their English short names and the common other spellings, so that
 // a directory's `iso` can be checked against its `country` (XK, Kosovo, is user-assigned but used
 // by the Council of Europe and the EU, and by libphonenumber).
-import { suggest } from './suggest.js';
+import { suggest } from '../core/suggest.js';
 
 /** `CODE|Name|alias|alias...`: the first name is the one shown in messages. */
 const TABLE = `

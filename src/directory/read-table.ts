@@ -3,7 +3,7 @@
 // value located by its row and column. The CSV and XLSX readers only produce the rows.
 import { InputError, type InputProblem } from '../core/errors.js';
 import { formatPath, type DataPath, type DirectorySource, type Place } from './source.js';
-import { suggest } from './suggest.js';
+import { suggest } from '../core/suggest.js';
 
 export const TABLE_COLUMNS = ['country', 'iso', 'status', 'id', 'unit', 'kind', 'emails', 'phones', 'sms', 'timezone', 'languages'] as const;
 const REQUIRED = ['country', 'iso', 'status', 'id', 'kind', 'timezone'];

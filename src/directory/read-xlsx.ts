@@ -8,7 +8,7 @@ import type { Cell, CellValue, Workbook, Worksheet } from 'exceljs';
 import { InputError, type InputProblem } from '../core/errors.js';
 import { checkHeader, columnLetter, foldColumn, headerProblems, tableSource, TABLE_COLUMNS, type Table, type TableCell, type TableRow } from './read-table.js';
 import type { DirectorySource } from './source.js';
-import { suggest } from './suggest.js';
+import { suggest } from '../core/suggest.js';
 
 export interface XlsxOptions {
   /** The sheet to read (default: the first visible one). */

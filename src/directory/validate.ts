@@ -8,7 +8,7 @@ import type { InputProblem } from '../core/errors.js';
 import { countryMatches, countryName, isoForCountry } from './countries.js';
 import type { ContactKind, ContactPoint, Directory, Party, PartyStatus } from './model.js';
 import { formatPath, type DataPath, type DirectorySource } from './source.js';
-import { suggest } from './suggest.js';
+import { suggest } from '../core/suggest.js';
 
 export interface DirectoryCounts {
   parties: number;

@@ -1,6 +1,7 @@
 // The HTML report: one self-contained page (html-page.ts), charts as inline SVG, in the report's
 // language. Every string from data goes through esc().
 import type { BucketStat, CountryResult, Stats } from '../stats/types.js';
+import { authenticityView } from './authenticity.js';
 import { testProblemSentences } from './test-problems.js';
 import { bucketLines } from './bucket-lines.js';
 import { axisStart, bucketBarsSvg, cumulativeChartSvg, type Series } from './chart.js';
@@ -214,7 +215,17 @@ function findings(model: ReportModel): string {
   const problemSection = problems.length
     ? `<section id="test-problems"><h2>${esc(fmt.t('testProblems.heading'))}</h2>${problems.map((p) => `<p class="silent"><strong>${esc(p)}</strong></p>`).join('')}</section>`
     : '';
-  return `${problemSection}<section id="findings"><h2>${esc(fmt.t('findings.heading'))}</h2>${body}</section>`;
+  let origin = '';
+  if (s.authenticity) {
+    const a = authenticityView(fmt, s.authenticity, (iso) => fmt.dateTime(iso, 'UTC'));
+    origin =
+      `<section id="authenticity"><h2>${esc(fmt.t('authenticity.heading'))}</h2><p>${esc(a.policy)}</p>` +
+      table(fmt.t('authenticity.caption'), [{ label: fmt.t('authenticity.verdict') }, { label: fmt.t('authenticity.answers'), num: true }], a.rows.map((r) => [esc(r.label), esc(fmt.int(r.count))])) +
+      (a.bounces ? `<p>${esc(a.bounces)}</p>` : '') +
+      (a.unconfirmed.length ? `<h3>${esc(fmt.t('authenticity.unconfirmedHeading'))}</h3><ul>${a.unconfirmed.map((u) => `<li>${esc(u)}</li>`).join('')}</ul>` : '') +
+      '</section>';
+  }
+  return `${problemSection}<section id="findings"><h2>${esc(fmt.t('findings.heading'))}</h2>${body}</section>${origin}`;
 }
 
 function overrides(model: ReportModel): string {

@@ -1,6 +1,7 @@
 // The Markdown report: the same content as the HTML one, with tables instead of charts (the bucket
 // table carries a text bar), in the report's language. Every string from data goes through md().
 import type { CountryResult, Stats } from '../stats/types.js';
+import { authenticityView } from './authenticity.js';
 import { testProblemSentences } from './test-problems.js';
 import { bucketLines } from './bucket-lines.js';
 import { compareBucketCells, compareBuckets, compareOutcomes } from './compare.js';
@@ -175,6 +176,14 @@ export function renderMarkdown(model: ReportModel): string {
       ),
       '',
     );
+  }
+
+  if (s.authenticity) {
+    const a = authenticityView(fmt, s.authenticity, (iso) => fmt.dateTime(iso, 'UTC'));
+    out.push(`## ${md(fmt.t('authenticity.heading'))}`, '', md(a.policy), '');
+    out.push(mdTable([[fmt.t('authenticity.verdict'), 'l'], [fmt.t('authenticity.answers'), 'r']], a.rows.map((r) => [md(r.label), md(fmt.int(r.count))])), '');
+    if (a.bounces) out.push(md(a.bounces), '');
+    if (a.unconfirmed.length > 0) out.push(`### ${md(fmt.t('authenticity.unconfirmedHeading'))}`, '', ...a.unconfirmed.map((u) => `- ${md(u)}`), '');
   }
 
   out.push(`## ${md(fmt.t('overrides.heading'))}`, '');

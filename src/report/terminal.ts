@@ -2,6 +2,7 @@
 // lines of the meeting's report, the late, automatic-only, unreachable and silent countries, the
 // directory findings and the answers entered by hand and corrections.
 import Table from 'cli-table3';
+import { authenticityView } from './authenticity.js';
 import { testProblemSentences } from './test-problems.js';
 import type { ContactKind } from '../core/directory.js';
 import type { BucketStat, CountryResult, Finding, GroupStats, OverrideSummary, Stats } from '../stats/types.js';
@@ -126,6 +127,13 @@ export function renderStatsText(computed: Stats, opts: TerminalOptions): string 
   out.push(findings.length ? c.bold(colon(`${findingsTitle} (${findings.length})`)) : `${c.bold(colon(findingsTitle))} ${c.dim(w.t('terminal.none'))}`);
   const pad = Math.max(0, ...findings.map((f) => w.t(`terminal.finding.${f.status}`).length));
   for (const f of findings) out.push(`  ${findingLine(f, c, w, pad, name)}`);
+  if (stats.authenticity) {
+    const a = authenticityView(w, stats.authenticity, utcMinute);
+    out.push('', c.bold(w.t('report.colon', { text: w.t('authenticity.heading') })) + ' ' + a.rows.map((r) => `${r.label} ${w.int(r.count)}`).join('; '));
+    out.push(`  ${a.policy}`);
+    if (a.bounces) out.push(`  ${a.bounces}`);
+    for (const u of a.unconfirmed) out.push(`  ${c.yellow(u)}`);
+  }
   if (stats.overrides.length) {
     out.push('');
     out.push(c.bold(colon(`${w.t('terminal.corrections')} (${stats.overrides.length})`)));

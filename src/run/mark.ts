@@ -4,6 +4,7 @@
 // never written as a silent no-op. Rules: docs/measurement.md ("Corrections", "Answers entered
 // by hand").
 import { existsSync } from 'node:fs';
+import { suggest } from '../core/suggest.js';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import type { Directory } from '../core/directory.js';
 import { UsageError } from '../core/errors.js';
@@ -79,6 +80,9 @@ export async function planMark(folder: RunFolder, req: MarkRequest, now: Date = 
   const message = findMessage(state.messages, req.target, folder.dir, req.cwd);
   const contact = message ? undefined : findContact(directory, req.target);
   if (!message && !contact) {
+    const ids = directory ? directory.parties.flatMap((p) => p.contacts.map((c) => c.id)) : [];
+    const hint = suggest(req.target, [...ids, ...state.messages.map((m) => m.key)]);
+    if (hint) throw new UsageError(`"${req.target}" is neither a message nor a contact of run ${label}: did you mean ${hint}?`);
     throw new UsageError(
       `"${req.target}" is neither a message nor a contact of run ${label}: give a message key (imap:INBOX:<uidvalidity>:<uid>), ` +
         `a file messages/<name>.eml, or a contact id from its directory.json` +
@@ -116,9 +120,10 @@ export async function planMark(folder: RunFolder, req: MarkRequest, now: Date = 
   const bucketSeconds = plan?.bucketSeconds ?? [...DEFAULT_BUCKET_SECONDS];
   const includeObservers = plan?.includeObservers ?? true;
   const dir: Directory = directory ?? { network: '', parties: [] };
-  const before = statsFromState(state, dir, { bucketSeconds, includeObservers });
+  const options = { bucketSeconds, includeObservers, ...(plan?.authenticity ? { authenticity: plan.authenticity } : {}) };
+  const before = statsFromState(state, dir, options);
   applyEvent(state, { v: EVENT_VERSION, at: now.toISOString(), ...override } as OverrideEvent);
-  const after = statsFromState(state, dir, { bucketSeconds, includeObservers });
+  const after = statsFromState(state, dir, options);
   const summary = after.overrides[after.overrides.length - 1];
   if (!summary?.applied) throw new UsageError(whyNotApplied(override, state, message, contact, label));
 

@@ -69,6 +69,11 @@ export interface NewRun {
   tz: string;
   simulated?: boolean;
   sim?: RunPlan['sim'];
+  templates?: RunPlan['templates'];
+  notify?: string[];
+  authenticity?: RunPlan['authenticity'];
+  publicUrl?: string;
+  webhookPort?: number;
   now: Date;
   random: () => number;
 }
@@ -112,6 +117,11 @@ export function createRun(input: NewRun): { runDir: string; plan: RunPlan; folde
       tz: input.tz,
       ...(input.simulated ? { simulated: true } : {}),
       ...(input.sim ? { sim: input.sim } : {}),
+      ...(input.templates && Object.keys(input.templates).length > 0 ? { templates: input.templates } : {}),
+      ...(input.notify && input.notify.length > 0 ? { notify: input.notify } : {}),
+      ...(input.authenticity ? { authenticity: input.authenticity } : {}),
+      ...(input.publicUrl ? { publicUrl: input.publicUrl } : {}),
+      ...(input.webhookPort !== undefined ? { webhookPort: input.webhookPort } : {}),
     }),
   });
   return { runDir: folder.dir, plan: folder.plan(), folder };

@@ -69,7 +69,11 @@ export class RunProgress {
 
   /** The statistics now, marks applied; recomputed only when events came in since. */
   stats(): Stats {
-    this.cached ??= statsFromState(this.state, this.directory, { bucketSeconds: this.plan.bucketSeconds, includeObservers: this.plan.includeObservers });
+    this.cached ??= statsFromState(this.state, this.directory, {
+      bucketSeconds: this.plan.bucketSeconds,
+      includeObservers: this.plan.includeObservers,
+      ...(this.plan.authenticity ? { authenticity: this.plan.authenticity } : {}),
+    });
     return this.cached;
   }
 

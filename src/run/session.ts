@@ -13,6 +13,7 @@ import { runEngine, type EngineResult } from './engine.js';
 import { acquireLock } from './lock.js';
 import { runPaths, type RunPlan } from '../core/run-folder.js';
 import type { EnginePhase } from './engine.js';
+import type { RunNotifier } from './notify.js';
 
 /** What watches a sitting as it goes (the CLI's live view): the phases and every event. */
 export interface RunView {
@@ -40,6 +41,8 @@ export interface SessionOptions {
   view?: (events: RunEvent[]) => Promise<RunView> | RunView;
   /** Report formats written into <runDir>/reports/ at the end (default md, json, html). */
   reportFormats?: string[];
+  /** Tells the secretariat (--notify): run started, stopped on an error, ended. */
+  notify?: RunNotifier;
 }
 
 export interface SessionResult {
@@ -79,17 +82,32 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
             onLoaded: async (events: RunEvent[]) => {
               view = await opts.view!(events);
             },
-            onEvent: (e: RunEvent) => view?.event(e),
-            onPhase: (p) => view?.phase(p),
+            onPhase: (p: EnginePhase) => view?.phase(p),
+          }
+        : {}),
+      ...(opts.view || opts.notify
+        ? {
+            onEvent: (e: RunEvent) => {
+              view?.event(e);
+              if (e.type === 'run-started') opts.notify?.started(new Date(e.at));
+            },
           }
         : {}),
     });
+  } catch (e) {
+    view?.stop();
+    view = undefined;
+    await opts.notify?.failed(e);
+    throw e;
   } finally {
     view?.stop();
     lock.release();
   }
   const result: SessionResult = { outcome: engine.outcome, uncertain: engine.uncertain, reports: [], warnings: [], ignored: engine.state.ignored };
-  if (engine.outcome === 'stopped') return result;
+  if (engine.outcome === 'stopped') {
+    await opts.notify?.settled();
+    return result;
+  }
   const { stats, meta, warnings } = await loadStatsSource(opts.runDir);
   Object.assign(result, { stats, meta, warnings });
   try {
@@ -98,5 +116,8 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
   } catch (e) {
     result.reportError = (e as Error)?.message ?? String(e);
   }
+  // Told once, when this sitting closed the window (not when resuming a run already ended).
+  if (engine.outcome === 'ended') await opts.notify?.ended(result);
+  await opts.notify?.settled();
   return result;
 }

@@ -36,6 +36,8 @@ export interface StatsSourceOptions {
   directory?: string;
   /** Thresholds; default: the run's (run.json), else 15m, 30m, 1h, 12h, 24h. */
   bucketSeconds?: number[];
+  /** How answers whose origin fails authentication count; default: the run's, else report. */
+  authenticity?: 'report' | 'require';
 }
 
 export async function loadStatsSource(path: string, opts: StatsSourceOptions = {}): Promise<StatsSource> {
@@ -58,7 +60,8 @@ async function fromRunFolder(dir: string, opts: StatsSourceOptions): Promise<Sta
   const [{ events, warnings }, { statsFromState }, { foldRunState }] = await Promise.all([eventsIfAny(folder), import('./compute.js'), import('../core/run-state.js')]);
   const bucketSeconds = opts.bucketSeconds ?? plan.bucketSeconds;
   const state = foldRunState(events);
-  const stats = statsFromState(state, directory, { bucketSeconds, includeObservers: plan.includeObservers });
+  const authenticity = opts.authenticity ?? plan.authenticity ?? 'report';
+  const stats = statsFromState(state, directory, { bucketSeconds, includeObservers: plan.includeObservers, authenticity });
   const meta: SourceMeta = {
     kind: 'run',
     path: dir,
@@ -82,7 +85,7 @@ async function fromEventLog(path: string, opts: StatsSourceOptions): Promise<Sta
   const observerIsos = new Set(directory.parties.filter((p) => p.status === 'observer').map((p) => p.iso.toUpperCase()));
   const pinged = [...state.pings.values()].map((r) => r.started);
   const includeObservers = pinged.some((e) => observerIsos.has(e.iso.toUpperCase()));
-  const stats = statsFromState(state, directory, { bucketSeconds, includeObservers });
+  const stats = statsFromState(state, directory, { bucketSeconds, includeObservers, ...(opts.authenticity ? { authenticity: opts.authenticity } : {}) });
   const channels = [...new Set(pinged.map((e) => e.channel))];
   const runId = state.runId;
   const meta: SourceMeta = {

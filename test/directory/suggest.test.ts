@@ -1,7 +1,7 @@
 // "Did you mean": the one helper every command uses to suggest a known value.
 import { describe, expect, it } from 'vitest';
 import { isCountry, suggestCountry } from '../../src/directory/countries.js';
-import { editDistance, suggest } from '../../src/directory/suggest.js';
+import { editDistance, suggest } from '../../src/core/suggest.js';
 
 describe('editDistance', () => {
   it('counts inserts, deletes, substitutions, and a swap of neighbours as one edit', () => {

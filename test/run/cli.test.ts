@@ -60,7 +60,7 @@ describe('rollcall run refuses to start', () => {
       [['--directory', directory, '--buckets', '15m,later'], /--buckets: "later"/],
       [['--directory', directory, '--channels', 'email,fax'], /--channels: unknown channel "fax"/],
       [['--directory', directory, '--at', '2020-01-01T09:00:00Z'], /--at: .* is in the past/],
-      [['--directory', directory, '--between', '09:00-17:00', '--tz', 'Europe/Atlantis'], /--tz: "Europe\/Atlantis"/],
+      [['--directory', directory, '--between', '09:00-17:00', '--tz', 'Europe/Atlantis'], /--tz: unknown time zone "Europe\/Atlantis"/],
     ];
     for (const [args, message] of cases) {
       const runs = join(tmp.path, 'bad-runs');
@@ -110,11 +110,12 @@ describe('a run scheduled with --between', () => {
     expect(text.stdout).toMatch(/Phase: +waiting for the start/);
     expect(text.stdout).toContain('not to be announced before it starts');
 
-    // A stop before the start: exit 1, how to continue, lock released, nothing in the log.
+    // A stop before the start: exit 143 (as shells report SIGTERM), how to continue (written as
+    // the command was typed), lock released, nothing in the log.
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((r) => child.on('exit', r));
-    expect(code).toBe(1);
-    expect(all).toContain(`Continue with: rollcall resume ${join('between', id!)}`);
+    expect(code).toBe(143);
+    expect(all).toContain(`Continue with: node ${binPath} resume ${join('between', id!)}`);
     expect(err).toContain('SIGTERM: stopping');
     expect(existsSync(join(runDir, 'lock'))).toBe(false);
     expect(readFileSync(join(runDir, 'events.jsonl'), 'utf8')).toBe('');
@@ -125,7 +126,7 @@ describe('a run scheduled with --between', () => {
     await waitForOutput(again, /waiting for the unannounced start/);
     expect(JSON.parse(rollcall(['status', runDir, '--json']).stdout)).toMatchObject({ phase: 'waiting', plannedStart: plan.startAt, lock: { pid: again.pid, command: 'resume' } });
     again.kill('SIGINT');
-    expect(await new Promise((r) => again.on('exit', r))).toBe(1);
+    expect(await new Promise((r) => again.on('exit', r))).toBe(130);
     expect(JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'))).toEqual(plan);
   }, 60_000);
 });

@@ -103,9 +103,9 @@ describe('rollcall demo', () => {
     });
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    expect(code, err).toBe(1);
+    expect(code, err).toBe(130);
     const runDir = /^Run folder: (\S+)$/m.exec(out)![1]!;
-    expect(out).toContain(`Continue with: rollcall resume ${runDir}`);
+    expect(out).toContain(`Continue with: node bin/rollcall.js resume ${runDir}`);
     expect(existsSync(join(runDir, 'lock'))).toBe(false);
 
     const status = rollcall(['status', runDir, '--json']);

@@ -441,7 +441,7 @@ describe('rollcall check against the real servers', () => {
 
     const text = await runCli(['check', '--directory', directoryFile, '--timeout', '20s'], env);
     expect(text.status).toBe(0);
-    expect(text.stdout).toContain('The ping France (FR-POL) would get:');
+    expect(text.stdout).toContain('The e-mail France (FR-POL) would get, in English:');
     expect(text.stdout).toMatch(/ok +email: SMTP and IMAP logins/);
     expect(text.stdout).toMatch(/ok +accepted .* \(INTERNALDATE, in whole seconds, − send time: -?\d+(\.\d+)? s\); seen by rollcall \d+\.\d s after/);
   }, 60_000);

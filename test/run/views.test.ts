@@ -63,6 +63,10 @@ describe('the run views', () => {
     expect(t).toMatch(/all pings sent · watching · .* left · pings \d+ sent, \d+ failed/);
     expect(t).toMatch(/window closed: last scan for answers/);
     expect(t).toMatch(/end · window closed · pings .* · answered \d+\/12 \(15 minutes: \d+, 30 minutes: \d+, 1 hour: \d+, 12 hours: \d+, 24 hours: \d+\)/);
+    // Every line says in which zone its time is.
+    const lines = t.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(3);
+    for (const line of lines) expect(line).toMatch(/^\[\d{4}-\d\d-\d\d \d\d:\d\d UTC\] /);
   });
 
   it('on a terminal: redraws in place, at most 4 times a second, with the last messages', async () => {
