@@ -5,7 +5,7 @@
 import { ImapFlow, type FetchMessageObject } from 'imapflow';
 import type { WatchContext } from './channel.js';
 import type { MessageReceivedEvent, WatchCursorEvent } from '../core/events.js';
-import { classifyMessage, type Classification } from '../mail/classify.js';
+import { classifyMessage, unparsedClassification, type Classification } from '../mail/classify.js';
 import { normalizeMessageId } from '../core/ping-index.js';
 import { safeFileName } from '../core/run-folder.js';
 import { hideSecret, imapConnection, type ImapServer } from './email-servers.js';
@@ -349,7 +349,7 @@ export class InboxWatcher {
       });
     } catch (e) {
       // A message that cannot be parsed is still recorded (and kept) rather than retried forever.
-      c = { class: 'unrelated', kind: 'unrelated', reasons: [`could not be parsed: ${(e as Error).message}`], from: '', subject: '', headers: {}, matching: 'no-match' };
+      c = unparsedClassification(e);
     }
     const mid = c.messageId ? normalizeMessageId(c.messageId) : undefined;
     if (mid) {

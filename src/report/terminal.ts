@@ -3,6 +3,7 @@
 import Table from 'cli-table3';
 import type { ContactKind } from '../core/directory.js';
 import { formatDuration, thresholdLabel } from '../core/duration.js';
+import { printable } from '../core/printable.js';
 import type { BucketStat, CountryResult, Finding, GroupStats, Stats } from '../stats/types.js';
 import { bucketLines } from './bucket-lines.js';
 import type { Formatter } from './format.js';
@@ -87,7 +88,7 @@ export function renderStatsText(stats: Stats, opts: TerminalOptions): string {
     out.push('');
     out.push(c.bold(`Manual corrections (${stats.overrides.length}):`));
     for (const o of stats.overrides)
-      out.push(`  ${o.messageKey ?? o.contactId} → ${o.as}${o.messageKey && o.contactId ? ` (from ${o.contactId})` : ''}: ${o.note}${o.applied === false ? c.dim(' [nothing to reclassify]') : ''}`);
+      out.push(`  ${o.messageKey ?? o.contactId} → ${o.as}${o.messageKey && o.contactId ? ` (from ${o.contactId})` : ''}: ${printable(o.note)}${o.applied === false ? c.dim(' [nothing to reclassify]') : ''}`);
   }
   return out.join('\n') + '\n';
 }
@@ -137,7 +138,8 @@ function findingLine(f: Finding, c: Paint): string {
   const label = f.status.padEnd(10);
   const status = f.status === 'failed' ? c.red(label) : f.status === 'uncertain' ? c.yellow(label) : c.magenta(label);
   const who = [f.country, f.contactId, f.channel, f.address].filter(Boolean).join('  ');
-  return `${status} ${who} — ${f.detail}`;
+  // The detail holds a server's or a bounce's own words: shown with control characters visible.
+  return `${status} ${printable(who)} — ${printable(f.detail)}`;
 }
 
 /** The title, then the items separated by commas, breaking lines between items (never inside
