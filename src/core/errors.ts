@@ -65,7 +65,12 @@ export class WorkError extends RollcallError {
   }
 }
 
-/** Removes credentials from a URL (or from any text holding one) before it is shown or stored. */
+/** Removes credentials from a URL (or from any text holding one) before it is shown or stored:
+ * everything between `scheme://` and the last `@` of the same word, so that an unencoded `/` or
+ * `@` in a password does not leave half of it; and the same without `//` for the schemes of our
+ * settings (`smtp:user:pass@host`). */
 export function redact(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@/gi, '$1***@');
+  return text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s]*@/gi, '$1***@')
+    .replace(/\b((?:smtps?|imaps?|lmtp|https?):)(?!\/\/)[^\s]*@/gi, '$1***@');
 }
