@@ -2,7 +2,11 @@
 // folder and reports are, the uncertain pings, or how to continue after a stop.
 import { relative, isAbsolute } from 'node:path';
 import type { PingStartedEvent } from '../core/events.js';
+import type { Writable } from 'node:stream';
 import type { SessionResult } from '../run/session.js';
+import { DiskFullError, EXIT, RollcallError } from '../core/errors.js';
+import { writeBug } from './output.js';
+import { RunLockedError } from '../run/lock.js';
 
 export interface EndSummaryOptions {
   runDir: string;
@@ -58,4 +62,19 @@ export async function describeEnd(result: SessionResult, opts: EndSummaryOptions
   if (result.reportError) out.push(`Reports could not be written: ${result.reportError}. Try: rollcall report ${dir}`);
   out.push(`Figures again: rollcall stats ${dir}`);
   return out.join('\n') + '\n';
+}
+
+/** A sitting that failed (a server out of reach, a full disk, a bug): the cause first, then that
+ * nothing is lost and how to go on. Returns the exit code. */
+export function describeFailure(e: unknown, err: Writable, runDir: string, cwd: string): number {
+  const dir = shown(runDir, cwd);
+  if (e instanceof RunLockedError) {
+    err.write(`rollcall: ${e.message}\n`);
+    return e.exitCode;
+  }
+  if (e instanceof RollcallError) err.write(`rollcall: ${e.message}\n`);
+  else writeBug(err, e);
+  const how = e instanceof DiskFullError ? 'Free some space, then continue with' : 'Continue with';
+  err.write(`rollcall: the run stopped; nothing is lost (every ping and answer so far is in ${dir}/events.jsonl). ${how}: rollcall resume ${dir}\n`);
+  return e instanceof RollcallError ? e.exitCode : EXIT.problems;
 }

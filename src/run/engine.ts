@@ -17,7 +17,7 @@ import { Recorder } from './recorder.js';
 import { RunFolder, type RunPlan } from '../core/run-folder.js';
 import { holdClock } from '../core/virtual-clock.js';
 import { applyEvent, foldRunState, type RunState } from '../core/run-state.js';
-import { WorkError } from '../core/errors.js';
+import { RollcallError, WorkError } from '../core/errors.js';
 
 export type EnginePhase =
   | { phase: 'waiting'; startAt: Date }
@@ -170,6 +170,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     if (sendFailure !== undefined) throw sendFailure;
     if (watchFailure) {
       const e = watchFailure.error as Error;
+      // Our own side's failure (a full disk) keeps its words; a channel's is named.
+      if (e instanceof RollcallError) throw e;
       throw new WorkError(`watching ${watchFailure.channel} failed: ${e?.message ?? String(e)}`);
     }
     if (!windowClosed || outer.aborted) return { outcome: 'stopped', uncertain, state };

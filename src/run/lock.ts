@@ -9,7 +9,7 @@
 import { existsSync, linkSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { WorkError } from '../core/errors.js';
+import { WorkError, storageError } from '../core/errors.js';
 import { runPaths } from '../core/run-folder.js';
 
 export interface LockInfo {
@@ -129,6 +129,9 @@ function removeStale(path: string, tmp: string, judged: string): boolean {
   }
 }
 
+/** Another live process works on the run (exit 1). */
+export class RunLockedError extends WorkError {}
+
 export interface RunLock {
   readonly path: string;
   /** A stale lock this one replaced (the previous process died). */
@@ -143,21 +146,25 @@ export function acquireLock(runDir: string, command: string, now: Date = new Dat
   const boot = bootId();
   if (boot) info.bootId = boot;
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(info) + '\n');
   let replaced: LockInfo | undefined;
   try {
+    try {
+      writeFileSync(tmp, JSON.stringify(info) + '\n');
+    } catch (e) {
+      throw storageError(e, runDir);
+    }
     for (let tries = 0; ; tries++) {
       try {
         linkSync(tmp, path);
         break;
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || tries >= 200) throw e;
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || tries >= 200) throw storageError(e, runDir);
       }
       const held = inspectLock(runDir);
       if (!held.held) continue;
       if (!held.stale) {
         const who = held.info;
-        throw new WorkError(
+        throw new RunLockedError(
           `run ${runDir} is being worked on by process ${who.pid} on ${who.host} (${who.command}, since ${who.startedAt}); ` +
             `wait for it or stop it first. If that process is really gone, delete ${path}.`,
         );

@@ -7,6 +7,7 @@ import { inspectLock, type LockInfo } from './lock.js';
 import { readRunFolder } from './plan.js';
 import { RunProgress, type RecentMessage } from './progress.js';
 import { runPaths } from '../core/run-folder.js';
+import { missingReports } from './finish.js';
 
 /**
  * - `scheduled`: not started, no process waiting for it (resume starts it);
@@ -50,6 +51,9 @@ export interface RunStatus {
     recent: RecentMessage[];
   };
   lock: { held: false } | { held: true; stale: boolean; pid?: number; host?: string; since?: string; command?: string };
+  /** An ended run's reports not in its folder (its process was killed before writing them):
+   * `resume` writes them. */
+  missingReports?: string[];
   warnings: InputProblem[];
 }
 
@@ -101,6 +105,7 @@ export async function readRunStatus(runDir: string): Promise<RunStatus> {
     lock: lock.held
       ? { held: true, stale: lock.stale, ...(info ? { pid: info.pid, host: info.host, since: info.startedAt, command: info.command } : {}) }
       : { held: false },
+    ...(state.endedAt ? { missingReports: missingReports(runDir, plan) } : {}),
     warnings,
   };
 }
