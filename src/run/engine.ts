@@ -145,6 +145,10 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
         retry: opts.retry ?? retryPolicyFor(plan.windowSeconds),
         onStarted: (p) => index.add(p),
         onSent: (p, at) => index.markSent(p.pingId, at),
+        onUncertain: (p) => {
+          const rec = state.pings.get(p.pingId);
+          if (rec) uncertain.push(rec.started);
+        },
       }).then(
         () => {
           if (!sending.signal.aborted) opts.onPhase?.({ phase: 'watching', startedAt, windowEnd });

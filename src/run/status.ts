@@ -61,11 +61,17 @@ export async function readRunStatus(runDir: string): Promise<RunStatus> {
   const { plan, directory } = readRunFolder(runDir);
   const { events, warnings } = await readEvents(runPaths(runDir).events);
   const progress = new RunProgress(plan, directory, events);
+  const lastUncertain = new Map<string, number>();
+  for (const e of events) if (e.type === 'ping-uncertain') lastUncertain.set(e.pingId, e.attempt);
   const snap = progress.snapshot(5);
   const state = progress.state;
   const lock = inspectLock(runDir);
   const live = lock.held && !lock.stale;
   const c = snap.counts;
+  // Pings the running process already found uncertain (the answer never came after DATA): not in
+  // flight any more.
+  let declared = 0;
+  for (const [id, rec] of state.pings) if (rec.state === 'unconfirmed' && lastUncertain.get(id) === rec.started.attempt) declared++;
   const toSend = c.notStarted + c.retrying + c.unconfirmed;
   const phase: RunPhase = state.endedAt
     ? 'ended'
@@ -97,8 +103,8 @@ export async function readRunStatus(runDir: string): Promise<RunStatus> {
       sent: c.sent,
       failed: c.failed,
       retrying: c.retrying,
-      inFlight: live ? c.unconfirmed : 0,
-      uncertain: live ? 0 : c.unconfirmed,
+      inFlight: live ? c.unconfirmed - declared : 0,
+      uncertain: live ? declared : c.unconfirmed,
       notStarted: c.notStarted,
     },
     answers: { population: snap.population, answered: snap.answered, buckets: snap.buckets, recent: snap.recent },
