@@ -96,3 +96,26 @@ describe('terminal escapes in message content', () => {
     expect(r.out).toContain('Re: test ␛]0;pwned␇␛[2J');
   });
 });
+
+describe('terminal escapes in the statistics shown on a terminal', () => {
+  it("a bounce's diagnostic and a correction's note are shown with their control characters visible", async () => {
+    const { statsFromEvents } = await import('../../src/stats/compute.js');
+    const { renderStatsText } = await import('../../src/report/terminal.js');
+    const directory = { network: 'Test', parties: [{ country: 'France', iso: 'FR', status: 'party' as const, contacts: [{ id: 'FR-POL', unit: 'Unit', kind: 'police' as const, emails: ['poc@police.fr.test'], phones: [], sms: [], timezone: 'Europe/Paris', languages: ['en'] }] }] };
+    const at = '2024-06-05T08:00:00.000Z';
+    const events = [
+      { v: 1, at, type: 'run-started', runId: 'r' },
+      { v: 1, at, type: 'ping-started', pingId: 'FR-POL/email/1', contactId: 'FR-POL', iso: 'FR', channel: 'email', address: 'poc@police.fr.test', token: 'RC-AAAAAA', attempt: 1 },
+      { v: 1, at, type: 'ping-sent', pingId: 'FR-POL/email/1', sentAt: at },
+      {
+        v: 1, at: '2024-06-05T08:01:00.000Z', type: 'message-received', key: 'imap:INBOX:1:1', channel: 'email', receivedAt: '2024-06-05T08:01:00.000Z', from: 'MAILER-DAEMON@mx.test', class: 'bounce', reasons: [],
+        pingId: 'FR-POL/email/1', matchedBy: 'token', bounce: { recipient: 'poc@police.fr.test', action: 'failed', status: '5.1.1', diagnostic: `550 ${ESC}]0;pwned${BEL}${ESC}[2J unknown` },
+      },
+      { v: 1, at, type: 'override', contactId: 'FR-POL', as: 'reply', note: `phoned ${ESC}[8mhidden` },
+    ] as never;
+    const text = renderStatsText(statsFromEvents(events, directory as never, { bucketSeconds: [900] }), { color: false });
+    expect(text).not.toContain(ESC);
+    expect(text).not.toContain(BEL);
+    expect(text).toContain('␛]0;pwned␇␛[2J unknown');
+  });
+});
