@@ -31,7 +31,7 @@ export function uncertainLines(uncertain: PingStartedEvent[], runDir: string, wi
   if (uncertain.length === 0) return [];
   const n = uncertain.length;
   const head =
-    `${n} ping${n === 1 ? ' was' : 's were'} handed to ${n === 1 ? 'its' : 'their'} channel but never confirmed (the process stopped mid-send): ` +
+    `${n} ping${n === 1 ? ' was' : 's were'} handed to ${n === 1 ? 'its' : 'their'} channel but never confirmed (the process stopped, or the connection was cut, before the server answered): ` +
     `${n === 1 ? 'it' : 'they'} may or may not have left, and ${n === 1 ? 'was' : 'were'} not sent again${listed ? ' (see the findings above)' : ''}.`;
   return [
     head,
