@@ -39,7 +39,7 @@ try {
   acquireLock(process.argv[1], 'contender');
   console.log('held');
 } catch (e) {
-  console.log(e.constructor.name === 'WorkError' ? 'refused' : 'error ' + e.message);
+  console.log(e.exitCode === 1 && /is being worked on by process/.test(e.message) ? 'refused' : 'error ' + e.message);
 }
 `;
 
