@@ -2,7 +2,7 @@
 // Secrets (passwords in URLs, the Twilio token) come from the environment only.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SettingsError, InputError, UsageError, redact, type InputProblem } from './core/errors.js';
+import { SettingsError, InputError, UsageError, type InputProblem } from './core/errors.js';
 import { parseDuration } from './core/duration.js';
 import { isIP } from 'node:net';
 
@@ -325,16 +325,33 @@ export function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^127\./.test(h);
 }
 
-/** Parses a server URL from the environment, naming the variable (never the password) on error. */
+/** Parses a server URL from the environment. It may hold a password, so an error names the
+ * variable and what is wrong, and never echoes the value (not even "redacted": a malformed URL
+ * cannot be told apart from its password). */
 export function parseServerUrl(value: string, envName: string, protocols: string[]): URL {
+  const form = `${protocols[0]}://user:password@host${protocols[0]!.startsWith('imap') ? ':993/INBOX' : ':587'}`;
+  const encode = 'a / @ # ? % or space in the user name or password must be percent-encoded (%2F %40 %23 %3F %25 %20)';
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value.trim())?.[1]?.toLowerCase();
+  if (!scheme || !protocols.includes(scheme)) {
+    throw new SettingsError(`${envName} must start with ${protocols.map((p) => p + '://').join(' or ')} (${form}); its value is not shown, as it may hold a password`);
+  }
+  if (!new RegExp(`^${scheme}://`, 'i').test(value.trim())) throw new SettingsError(`${envName} lacks the // after ${scheme}: (write ${form}); its value is not shown`);
   let url: URL;
   try {
-    url = new URL(value);
+    url = new URL(value.trim());
   } catch {
-    throw new SettingsError(`${envName} is not a valid URL: ${redact(value)}`);
+    throw new SettingsError(`${envName} is not a valid URL (expected ${form}; ${encode}); its value is not shown`);
   }
-  if (!protocols.includes(url.protocol.replace(/:$/, ''))) {
-    throw new SettingsError(`${envName} must start with ${protocols.map((p) => p + '://').join(' or ')} (got ${url.protocol}//)`);
+  // A / ? or # in the password ends the user:password part early: the rest, password and all,
+  // would be read as the host, path or query. An @ left there shows it.
+  if (!url.hostname || /@/.test(url.pathname + url.search + url.hash)) {
+    throw new SettingsError(`${envName} cannot be read as ${form}: ${encode}; its value is not shown`);
+  }
+  try {
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+  } catch {
+    throw new SettingsError(`${envName}: the user name or password holds a % that is not followed by two hexadecimal digits (write % as %25); its value is not shown`);
   }
   return url;
 }

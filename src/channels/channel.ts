@@ -33,8 +33,17 @@ export interface Channel {
   readonly name: ChannelName;
   /** Opens connections and checks credentials. Throws SettingsError/WorkError with plain words. */
   open(): Promise<void>;
-  /** One attempt to send one ping. Never throws for a refusal: returns `ok: false`. */
-  send(ping: Ping): Promise<SendOutcome>;
+  /**
+   * A channel that calls `handover()` itself, just before the ping's content leaves (after its
+   * connection is open and logged in, after the server said to go ahead): the ping is recorded
+   * as started only then, so that a stop while connecting leaves no uncertain ping. Without it
+   * the ping is recorded as started before send() is called.
+   */
+  readonly startsOnHandover?: boolean;
+  /** One attempt to send one ping. Never throws for a refusal: returns `ok: false` (with
+   * `uncertain: true` when the content was handed over and the answer never came). When
+   * `handover()` rejects, nothing may leave: the attempt ends with `ok: false`. */
+  send(ping: Ping, opts?: { handover?: () => Promise<void> }): Promise<SendOutcome>;
   /** Watches for answers until `ctx.signal` aborts, recording what it finds. Reconnects itself. */
   watch(ctx: WatchContext): Promise<void>;
   close(): Promise<void>;

@@ -38,13 +38,11 @@ function credentials(url: URL): ServerAuth | undefined {
   return { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) };
 }
 
+/** The URL without its credentials, from its parts (parseServerUrl has refused any URL whose
+ * password could have spilled into the host or path). */
 function shown(url: URL): string {
-  const copy = new URL(url.href);
-  if (copy.username || copy.password) {
-    copy.username = '***';
-    copy.password = '';
-  }
-  return copy.href.replace(/\/$/, '');
+  const path = url.pathname.replace(/^\/$/, '');
+  return `${url.protocol}//${url.username || url.password ? '***@' : ''}${url.host}${path}`;
 }
 
 export function smtpServer(value: string, opts: { insecureTls?: boolean } = {}): SmtpServer {
@@ -68,7 +66,7 @@ export function imapServer(value: string, opts: { insecureTls?: boolean } = {}):
   const secure = url.protocol === 'imaps:';
   const loopback = isLoopbackHost(url.hostname);
   const auth = credentials(url);
-  if (!auth) throw new SettingsError(`ROLLCALL_IMAP_URL needs a user and password (imaps://user:pass@host:993/INBOX), got ${redact(value)}`);
+  if (!auth) throw new SettingsError(`ROLLCALL_IMAP_URL needs a user and password (imaps://user:pass@host:993/INBOX), got ${shown(url)}`);
   const path = decodeURIComponent(url.pathname.replace(/^\//, '')).trim();
   const server: ImapServer = {
     host: url.hostname.replace(/^\[|\]$/g, ''),

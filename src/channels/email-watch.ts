@@ -8,7 +8,7 @@
 import { ImapFlow, type FetchMessageObject } from 'imapflow';
 import type { WatchContext } from './channel.js';
 import type { MessageAuthenticity, MessageReceivedEvent, WatchCursorEvent } from '../core/events.js';
-import { classifyMessage, type Classification } from '../mail/classify.js';
+import { classifyMessage, unparsedClassification, type Classification } from '../mail/classify.js';
 import { rollcallTokens, tokenCandidates } from '../mail/token.js';
 import { normalizeMessageId } from '../core/ping-index.js';
 import { safeFileName } from '../core/run-folder.js';
@@ -390,7 +390,7 @@ export class InboxWatcher {
       // A message that cannot be parsed is still recorded (and kept) rather than retried forever,
       // when its raw text shows it is the test's.
       parsed = false;
-      c = { class: 'unrelated', kind: 'unrelated', reasons: [`could not be parsed: ${(e as Error).message}`], from: '', subject: '', headers: {}, matching: 'no-match' };
+      c = unparsedClassification(e);
     }
     const mid = c.messageId ? normalizeMessageId(c.messageId) : undefined;
     if (mid) {

@@ -1,10 +1,10 @@
-// The e-mail channel: pings leave through the organisation's SMTP server (nodemailer, pooled),
-// answers are watched in its IMAP folders (imapflow). One send() is one attempt; the engine
-// retries 4xx with backoff and records each attempt.
+// The e-mail channel: pings leave through the organisation's SMTP server (nodemailer's
+// SMTPConnection, a few connections reused), answers are watched in its IMAP folders (imapflow).
+// One send() is one attempt; the engine retries 4xx with backoff and records each attempt. The
+// ping is recorded as started at its hand-over (connection open, logged in, envelope taken), and
+// a message handed over whose answer never came is uncertain, never retried on its own.
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import nodemailer, { type Mail } from 'nodemailer';
-import type { SMTPPoolOptions, SMTPPoolSentMessageInfo } from 'nodemailer/lib/smtp-pool';
 import { ImapFlow } from 'imapflow';
 import type { Channel, WatchContext } from './channel.js';
 import type { Ping, SendOutcome } from '../core/ping.js';
@@ -17,6 +17,7 @@ import { DEFAULT_SUBJECT, requireSetting, type Settings } from '../settings.js';
 import type { MessageAuthenticity } from '../core/events.js';
 import { hideSecret, imapConnection, imapServer, smtpServer, type ImapServer, type SmtpServer } from './email-servers.js';
 import { DEFAULT_TUNING, InboxWatcher, type WatchTuning } from './email-watch.js';
+import { DEFAULT_SMTP_TIMEOUTS, SmtpSender, type SmtpError, type SmtpTimeouts } from './smtp-sender.js';
 
 export interface EmailChannelOptions {
   settings: Settings;
@@ -36,8 +37,10 @@ export interface EmailChannelOptions {
   /** Warnings while watching (connection lost, reconnecting); passwords removed. */
   log?: (message: string) => void;
   random?: Random;
-  /** SMTP connections in the pool. */
+  /** SMTP connections kept open at most. */
   maxConnections?: number;
+  /** How long to wait for the SMTP server (default 30 s to connect, 60 s of silence). */
+  smtpTimeouts?: Partial<SmtpTimeouts>;
   tuning?: Partial<WatchTuning>;
   /** false: record no authenticity verdict on received messages (default: verify each). */
   verifyAuthenticity?: boolean;
@@ -105,19 +108,11 @@ export function dkimSigning(settings: Settings): DkimSigning | undefined {
   return { domainName: domain.toLowerCase(), keySelector: selector, privateKey: pem, publicKey, keyFile };
 }
 
-type PoolMailer = Mail<SMTPPoolSentMessageInfo, SMTPPoolOptions>;
-
-interface SmtpError extends Error {
-  code?: string;
-  responseCode?: number;
-  response?: string;
-  command?: string;
-}
-
 export class EmailChannel implements Channel {
   readonly name = 'email' as const;
+  readonly startsOnHandover = true;
   private readonly clock: Clock;
-  private transport: PoolMailer | undefined;
+  private transport: SmtpSender | undefined;
   private smtp: SmtpServer | undefined;
   private readonly clients = new Set<ImapFlow>();
   private readonly tuning: WatchTuning;
@@ -135,28 +130,15 @@ export class EmailChannel implements Channel {
     return imapServer(requireSetting(this.o.settings, 'imapUrl', 'ROLLCALL_IMAP_URL'), { insecureTls: this.o.insecureTls ?? false });
   }
 
-  private pool(): PoolMailer {
+  private pool(): SmtpSender {
     if (this.transport) return this.transport;
     const smtp = smtpServer(requireSetting(this.o.settings, 'smtpUrl', 'ROLLCALL_SMTP_URL'), { insecureTls: this.o.insecureTls ?? false });
     const dkim = dkimSigning(this.o.settings);
     this.smtp = smtp;
-    this.transport = nodemailer.createTransport({
-      pool: true,
+    this.transport = new SmtpSender(smtp, {
       maxConnections: this.o.maxConnections ?? 5,
       maxMessages: 100,
-      // One send() is one attempt: the engine retries and records each one. A message requeued
-      // inside the pool after a dropped connection could be delivered twice.
-      maxRequeues: 0,
-      host: smtp.host,
-      port: smtp.port,
-      secure: smtp.secure,
-      requireTLS: smtp.requireTLS,
-      ...(smtp.auth ? { auth: { user: smtp.auth.user, pass: smtp.auth.pass } } : {}),
-      connectionTimeout: 30_000,
-      greetingTimeout: 30_000,
-      socketTimeout: 60_000,
-      logger: false,
-      debug: false,
+      timeouts: { ...DEFAULT_SMTP_TIMEOUTS, ...this.o.smtpTimeouts },
       // Signed pings pass DMARC at the contact points' servers, so their spam filters let them in.
       ...(dkim ? { dkim: { domainName: dkim.domainName, keySelector: dkim.keySelector, privateKey: dkim.privateKey } } : {}),
     });
@@ -169,6 +151,7 @@ export class EmailChannel implements Channel {
     const transport = this.pool();
     const smtp = this.smtp as SmtpServer;
     try {
+      // Logs in, then lets go: the first pings open their own connections.
       await transport.verify();
     } catch (e) {
       throw this.smtpOpenError(e as SmtpError, smtp);
@@ -217,7 +200,7 @@ export class EmailChannel implements Channel {
   }
 
   /** One attempt: the send time is the server's 250 after DATA, read from the clock. */
-  async send(ping: Ping): Promise<SendOutcome> {
+  async send(ping: Ping, opts: { handover?: () => Promise<void> } = {}): Promise<SendOutcome> {
     const from = this.from();
     const transport = this.pool();
     const composed = composePing(ping, {
@@ -227,42 +210,42 @@ export class EmailChannel implements Channel {
       ...(this.o.random ? { random: this.o.random } : {}),
       ...(this.o.wording ? { wording: this.o.wording } : {}),
     });
-    try {
-      const info = await transport.sendMail({
-        from: composed.from,
-        to: composed.to,
-        subject: composed.subject,
-        text: composed.text,
-        html: composed.html,
-        messageId: composed.messageId,
-        date: this.clock.now(),
-        headers: composed.headers,
-        envelope: { from: addressOf(from), to: [ping.address] },
-        // Asks for failure and delay notices carrying our headers; dropped when the server has no DSN.
-        dsn: { id: ping.token, return: 'headers', notify: ['failure', 'delay'], recipient: ping.address },
-      });
-      const sentAt = this.clock.now();
-      if (info.rejected.length > 0) {
-        const err = info.rejectedErrors?.[0] as SmtpError | undefined;
-        const code = err?.responseCode;
-        return {
-          ok: false,
-          permanent: code !== undefined && code >= 500,
-          ...(code !== undefined ? { code } : {}),
-          response: hideSecret(err?.response ?? err?.message ?? 'recipient refused', this.smtp?.auth),
-        };
-      }
-      return { ok: true, sentAt, response: info.response, providerId: composed.messageId };
-    } catch (e) {
-      const err = e as SmtpError;
-      const code = err.responseCode ?? err.code;
-      return {
-        ok: false,
-        permanent: err.responseCode !== undefined && err.responseCode >= 500,
-        ...(code !== undefined ? { code } : {}),
-        response: hideSecret(err.response ?? err.message ?? String(e), this.smtp?.auth),
-      };
+    const result = await transport.send(
+      {
+        envelope: {
+          from: addressOf(from),
+          to: [ping.address],
+          // Asks for failure and delay notices carrying our headers; dropped when the server has no DSN.
+          dsn: { ret: 'HDRS', envid: ping.token, notify: ['FAILURE', 'DELAY'], orcpt: `rfc822;${ping.address}` },
+        },
+        mail: {
+          from: composed.from,
+          to: composed.to,
+          subject: composed.subject,
+          text: composed.text,
+          html: composed.html,
+          messageId: composed.messageId,
+          date: this.clock.now(),
+          headers: composed.headers,
+        },
+      },
+      opts.handover,
+    );
+    const sentAt = this.clock.now();
+    const words = (err: SmtpError) => hideSecret(err.response ?? err.message ?? String(err), this.smtp?.auth);
+    if (result.ok && !result.rejected) return { ok: true, sentAt, response: result.response, providerId: composed.messageId };
+    const err = result.error;
+    if (!result.ok && result.handedOver && err.responseCode === undefined) {
+      // The content left and the server's answer never came: it may have been delivered.
+      return { ok: false, uncertain: true, permanent: false, response: `no answer after the message was handed over: ${words(err)}` };
     }
+    const code = err.responseCode ?? err.code;
+    return {
+      ok: false,
+      permanent: err.responseCode !== undefined && err.responseCode >= 500,
+      ...(code !== undefined ? { code } : {}),
+      response: words(err),
+    };
   }
 
   /** Watches every folder until ctx.signal aborts; reconnects by itself. */

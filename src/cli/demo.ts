@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { EXIT, UsageError } from '../core/errors.js';
 import { readDirectory } from '../directory/load.js';
 import { DEMO_SPEED, DEMO_WINDOW_SECONDS, demoDirectoryPath, simChannelSetup } from '../run/demo.js';
-import { describeEnd, shown } from './end-summary.js';
+import { describeEnd, describeFailure, shown } from './end-summary.js';
 import { createRunView } from './live-view.js';
 import { createRun, directorySnapshot } from '../run/plan.js';
 import { seedFrom } from '../core/random.js';
@@ -71,6 +71,8 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
       (o.json ? o.err : o.out).write(text);
     }
     return result.outcome === 'stopped' ? stoppedExitCode(stop) : EXIT.ok;
+  } catch (e) {
+    return describeFailure(e, o.err, runDir, o.cwd, o.invocation);
   } finally {
     stop.dispose();
   }

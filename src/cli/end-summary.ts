@@ -8,6 +8,10 @@ import type { SessionResult } from '../run/session.js';
 import type { CountryOutcome } from '../stats/types.js';
 import { ignoredLine, outcomeLine } from './outcome-words.js';
 import { testProblems, type TestProblem } from '../stats/phone-findings.js';
+import type { Writable } from 'node:stream';
+import { DiskFullError, EXIT, RollcallError } from '../core/errors.js';
+import { writeBug } from './output.js';
+import { RunLockedError } from '../run/lock.js';
 
 export interface EndSummaryOptions {
   runDir: string;
@@ -34,7 +38,7 @@ export function uncertainLines(uncertain: PingStartedEvent[], runDir: string, wi
   if (uncertain.length === 0) return [];
   const n = uncertain.length;
   const head =
-    `${n} ping${n === 1 ? ' was' : 's were'} handed to ${n === 1 ? 'its' : 'their'} channel but never confirmed (the process stopped mid-send): ` +
+    `${n} ping${n === 1 ? ' was' : 's were'} handed to ${n === 1 ? 'its' : 'their'} channel but never confirmed (the process stopped, or the connection was cut, before the server answered): ` +
     `${n === 1 ? 'it' : 'they'} may or may not have left, and ${n === 1 ? 'was' : 'were'} not sent again${listed ? ' (see the findings above)' : ''}.`;
   return [
     head,
@@ -89,4 +93,19 @@ export async function describeEnd(result: SessionResult, opts: EndSummaryOptions
   if (result.reportError) out.push(`Reports could not be written: ${result.reportError}. Try: ${rollcall} report ${dir}`);
   out.push(`Figures again: ${rollcall} stats ${dir}`);
   return out.join('\n') + '\n';
+}
+
+/** A sitting that failed (a server out of reach, a full disk, a bug): the cause first, then that
+ * nothing is lost and how to go on. Returns the exit code. */
+export function describeFailure(e: unknown, err: Writable, runDir: string, cwd: string, invocation = 'rollcall'): number {
+  const dir = shown(runDir, cwd);
+  if (e instanceof RunLockedError) {
+    err.write(`rollcall: ${e.message}\n`);
+    return e.exitCode;
+  }
+  if (e instanceof RollcallError) err.write(`rollcall: ${e.message}\n`);
+  else writeBug(err, e);
+  const how = e instanceof DiskFullError ? 'Free some space, then continue with' : 'Continue with';
+  err.write(`rollcall: the run stopped; nothing is lost (every ping and answer so far is in ${dir}/events.jsonl). ${how}: ${invocation} resume ${dir}\n`);
+  return e instanceof RollcallError ? e.exitCode : EXIT.problems;
 }

@@ -9,7 +9,8 @@ import type { Directory } from '../core/directory.js';
 import { readEvents } from '../core/event-log.js';
 import { RunFolder } from '../core/run-folder.js';
 import { foldRunState, type RunState } from '../core/run-state.js';
-import { arrivalFromHeaders, classifyParsed, parseMessage } from '../mail/classify.js';
+import { arrivalFromHeaders, classifyParsed, hasHeaderBlock, parseMessage, unparsedClassification, type Classification, type ParsedMessage } from '../mail/classify.js';
+import { printable } from '../core/printable.js';
 import { pingIndexFromState } from '../run/run-pings.js';
 import { OtherRuns } from '../run/other-runs.js';
 import { formatDuration } from '../core/duration.js';
@@ -63,20 +64,29 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
   const file = resolve(o.cwd, fileArg);
   if (!existsSync(file) || !statSync(file).isFile()) throw new InputError([{ file: fileArg, message: 'no such message file' }]);
   const raw = await readFile(file);
+  if (!hasHeaderBlock(raw)) throw new InputError([{ file: fileArg, message: 'not an e-mail message: no header block (a message starts with lines such as From:, Date:, Subject:)' }]);
   const runCtx = typeof opts.run === 'string' ? await loadRun(opts.run, o.cwd) : undefined;
 
-  const msg = await parseMessage(raw);
+  let msg: ParsedMessage | undefined;
+  let unparsed: Classification | undefined;
+  try {
+    msg = await parseMessage(raw);
+  } catch (e) {
+    // Too big for the parser (a 2 MB header, thousands of parts): a run records it as unrelated
+    // with the parser's words, and so does inspect.
+    unparsed = unparsedClassification(e);
+  }
   // A message this run recorded keeps the arrival time the watcher read (INTERNALDATE).
   const recorded = runCtx?.state.messages.find((e) => e.file !== undefined && resolve(runCtx.dir, e.file) === file);
   let arrival: { at: Date; source: string } | undefined;
   if (recorded) arrival = { at: new Date(recorded.receivedAt), source: `IMAP INTERNALDATE, as recorded by the run (${recorded.key})` };
-  else {
+  else if (msg) {
     const at = arrivalFromHeaders(msg);
     if (at) arrival = { at, source: msg.headers.get('received') ? 'topmost Received header' : 'Date header (no Received header)' };
   }
   const pings = runCtx ? pingIndexFromState(runCtx.state, runCtx.directory) : undefined;
   const own = ownAddress(o);
-  const c = classifyParsed(msg, { ...(pings ? { pings } : {}), ...(arrival ? { receivedAt: arrival.at } : {}), ...(own ? { ownAddress: own } : {}) });
+  const c = msg ? classifyParsed(msg, { ...(pings ? { pings } : {}), ...(arrival ? { receivedAt: arrival.at } : {}), ...(own ? { ownAddress: own } : {}) }) : unparsed!;
   const sentAt = c.pingId ? pings?.sentAt(c.pingId) : undefined;
   // An answer to another test: which run sent that ping, when it is a folder beside this one.
   const otherRun = c.otherTest && runCtx ? await new OtherRuns(runCtx.dir).find(c.otherTest.token) : undefined;
@@ -118,42 +128,44 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
 
   const p = await paint(o);
   const classColor = c.class === 'reply' ? p.green : c.class === 'unrelated' ? p.gray : c.class === 'bounce' ? p.red : p.yellow;
-  const lines: string[] = [p.bold(relative(o.cwd, file) || file)];
+  // Every value below may come from the message: shown with its control characters visible.
+  const t = printable;
+  const lines: string[] = [p.bold(t(relative(o.cwd, file) || file))];
   const row = (label: string, value: string) => lines.push(`  ${(label + ':').padEnd(12)}${value}`);
   row('Class', classColor(c.class) + (c.kind !== c.class ? p.dim(` (reads as ${c.kind})`) : ''));
-  row('From', c.from || '(none)');
-  row('Subject', c.subject || '(none)');
-  if (c.messageId) row('Message-ID', c.messageId);
+  row('From', t(c.from) || '(none)');
+  row('Subject', t(c.subject) || '(none)');
+  if (c.messageId) row('Message-ID', t(c.messageId));
   if (arrival) row('Arrival', `${arrival.at.toISOString()} ${p.dim(`(${arrival.source})`)}`);
   lines.push('  Why:');
   // The match is shown under "Answers" below.
-  for (const r of c.reasons.filter((r) => !(c.matchDetail && r.startsWith('answers ping ')))) lines.push(`    - ${r}`);
+  for (const r of c.reasons.filter((r) => !(c.matchDetail && r.startsWith('answers ping ')))) lines.push(`    - ${t(r)}`);
   if (c.report) {
     lines.push(`  Delivery status (${c.report.source === 'rfc3464' ? 'RFC 3464 report' : 'plain-text bounce'}):`);
-    if (c.report.reportingMta) lines.push(`    Reporting-MTA     ${c.report.reportingMta}`);
+    if (c.report.reportingMta) lines.push(`    Reporting-MTA     ${t(c.report.reportingMta)}`);
     for (const r of c.report.recipients) {
-      if (r.recipient) lines.push(`    Final-Recipient   ${r.recipient}`);
-      if (r.action) lines.push(`    Action            ${r.action}`);
-      if (r.status) lines.push(`    Status            ${r.status}`);
-      if (r.diagnostic) lines.push(`    Diagnostic        ${r.diagnostic}`);
+      if (r.recipient) lines.push(`    Final-Recipient   ${t(r.recipient)}`);
+      if (r.action) lines.push(`    Action            ${t(r.action)}`);
+      if (r.status) lines.push(`    Status            ${t(r.status)}`);
+      if (r.diagnostic) lines.push(`    Diagnostic        ${t(r.diagnostic)}`);
     }
-    if (c.report.original?.messageId) lines.push(`    Returned message  ${c.report.original.messageId}`);
+    if (c.report.original?.messageId) lines.push(`    Returned message  ${t(c.report.original.messageId)}`);
   }
   if (c.receipt) {
     lines.push('  Read receipt (RFC 8098):');
-    if (c.receipt.finalRecipient) lines.push(`    Final-Recipient      ${c.receipt.finalRecipient}`);
-    if (c.receipt.originalMessageId) lines.push(`    Original-Message-ID  ${c.receipt.originalMessageId}`);
-    if (c.receipt.disposition) lines.push(`    Disposition          ${c.receipt.disposition}`);
+    if (c.receipt.finalRecipient) lines.push(`    Final-Recipient      ${t(c.receipt.finalRecipient)}`);
+    if (c.receipt.originalMessageId) lines.push(`    Original-Message-ID  ${t(c.receipt.originalMessageId)}`);
+    if (c.receipt.disposition) lines.push(`    Disposition          ${t(c.receipt.disposition)}`);
   }
   const shown = Object.entries(c.headers).filter(([k]) => !['From', 'Subject', 'Message-ID'].includes(k));
   if (shown.length > 0) {
     lines.push('  Headers:');
-    for (const [k, v] of shown) lines.push(`    ${k}: ${v.length > 100 ? v.slice(0, 97) + '...' : v}`);
+    for (const [k, v] of shown) lines.push(`    ${k}: ${t(v.length > 100 ? v.slice(0, 97) + '...' : v)}`);
   }
   if (!runCtx) lines.push(`  Answers:    ${p.dim('not checked: give --run <run> to match it against the pings of a run')}`);
   else if (c.ping) {
-    row('Answers', `ping ${c.ping.pingId} to ${c.ping.address} (${c.ping.contactId}, ${c.ping.iso})`);
-    row('Matched by', `${c.matchedBy} — ${c.matchDetail}`);
+    row('Answers', t(`ping ${c.ping.pingId} to ${c.ping.address} (${c.ping.contactId}, ${c.ping.iso})`));
+    row('Matched by', t(`${c.matchedBy} — ${c.matchDetail}`));
     if (sentAt) row('Sent', sentAt.toISOString());
     if (sentAt && arrival) {
       const after = formatDuration(Math.max(0, (arrival.at.getTime() - sentAt.getTime()) / 1000));
@@ -161,11 +173,12 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
       else row('Arrived', `${after} after the ping was sent ${p.dim(`(${NOT_ACK[c.class] ?? c.class}: not an acknowledgement)`)}`);
     }
   } else if (c.otherTest) {
-    row('Answers', `another test: ${c.otherTest.token}${otherRun ? ` (run ${otherRun})` : ''}, not a ping of run ${runCtx.label}`);
+    row('Answers', t(`another test: ${c.otherTest.token}${otherRun ? ` (run ${otherRun})` : ''}, not a ping of run ${runCtx.label}`));
     lines.push(`  ${''.padEnd(12)}${p.dim('an answer to another test is never matched by its sender and counts for nothing in this run')}`);
-  } else row('Answers', `no ping of run ${runCtx.label}`);
-  if (recorded) row('Recorded', `${recorded.key} as ${recorded.class}${recorded.folder ? ` in ${recorded.folder}` : ''}`);
-  for (const ov of overrides ?? []) row('Marked', `${ov.as} at ${ov.at}: "${ov.note}"`);
+  } else row('Answers', t(`no ping of run ${runCtx.label}`));
+  if (recorded) row('Recorded', t(`${recorded.key} as ${recorded.class}${recorded.folder ? ` in ${recorded.folder}` : ''}`));
+  for (const ov of overrides ?? []) row('Marked', t(`${ov.as} at ${ov.at}: "${ov.note}"`));
+  if (unparsed) lines.push(`  ${p.dim('(a run records such a message as unrelated, with these words, and keeps its raw copy)')}`);
   lines.push(...authenticityLines(origin, p));
   println(o.out, lines.join('\n'));
   return EXIT.ok;

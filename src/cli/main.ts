@@ -3,7 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { EXIT, RollcallError } from '../core/errors.js';
-import { processOutput, type Output } from './output.js';
+import { processOutput, writeBug, type Output } from './output.js';
 
 /** What every command module exports: run with parsed arguments, return the exit code. */
 export type CommandModule = {
@@ -302,7 +302,7 @@ export async function main(argv: string[], o: Partial<Output> = {}): Promise<num
       err.write(`rollcall: ${e.message}\n`);
       return e.exitCode;
     }
-    err.write(`rollcall: this is a bug, please report it with the lines below.\n${(e as Error)?.stack ?? String(e)}\n`);
+    writeBug(err, e);
     return EXIT.problems;
   }
 }

@@ -68,3 +68,8 @@ export async function paint(o: Output) {
   const { Chalk } = await import('chalk');
   return new Chalk({ level: o.color ? 1 : 0 });
 }
+
+/** What the top level prints for an error that is not the user's: a bug, with its stack. */
+export function writeBug(stream: Writable, e: unknown): void {
+  stream.write(`rollcall: this is a bug, please report it with the lines below.\n${(e as Error)?.stack ?? String(e)}\n`);
+}

@@ -8,7 +8,9 @@ import { EXIT, UsageError } from '../core/errors.js';
 import { createChannels, parseWebhookPort } from '../channels/factory.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { confirm } from './confirm.js';
-import { describeEnd, shown } from './end-summary.js';
+import { describeEnd, describeFailure, shown } from './end-summary.js';
+import { finishEndedRun } from '../run/finish.js';
+import type { RunPlan } from '../core/run-folder.js';
 import { createRunView } from './live-view.js';
 import { readRunFolder } from '../run/plan.js';
 import { runSession } from '../run/session.js';
@@ -30,10 +32,7 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
   const { plan, directory } = readRunFolder(runDir);
   const status = await readRunStatus(runDir);
   const resendUncertain = Boolean(opts.resendUncertain);
-  if (status.phase === 'ended') {
-    o.err.write(`rollcall: run ${plan.id} already ended at ${status.endedAt}; nothing to do. Figures: ${commandLine(o, `stats ${shown(runDir, o.cwd)}`)}\n`);
-    return EXIT.ok;
-  }
+  if (status.phase === 'ended') return finishEnded(runDir, plan, status.endedAt!, o);
   if (status.lock.held && !status.lock.stale) {
     // acquireLock says the same in detail; saying it before building channels keeps it quick.
     const l = status.lock;
@@ -109,7 +108,41 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
       (o.json ? o.err : o.out).write(text);
     }
     return result.outcome === 'stopped' ? stoppedExitCode(stop) : EXIT.ok;
+  } catch (e) {
+    return describeFailure(e, o.err, runDir, o.cwd, o.invocation);
   } finally {
     stop.dispose();
   }
+}
+
+/** A run whose window closed: its process may have been killed after `run-ended`, before its
+ * reports were written or before it let go of the lock. Finishes that, and says what it did. */
+async function finishEnded(runDir: string, plan: RunPlan, endedAt: string, o: Output): Promise<number> {
+  const dir = shown(runDir, o.cwd);
+  const done = await finishEndedRun({ runDir, plan, command: 'resume' });
+  if (o.json) {
+    o.out.write(
+      JSON.stringify({
+        runId: plan.id,
+        endedAt,
+        reportsWritten: done.written.map((r) => shown(r, o.cwd)),
+        reportsPresent: done.present.map((r) => shown(r, o.cwd)),
+        staleLockRemoved: done.staleLock ? { pid: done.staleLock.pid, host: done.staleLock.host, command: done.staleLock.command } : null,
+        reportError: done.reportError ?? null,
+      }) + '\n',
+    );
+  } else {
+    const lines = [`Run ${plan.id} had already ended (${endedAt}); nothing was sent.`];
+    if (done.staleLock) lines.push(`Removed the lock left by process ${done.staleLock.pid} (${done.staleLock.command}), which is gone.`);
+    if (done.written.length > 0) lines.push(`Wrote the reports it was missing: ${done.written.map((r) => shown(r, o.cwd)).join(', ')}`);
+    else if (!done.reportError) lines.push('Its reports are all there.');
+    if (!done.staleLock && done.written.length === 0 && !done.reportError) lines.push('Nothing to do.');
+    lines.push(`Figures: ${commandLine(o, `stats ${dir}`)}`);
+    o.out.write(lines.join('\n') + '\n');
+  }
+  if (done.reportError) {
+    o.err.write(`rollcall: the reports could not be written: ${done.reportError}. Try again with: ${commandLine(o, `resume ${dir}`)}\n`);
+    return EXIT.problems;
+  }
+  return EXIT.ok;
 }

@@ -8,7 +8,7 @@ import { readDirectory } from '../directory/load.js';
 import { checkChannelSettings, checkPublicUrl, createChannels, parseChannels, parseWebhookPort } from '../channels/factory.js';
 import { systemClock } from '../core/clock.js';
 import { confirm } from './confirm.js';
-import { describeEnd, shown } from './end-summary.js';
+import { describeEnd, describeFailure, shown } from './end-summary.js';
 import { createRunView } from './live-view.js';
 import { createRun, directorySnapshot, planPings } from '../run/plan.js';
 import { parseSchedule } from '../run/schedule.js';
@@ -152,8 +152,7 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
     }
     return result.outcome === 'stopped' ? stoppedExitCode(stop) : EXIT.ok;
   } catch (e) {
-    o.err.write(`rollcall: the run stopped; nothing is lost. Continue with: ${commandLine(o, `resume ${shown(runDir, o.cwd)}`)}\n`);
-    throw e;
+    return describeFailure(e, o.err, runDir, o.cwd, o.invocation);
   } finally {
     stop.dispose();
   }

@@ -63,13 +63,16 @@ export async function run(args: string[], _opts: Record<string, unknown>, o: Out
     }
   }
   if (a.ignored > 0) lines.push(`Ignored:   ${ignoredLine(a.ignored)}`);
+  if (s.missingReports && s.missingReports.length > 0) {
+    lines.push(c.yellow(`Reports:   missing ${s.missingReports.map((r) => r.replace(/^.*\./, '')).join(', ')} (the process stopped before writing them); rollcall resume writes them`));
+  }
   const l = s.lock;
   lines.push(
     `Process:   ${
       !l.held
         ? 'none is working on it'
         : l.stale
-          ? `none (a stale lock of process ${l.pid ?? '?'} on ${l.host ?? '?'} is left; the next resume takes it over)`
+          ? `none (a stale lock of process ${l.pid ?? '?'} on ${l.host ?? '?'} is left; the next resume ${s.phase === 'ended' ? 'removes' : 'takes over'} it)`
           : `${l.command} — process ${l.pid} on ${l.host}, since ${l.since}`
     }`,
   );

@@ -71,7 +71,32 @@ export class WorkError extends RollcallError {
   }
 }
 
-/** Removes credentials from a URL (or from any text holding one) before it is shown or stored. */
+/** The disk holding a run folder is full (ENOSPC) or the user's quota is used up (EDQUOT): the
+ * command stops with one plain line naming the folder; what was half-written is removed. */
+export class DiskFullError extends WorkError {
+  constructor(
+    /** The folder that could not be written to. */
+    readonly folder: string,
+    readonly code: 'ENOSPC' | 'EDQUOT',
+    what = `cannot write to ${folder}`,
+  ) {
+    super(`${what}: ${code === 'EDQUOT' ? 'the disk quota is used up' : 'no space left on its disk'} (${code})`);
+  }
+}
+
+/** A DiskFullError for an ENOSPC/EDQUOT error, anything else as it is. */
+export function storageError(e: unknown, folder: string, what?: string): unknown {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (e instanceof DiskFullError) return what ? new DiskFullError(folder, e.code, what) : e;
+  return code === 'ENOSPC' || code === 'EDQUOT' ? new DiskFullError(folder, code, what) : e;
+}
+
+/** Removes credentials from a URL (or from any text holding one) before it is shown or stored:
+ * everything between `scheme://` and the last `@` of the same word, so that an unencoded `/` or
+ * `@` in a password does not leave half of it; and the same without `//` for the schemes of our
+ * settings (`smtp:user:pass@host`). */
 export function redact(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@/gi, '$1***@');
+  return text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s]*@/gi, '$1***@')
+    .replace(/\b((?:smtps?|imaps?|lmtp|https?):)(?!\/\/)[^\s]*@/gi, '$1***@');
 }

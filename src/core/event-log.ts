@@ -1,8 +1,9 @@
 // The append-only event log of a run (events.jsonl): one JSON object a line, each written and
 // flushed to disk (fdatasync) before append() returns, never rewritten.
-import { closeSync, fdatasyncSync, openSync, writeSync, createReadStream, existsSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, writeSync, createReadStream, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
-import { InputError, type InputProblem } from './errors.js';
+import { InputError, storageError, type InputProblem } from './errors.js';
 import { EVENT_VERSION, type EventInput, type RunEvent } from './events.js';
 
 export class EventLog {
@@ -12,7 +13,11 @@ export class EventLog {
     readonly path: string,
     private readonly now: () => Date,
   ) {
-    this.fd = openSync(path, 'a');
+    try {
+      this.fd = openSync(path, 'a');
+    } catch (e) {
+      throw storageError(e, dirname(path));
+    }
   }
 
   /** Opens (creating when missing) the log for appending. */
@@ -25,9 +30,21 @@ export class EventLog {
     if (this.fd === undefined) throw new Error(`event log ${this.path} is closed`);
     const full = { v: EVENT_VERSION, at: this.now().toISOString(), ...event } as RunEvent;
     const line = Buffer.from(JSON.stringify(full) + '\n');
-    let off = 0;
-    while (off < line.length) off += writeSync(this.fd, line, off);
-    fdatasyncSync(this.fd);
+    const size = fstatSync(this.fd).size;
+    try {
+      let off = 0;
+      while (off < line.length) off += writeSync(this.fd, line, off);
+      fdatasyncSync(this.fd);
+    } catch (e) {
+      // A disk that filled up mid-line leaves part of it: cut it off, so that the event is not
+      // recorded at all and a later append does not land after a broken line.
+      try {
+        ftruncateSync(this.fd, size);
+      } catch {
+        // not a regular file; resume drops an incomplete last line anyway
+      }
+      throw storageError(e, dirname(this.path));
+    }
     return full;
   }
 

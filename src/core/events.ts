@@ -205,12 +205,27 @@ export interface OverrideEvent extends Base {
   channel?: HandEnteredChannel;
 }
 
+/**
+ * The message was handed over (the body sent after DATA) but the server's answer never came: the
+ * connection was cut, or it stalled past the timeout. It may have been delivered. The ping stays
+ * unconfirmed (uncertain) and is never sent again on its own; a reader that does not know this
+ * type sees exactly that (a ping-started with no ping-sent or ping-failed after it).
+ */
+export interface PingUncertainEvent extends Base {
+  type: 'ping-uncertain';
+  pingId: string;
+  attempt: number;
+  /** What happened, in the library's or server's words (secrets removed). */
+  response: string;
+}
+
 export type RunEvent =
   | RunStartedEvent
   | RunEndedEvent
   | PingStartedEvent
   | PingSentEvent
   | PingFailedEvent
+  | PingUncertainEvent
   | MessageReceivedEvent
   | DeliveryStatusEvent
   | WatchCursorEvent

@@ -24,6 +24,9 @@ export type SendOutcome =
   | { ok: true; sentAt: Date; response?: string; providerId?: string }
   | {
       ok: false;
+      /** Handed over, but the channel's answer never came (connection cut or stalled after
+       * DATA): it may have been delivered. Never retried on its own (`permanent` is ignored). */
+      uncertain?: boolean;
       /** No point retrying: 5xx, invalid number, rejected recipient. */
       permanent: boolean;
       code?: string | number;

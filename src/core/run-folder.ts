@@ -1,11 +1,11 @@
 // The run folder (docs/architecture.md, "The run folder"): where everything a run knows lives,
 // on disk. RunFolder is the one reader and writer of its plan, directory snapshot, event log and
 // raw messages; the lock and the reports are written by their own modules at the paths it names.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
-import { mkdir, open } from 'node:fs/promises';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdir, open, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Directory } from './directory.js';
-import { InputError } from './errors.js';
+import { InputError, storageError } from './errors.js';
 import { EventLog, readEvents, streamEvents, type ReadResult } from './event-log.js';
 import type { ChannelName, EventInput, RunEvent } from './events.js';
 import type { InputProblem } from './errors.js';
@@ -116,7 +116,12 @@ export class RunFolder {
    * so that a folder with a plan is a complete run folder.
    */
   static create(runsDir: string, newId: () => string, content: { directoryText: string; plan: (id: string) => RunPlan }): RunFolder {
-    mkdirSync(runsDir, { recursive: true });
+    const notCreated = `cannot create a run folder in ${runsDir}; nothing was created`;
+    try {
+      mkdirSync(runsDir, { recursive: true });
+    } catch (e) {
+      throw storageError(e, runsDir, notCreated);
+    }
     let id = '';
     let dir = '';
     for (let tries = 0; ; tries++) {
@@ -126,16 +131,22 @@ export class RunFolder {
         mkdirSync(dir); // not recursive: fails when the id is taken
         break;
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || tries > 20) throw e;
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || tries > 20) throw storageError(e, runsDir, notCreated);
       }
     }
     const folder = new RunFolder(dir);
-    writeDurable(folder.paths.directory, content.directoryText);
-    mkdirSync(folder.paths.messages);
-    writeDurable(folder.paths.events, '');
-    const plan = content.plan(id);
-    writeDurable(folder.paths.plan, JSON.stringify(plan, null, 2) + '\n');
-    folder.planCache = plan;
+    try {
+      writeDurable(folder.paths.directory, content.directoryText);
+      mkdirSync(folder.paths.messages);
+      writeDurable(folder.paths.events, '');
+      const plan = content.plan(id);
+      writeDurable(folder.paths.plan, JSON.stringify(plan, null, 2) + '\n');
+      folder.planCache = plan;
+    } catch (e) {
+      // A folder without its plan is no run: `resume` could not use it. Nothing is left.
+      rmSync(dir, { recursive: true, force: true });
+      throw storageError(e, runsDir, notCreated);
+    }
     return folder;
   }
 
@@ -195,13 +206,19 @@ export class RunFolder {
     if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(name)) throw new Error(`not a safe message file name: ${JSON.stringify(name)}`);
     const safe = name;
     const path = join(this.paths.messages, safe);
-    await mkdir(dirname(path), { recursive: true });
-    const fh = await open(path, 'w');
     try {
-      await fh.writeFile(data);
-      await fh.datasync();
-    } finally {
-      await fh.close();
+      await mkdir(dirname(path), { recursive: true });
+      const fh = await open(path, 'w');
+      try {
+        await fh.writeFile(data);
+        await fh.datasync();
+      } finally {
+        await fh.close();
+      }
+    } catch (e) {
+      // No event names a file that failed: the watcher reads the message again on resume.
+      await unlink(path).catch(() => undefined);
+      throw storageError(e, this.dir);
     }
     return `messages/${safe}`;
   }
@@ -221,14 +238,23 @@ export function safeFileName(name: string): string {
  * content, never half of it. */
 export function writeDurable(path: string, text: string): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
   try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(tmp, 'w');
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // not created, or renamed already
+    }
+    throw storageError(e, dirname(path));
   }
-  renameSync(tmp, path);
 }
 
 function readJson<T>(path: string, what: string): T {

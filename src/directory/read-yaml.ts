@@ -3,9 +3,27 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node 
 import { InputError, type InputProblem } from '../core/errors.js';
 import { formatPath, type DataPath, type DirectorySource, type Place } from './source.js';
 
+/** Limits that no directory comes near and that stop files built to exhaust the reader: an alias
+ * bomb (a few KB expanding to millions of values), nesting thousands of levels deep, a huge file. */
+export const YAML_LIMITS = { maxMegabytes: 10, maxDepth: 64, maxAliasValues: 10_000 };
+
 export function readYamlSource(text: string, file: string): DirectorySource {
+  const megabytes = Buffer.byteLength(text) / (1024 * 1024);
+  if (megabytes > YAML_LIMITS.maxMegabytes) {
+    throw new InputError([{ file, message: `the file is ${megabytes.toFixed(1)} MB; a directory is at most ${YAML_LIMITS.maxMegabytes} MB: refused` }]);
+  }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  const tooDeep = (line?: number) => new InputError([{ file, ...(line ? { line } : {}), message: `nested more than ${YAML_LIMITS.maxDepth} levels deep: not a directory, refused` }]);
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  } catch (e) {
+    // The parser recurses once per level: thousands of levels exhaust the stack.
+    if (e instanceof RangeError) throw tooDeep();
+    throw e;
+  }
+  const overflow = doc.errors.find((e) => /Maximum call stack size exceeded/.test(e.message));
+  if (overflow) throw tooDeep(overflow.linePos?.[0]?.line);
   if (doc.errors.length > 0) {
     // One error a line: the parser's follow-on errors at the same place only repeat the first.
     const firsts = doc.errors.filter((e, i) => doc.errors.findIndex((f) => f.linePos?.[0]?.line === e.linePos?.[0]?.line) === i);
@@ -33,7 +51,12 @@ export function readYamlSource(text: string, file: string): DirectorySource {
   }
 
   const seen = new Set<Node>();
+  let aliasValues = 0;
   function plain(node: unknown, path: DataPath): unknown {
+    if (path.length > YAML_LIMITS.maxDepth) throw tooDeep(lineOf(node as Node));
+    if (seen.size > 0 && ++aliasValues > YAML_LIMITS.maxAliasValues) {
+      throw new InputError([{ file, line: lineOf(node as Node), message: `aliases (*name) expand to more than ${YAML_LIMITS.maxAliasValues.toLocaleString('en')} values: refused as an alias bomb` }]);
+    }
     if (isAlias(node)) {
       const target = node.resolve(doc);
       if (!target || seen.has(target)) return null; // an alias inside what it names: a cycle

@@ -289,3 +289,36 @@ function otherTestRef(o: OtherTestReference): OtherTestReference {
 export async function classifyMessage(raw: Buffer, opts: ClassifyOptions = {}): Promise<Classification> {
   return classifyParsed(await parseMessage(raw), opts);
 }
+
+/** What a message the parser refuses (a 2 MB header, thousands of MIME parts) is recorded as:
+ * unrelated, with the parser's words, its raw copy kept; the watcher and `inspect` agree. */
+export function unparsedClassification(error: unknown): Classification {
+  const words = (error as Error)?.message ?? String(error);
+  return { class: 'unrelated', kind: 'unrelated', reasons: [`could not be parsed: ${words}`], from: '', subject: '', headers: {}, matching: 'no-match' };
+}
+
+/** Header fields that any real message carries at least one of (RFC 5322 requires From and Date). */
+const MESSAGE_FIELDS = new Set(['from', 'sender', 'date', 'subject', 'message-id', 'received', 'return-path', 'mime-version', 'to', 'cc', 'delivered-to', 'in-reply-to', 'references', 'content-type']);
+
+/**
+ * Whether the bytes start with an e-mail header block: `Name: value` lines (folded lines
+ * allowed) up to an empty line or the end, with at least one field a message has. A YAML file
+ * (`network: ...`) has the syntax but none of those fields. An mbox `From ` line may come first.
+ */
+export function hasHeaderBlock(raw: Buffer): boolean {
+  const head = raw.subarray(0, 256 * 1024).toString('latin1');
+  const lines = head.split(/\r?\n/);
+  if (lines[0]?.startsWith('From ')) lines.shift();
+  let known = false;
+  for (const [i, line] of lines.entries()) {
+    if (line === '') return known;
+    if (/^[ \t]/.test(line)) {
+      if (i === 0) return false;
+      continue;
+    }
+    const m = /^([\x21-\x39\x3b-\x7e]+)[ \t]*:/.exec(line);
+    if (!m) return i === lines.length - 1 && raw.length > head.length ? known : false;
+    if (MESSAGE_FIELDS.has(m[1]!.toLowerCase())) known = true;
+  }
+  return known;
+}

@@ -11,6 +11,7 @@ import { detailText } from './detail.js';
 import { automaticKinds } from './outcomes.js';
 import { createFormatter, durationIn, thresholdIn } from './format.js';
 import { catalogueFor, createMessages, type Messages } from './i18n.js';
+import { printable } from '../core/printable.js';
 
 export interface TerminalOptions {
   color: boolean;
@@ -153,7 +154,7 @@ function overrideLine(o: OverrideSummary, c: Paint, w: Wording): string {
       ? w.t(channel ? 'terminal.handAnswerBy' : 'terminal.handAnswer', { time: utcMinute(v.answeredAt), channel: channel ?? '' })
       : w.t(`terminal.as.${o.as}`);
   const from = o.messageKey && o.contactId ? ` ${w.t('terminal.fromContact', { contact: o.contactId })}` : '';
-  return `${w.t('report.colon', { text: `${o.messageKey ?? o.contactId} → ${what}${from}` })} ${o.note}${o.applied === false ? c.dim(` ${w.t('terminal.nothingToReclassify')}`) : ''}`;
+  return `${w.t('report.colon', { text: `${o.messageKey ?? o.contactId} → ${what}${from}` })} ${printable(o.note)}${o.applied === false ? c.dim(` ${w.t('terminal.nothingToReclassify')}`) : ''}`;
 }
 
 function newTable(head: string[], c: Paint): Table.Table {
@@ -198,7 +199,8 @@ function findingLine(f: Finding, c: Paint, w: Wording, pad: number, name: (r: { 
   const status = f.status === 'failed' ? c.red(label) : f.status === 'uncertain' ? c.yellow(label) : c.magenta(label);
   const channel = ['email', 'sms', 'voice', 'sim'].includes(f.channel) ? w.t(`terminal.channel.${f.channel}`) : f.channel;
   const who = [name(f), f.contactId, channel, f.address].filter(Boolean).join('  ');
-  return `${status} ${who} — ${detailText(w, f.detail)}`;
+  // The detail holds a server's or a bounce's own words: shown with control characters visible.
+  return `${status} ${printable(who)} — ${printable(detailText(w, f.detail))}`;
 }
 
 /** The title, then the items separated by commas, breaking lines between items (never inside

@@ -1,7 +1,11 @@
 // Sending pings: at most N at once, each attempt recorded before and after it is handed to its
 // channel (ping-started flushed first, so a crash mid-send leaves an "uncertain" ping, never a
-// silent one), transient failures retried with bounded backoff in clock time. A RollcallError
-// thrown by a channel (our credentials or settings refused) stops the sending with its message.
+// silent one), transient failures retried with bounded backoff in clock time. A channel that
+// starts on hand-over (e-mail) calls for the ping-started itself, once its connection is open and
+// the server is ready for the content; a ping whose connection never opened is then never
+// uncertain. A ping handed over whose answer never came (connection cut after DATA) is
+// uncertain: recorded as such and never retried on its own. A RollcallError thrown by a channel
+// (our credentials or settings refused) stops the sending with its message.
 import type { Channel } from '../channels/channel.js';
 import type { Ping, SendOutcome } from '../core/ping.js';
 import { RollcallError, redact } from '../core/errors.js';
@@ -44,6 +48,8 @@ export interface DispatchOptions {
   /** Called once the ping-started of an attempt is on disk, before the channel sees the ping. */
   onStarted?(ping: Ping): void;
   onSent?(ping: Ping, sentAt: Date): void;
+  /** The attempt was handed over and its outcome is unknown (see SendOutcome.uncertain). */
+  onUncertain?(ping: Ping): void;
 }
 
 export interface DispatchResult {
@@ -110,22 +116,38 @@ async function attempt(job: SendJob, opts: DispatchOptions, retry: RetryPolicy):
   const { ping } = job;
   const channel = opts.channels.get(ping.channel);
   if (!channel) throw new Error(`no channel ${ping.channel} for ping ${ping.pingId}`);
-  await opts.record({
-    type: 'ping-started',
-    pingId: ping.pingId,
-    contactId: ping.contactId,
-    iso: ping.iso,
-    channel: ping.channel,
-    address: ping.address,
-    token: ping.token,
-    ...(ping.messageId ? { messageId: ping.messageId } : {}),
-    attempt: job.attempt,
-  });
-  opts.onStarted?.(ping);
+  let started = false;
+  const start = async () => {
+    if (started) return;
+    started = true;
+    await opts.record({
+      type: 'ping-started',
+      pingId: ping.pingId,
+      contactId: ping.contactId,
+      iso: ping.iso,
+      channel: ping.channel,
+      address: ping.address,
+      token: ping.token,
+      ...(ping.messageId ? { messageId: ping.messageId } : {}),
+      attempt: job.attempt,
+    });
+    opts.onStarted?.(ping);
+  };
+  if (!channel.startsOnHandover) await start();
+  // A failure to record the start (a full disk) means nothing may leave: the channel is told by
+  // the rejection, and the failure stops the sending.
+  let handoverFailure: unknown;
+  const handover = () =>
+    start().catch((e: unknown) => {
+      handoverFailure ??= e;
+      throw e;
+    });
   let outcome: SendOutcome;
   try {
-    outcome = await channel.send(ping);
+    outcome = await channel.send(ping, { handover });
   } catch (e) {
+    if (handoverFailure !== undefined) throw handoverFailure;
+    await start();
     if (e instanceof RollcallError) {
       // Our side is at fault (credentials revoked, our own sender number refused, a setting):
       // every other ping would fail the same way. The attempt is logged as due again now, so that
@@ -142,6 +164,15 @@ async function attempt(job: SendJob, opts: DispatchOptions, retry: RetryPolicy):
     }
     // Channels return refusals; any other throw is a network or library error: worth another attempt.
     outcome = { ok: false, permanent: false, response: redact((e as Error)?.message ?? String(e)) };
+  }
+  if (handoverFailure !== undefined) throw handoverFailure;
+  // An attempt that ended before its hand-over (refused at RCPT, no connection) is recorded now,
+  // followed at once by its outcome: nothing of it left.
+  await start();
+  if (!outcome.ok && outcome.uncertain) {
+    await opts.record({ type: 'ping-uncertain', pingId: ping.pingId, attempt: job.attempt, response: outcome.response });
+    opts.onUncertain?.(ping);
+    return undefined;
   }
   if (outcome.ok) {
     await opts.record({

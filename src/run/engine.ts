@@ -18,7 +18,7 @@ import { RunFolder, type RunPlan } from '../core/run-folder.js';
 import { holdClock } from '../core/virtual-clock.js';
 import { foldRunState, type RunState } from '../core/run-state.js';
 import { OtherRuns } from './other-runs.js';
-import { WorkError } from '../core/errors.js';
+import { RollcallError, WorkError } from '../core/errors.js';
 
 export type EnginePhase =
   | { phase: 'waiting'; startAt: Date }
@@ -151,6 +151,10 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
         retry: opts.retry ?? retryPolicyFor(plan.windowSeconds),
         onStarted: (p) => index.add(p),
         onSent: (p, at) => index.markSent(p.pingId, at),
+        onUncertain: (p) => {
+          const rec = state.pings.get(p.pingId);
+          if (rec) uncertain.push(rec.started);
+        },
       }).then(
         () => {
           if (!sending.signal.aborted) opts.onPhase?.({ phase: 'watching', startedAt, windowEnd });
@@ -176,6 +180,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     if (sendFailure !== undefined) throw sendFailure;
     if (watchFailure) {
       const e = watchFailure.error as Error;
+      // Our own side's failure (a full disk) keeps its words; a channel's is named.
+      if (e instanceof RollcallError) throw e;
       throw new WorkError(`watching ${watchFailure.channel} failed: ${e?.message ?? String(e)}`);
     }
     if (!windowClosed || outer.aborted) return { outcome: 'stopped', uncertain, state };

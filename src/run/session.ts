@@ -4,14 +4,15 @@
 import type { Channel } from '../channels/channel.js';
 import type { Directory } from '../core/directory.js';
 import type { PingStartedEvent, RunEvent } from '../core/events.js';
-import { loadStatsSource, type SourceMeta } from '../stats/source.js';
+import type { SourceMeta } from '../stats/source.js';
+import { DEFAULT_REPORT_FORMATS, writeRunReports } from './finish.js';
 import type { Stats } from '../stats/types.js';
 import type { InputProblem } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import type { RetryPolicy } from './dispatch.js';
 import { runEngine, type EngineResult } from './engine.js';
 import { acquireLock } from './lock.js';
-import { runPaths, type RunPlan } from '../core/run-folder.js';
+import type { RunPlan } from '../core/run-folder.js';
 import type { EnginePhase } from './engine.js';
 import type { RunNotifier } from './notify.js';
 
@@ -58,66 +59,65 @@ export interface SessionResult {
   ignored?: number;
 }
 
-export const DEFAULT_REPORT_FORMATS = ['md', 'json', 'html'];
+export { DEFAULT_REPORT_FORMATS };
 
 export async function runSession(opts: SessionOptions): Promise<SessionResult> {
   const lock = acquireLock(opts.runDir, opts.command);
-  let engine: EngineResult;
   let view: RunView | undefined;
+  // The lock is held until the reports are written: a kill before then leaves a stale lock that
+  // tells `resume` (and `status`) the run is not finished.
   try {
-    engine = await runEngine({
-      runDir: opts.runDir,
-      plan: opts.plan,
-      directory: opts.directory,
-      channels: opts.channels,
-      clock: opts.clock,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      ...(opts.resendUncertain ? { resendUncertain: true } : {}),
-      ...(opts.random ? { random: opts.random } : {}),
-      ...(opts.from ? { from: opts.from } : {}),
-      ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
-      ...(opts.retry ? { retry: opts.retry } : {}),
-      ...(opts.view
-        ? {
-            onLoaded: async (events: RunEvent[]) => {
-              view = await opts.view!(events);
-            },
-            onPhase: (p: EnginePhase) => view?.phase(p),
-          }
-        : {}),
-      ...(opts.view || opts.notify
-        ? {
-            onEvent: (e: RunEvent) => {
-              view?.event(e);
-              if (e.type === 'run-started') opts.notify?.started(new Date(e.at));
-            },
-          }
-        : {}),
-    });
-  } catch (e) {
-    view?.stop();
-    view = undefined;
-    await opts.notify?.failed(e);
-    throw e;
-  } finally {
-    view?.stop();
-    lock.release();
-  }
-  const result: SessionResult = { outcome: engine.outcome, uncertain: engine.uncertain, reports: [], warnings: [], ignored: engine.state.ignored };
-  if (engine.outcome === 'stopped') {
+    let engine: EngineResult;
+    try {
+      engine = await runEngine({
+        runDir: opts.runDir,
+        plan: opts.plan,
+        directory: opts.directory,
+        channels: opts.channels,
+        clock: opts.clock,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(opts.resendUncertain ? { resendUncertain: true } : {}),
+        ...(opts.random ? { random: opts.random } : {}),
+        ...(opts.from ? { from: opts.from } : {}),
+        ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+        ...(opts.retry ? { retry: opts.retry } : {}),
+        ...(opts.view
+          ? {
+              onLoaded: async (events: RunEvent[]) => {
+                view = await opts.view!(events);
+              },
+              onPhase: (p: EnginePhase) => view?.phase(p),
+            }
+          : {}),
+        ...(opts.view || opts.notify
+          ? {
+              onEvent: (e: RunEvent) => {
+                view?.event(e);
+                if (e.type === 'run-started') opts.notify?.started(new Date(e.at));
+              },
+            }
+          : {}),
+      });
+    } catch (e) {
+      view?.stop();
+      view = undefined;
+      await opts.notify?.failed(e);
+      throw e;
+    } finally {
+      view?.stop();
+    }
+    const result: SessionResult = { outcome: engine.outcome, uncertain: engine.uncertain, reports: [], warnings: [], ignored: engine.state.ignored };
+    if (engine.outcome === 'stopped') {
+      await opts.notify?.settled();
+      return result;
+    }
+    const { stats, meta, warnings, reports, reportError } = await writeRunReports(opts.runDir, opts.plan, opts.reportFormats ?? DEFAULT_REPORT_FORMATS);
+    Object.assign(result, { stats, meta, warnings, reports }, reportError !== undefined ? { reportError } : {});
+    // Told once, when this sitting closed the window (not when resuming a run already ended).
+    if (engine.outcome === 'ended') await opts.notify?.ended(result);
     await opts.notify?.settled();
     return result;
+  } finally {
+    lock.release();
   }
-  const { stats, meta, warnings } = await loadStatsSource(opts.runDir);
-  Object.assign(result, { stats, meta, warnings });
-  try {
-    const { writeReports } = await import('../report/write.js');
-    result.reports = await writeReports({ stats, meta }, { formats: opts.reportFormats ?? DEFAULT_REPORT_FORMATS, outDir: runPaths(opts.runDir).reports, tz: opts.plan.tz });
-  } catch (e) {
-    result.reportError = (e as Error)?.message ?? String(e);
-  }
-  // Told once, when this sitting closed the window (not when resuming a run already ended).
-  if (engine.outcome === 'ended') await opts.notify?.ended(result);
-  await opts.notify?.settled();
-  return result;
 }

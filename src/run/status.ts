@@ -9,6 +9,7 @@ import { readRunFolder } from './plan.js';
 import { RunProgress, type OutcomeCounts, type RecentMessage } from './progress.js';
 import type { OverrideSummary } from '../stats/types.js';
 import { runPaths } from '../core/run-folder.js';
+import { missingReports } from './finish.js';
 
 /**
  * - `scheduled`: not started, no process waiting for it (resume starts it);
@@ -61,6 +62,9 @@ export interface RunStatus {
     overrides: OverrideSummary[];
   };
   lock: { held: false } | { held: true; stale: boolean; pid?: number; host?: string; since?: string; command?: string };
+  /** An ended run's reports not in its folder (its process was killed before writing them):
+   * `resume` writes them. */
+  missingReports?: string[];
   warnings: InputProblem[];
 }
 
@@ -68,11 +72,17 @@ export async function readRunStatus(runDir: string): Promise<RunStatus> {
   const { plan, directory } = readRunFolder(runDir);
   const { events, warnings } = await readEvents(runPaths(runDir).events);
   const progress = new RunProgress(plan, directory, events);
+  const lastUncertain = new Map<string, number>();
+  for (const e of events) if (e.type === 'ping-uncertain') lastUncertain.set(e.pingId, e.attempt);
   const snap = progress.snapshot(5);
   const state = progress.state;
   const lock = inspectLock(runDir);
   const live = lock.held && !lock.stale;
   const c = snap.counts;
+  // Pings the running process already found uncertain (the answer never came after DATA): not in
+  // flight any more.
+  let declared = 0;
+  for (const [id, rec] of state.pings) if (rec.state === 'unconfirmed' && lastUncertain.get(id) === rec.started.attempt) declared++;
   const toSend = c.notStarted + c.retrying + c.unconfirmed;
   const phase: RunPhase = state.endedAt
     ? 'ended'
@@ -104,8 +114,8 @@ export async function readRunStatus(runDir: string): Promise<RunStatus> {
       sent: c.sent,
       failed: c.failed,
       retrying: c.retrying,
-      inFlight: live ? c.unconfirmed : 0,
-      uncertain: live ? 0 : c.unconfirmed,
+      inFlight: live ? c.unconfirmed - declared : 0,
+      uncertain: live ? declared : c.unconfirmed,
       notStarted: c.notStarted,
     },
     answers: {
@@ -121,6 +131,7 @@ export async function readRunStatus(runDir: string): Promise<RunStatus> {
     lock: lock.held
       ? { held: true, stale: lock.stale, ...(info ? { pid: info.pid, host: info.host, since: info.startedAt, command: info.command } : {}) }
       : { held: false },
+    ...(state.endedAt ? { missingReports: missingReports(runDir, plan) } : {}),
     warnings,
   };
 }

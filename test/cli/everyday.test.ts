@@ -51,7 +51,8 @@ describe('a global install from the clone', () => {
     const [id] = readdirSync(join(tmp.path, 'runs'));
     const again = spawnSync(bin, ['resume', join('runs', id!)], { encoding: 'utf8', cwd: tmp.path, env: { ...process.env, NO_COLOR: '1', npm_command: '' } });
     expect(again.status).toBe(0);
-    expect(again.stderr).toContain(`nothing to do. Figures: rollcall stats runs/${id}`);
+    expect(again.stdout).toContain('Nothing to do.');
+    expect(again.stdout).toContain(`Figures: rollcall stats runs/${id}`);
   }, 180_000);
 });
 

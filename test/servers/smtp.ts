@@ -31,6 +31,9 @@ export interface SmtpHarness {
   scriptRcpt(address: string, ...replies: SmtpReply[]): void;
   /** Every RCPT TO for this address gets this reply. */
   refuseRcpt(address: string, reply: SmtpReply): void;
+  /** The next messages to this address are taken whole (kept in `received`, delivered), and
+   * then the connection is cut (`drop`) or no answer ever comes (`stall`) instead of the 250. */
+  afterData(address: string, ...actions: Array<'drop' | 'stall'>): void;
   /** Resolves when `n` messages were accepted in all. */
   waitForMessages(n: number, ms?: number): Promise<SmtpDelivery[]>;
   /** Resolves when every LMTP delivery (and bounce) started so far is done. */
@@ -116,6 +119,7 @@ export async function startSmtp(opts: SmtpOptions = {}): Promise<SmtpHarness> {
   const received: SmtpDelivery[] = [];
   const scripts = new Map<string, SmtpReply[]>();
   const always = new Map<string, SmtpReply>();
+  const dataActions = new Map<string, Array<'drop' | 'stall'>>();
   const pending = new Set<Promise<void>>();
   const waiters: Array<() => void> = [];
   const lmtp = opts.lmtp ? nodemailer.createTransport({ host: opts.lmtp.host, port: opts.lmtp.port, lmtp: true, logger: false }) : undefined;
@@ -178,6 +182,13 @@ export async function startSmtp(opts: SmtpOptions = {}): Promise<SmtpHarness> {
           void p.finally(() => pending.delete(p));
         });
         for (const w of waiters.splice(0)) w();
+        const action = to.map((t) => dataActions.get(t.toLowerCase())?.shift()).find(Boolean);
+        if (action === 'stall') return; // the 250 never comes
+        if (action === 'drop') {
+          const connections = (server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }).connections;
+          for (const c of connections) if (c.id === session.id) c._socket.destroy();
+          return;
+        }
         cb(null, `2.0.0 Ok: queued as ${queueId}`);
       });
     },
@@ -197,6 +208,9 @@ export async function startSmtp(opts: SmtpOptions = {}): Promise<SmtpHarness> {
     },
     refuseRcpt(address, reply) {
       always.set(address.toLowerCase(), reply);
+    },
+    afterData(address, ...actions) {
+      dataActions.set(address.toLowerCase(), [...(dataActions.get(address.toLowerCase()) ?? []), ...actions]);
     },
     async waitForMessages(n, ms = 10_000) {
       const deadline = Date.now() + ms;
