@@ -55,6 +55,7 @@ export async function run(args: string[], _opts: Record<string, unknown>, o: Out
   }
   const corrections = a.overrides.filter((o) => !o.handEntered).length;
   if (corrections > 0) lines.push(`Marks:     ${corrections} correction${corrections === 1 ? '' : 's'} (rollcall stats ${shown(s.runDir, o.cwd)} lists them)`);
+  if (a.authenticity) lines.push(`Origin:    ${originLine(a.authenticity)}`);
   if (a.recent.length > 0) {
     lines.push('Last messages:');
     for (const m of a.recent) {
@@ -80,4 +81,15 @@ export async function run(args: string[], _opts: Record<string, unknown>, o: Out
   for (const w of s.warnings) lines.push(c.dim(`note: ${w.message}`));
   o.out.write(lines.join('\n') + '\n');
   return EXIT.ok;
+}
+
+/** How many answers could not be confirmed, and what the policy did with them. */
+function originLine(o: NonNullable<RunStatus['answers']['authenticity']>): string {
+  const n = o.unconfirmed;
+  const answers = `${n} answer${n === 1 ? '' : 's'} whose origin could not be confirmed`;
+  const fate =
+    n === 0 ? '' : o.unconfirmedCounted === n ? ', counted' : o.unconfirmedCounted === 0 ? ', not counted' : `: ${o.unconfirmedCounted} counted (marked by hand), ${n - o.unconfirmedCounted} not`;
+  const b = o.unauthenticatedBounces;
+  const bounces = b > 0 ? `; ${b} bounce${b === 1 ? '' : 's'} failed the check${o.policy === 'require' ? ` (${b === 1 ? 'it marks' : 'they mark'} no address failed)` : ''}` : '';
+  return `${answers}${fate} (policy ${o.policy})${bounces}`;
 }
