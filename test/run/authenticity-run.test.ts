@@ -341,6 +341,8 @@ describe('forged answers and a forged bounce, caught from the built CLI', () => 
     // What inspect says now is what the run recorded, for every message.
     const now = await Promise.all([...m.keys()].map(async (who) => ({ who, verdict: (JSON.parse((await inspect(who, true)).stdout) as { authenticity: MessageAuthenticity }).authenticity.verdict })));
     expect(now).toEqual([...m.keys()].map((who) => ({ who, verdict: m.get(who)!.authenticity!.verdict })));
+    // The same verdict now as on arrival: nothing more to say.
+    expect(fr.stdout).not.toContain('On arrival:');
   }, 90_000);
 
   it('status says how many answers could not be confirmed', async (ctx) => {
@@ -392,6 +394,15 @@ describe('forged answers and a forged bounce, caught from the built CLI', () => 
     expect(country(report, 'IT').outcome).toBe('unreachable');
     const status = (await cli(['status', r.runDir], e)).stdout;
     expect(status).toContain('Origin:    2 answers whose origin could not be confirmed, not counted (policy require); 1 bounce failed the check (it marks no address failed)');
+
+    // Looked at again with DNS, Germany's answer passes; inspect says which verdict the run used.
+    const de = m.get('cyber@bka.de.test')!;
+    const inspected = await cli(['inspect', join(r.runDir, de.file!), '--run', r.runDir], env('secretariat1@rollcall.test', dns!.server));
+    expect(inspected.stdout).toMatch(/^ {2}Origin: +pass for bka\.de\.test \(checked by rollcall\)$/m);
+    expect(inspected.stdout).toMatch(/^ {2}On arrival: unknown, and the run's statistics use that verdict: could not check: DNS look-ups failed$/m);
+    const json = JSON.parse((await cli(['inspect', join(r.runDir, de.file!), '--run', r.runDir, '--json'], e)).stdout) as { authenticity: MessageAuthenticity; recordedAs: { authenticity: MessageAuthenticity } };
+    expect(json.recordedAs.authenticity).toEqual(de.authenticity);
+    expect(json.authenticity.verdict).toBe('unknown');
   }, 120_000);
 });
 
