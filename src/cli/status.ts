@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { EXIT, UsageError } from '../core/errors.js';
 import { shown } from './end-summary.js';
 import { readRunStatus, type RunStatus } from '../run/status.js';
-import { ignoredLine, outcomeLine } from './outcome-words.js';
+import { ignoredLine, originLine, outcomeLine } from './outcome-words.js';
 import { formatWall } from '../core/time.js';
 import { formatDuration, thresholdLabel } from '../core/duration.js';
 import { commandLine, paint, type Output } from './output.js';
@@ -81,15 +81,4 @@ export async function run(args: string[], _opts: Record<string, unknown>, o: Out
   for (const w of s.warnings) lines.push(c.dim(`note: ${w.message}`));
   o.out.write(lines.join('\n') + '\n');
   return EXIT.ok;
-}
-
-/** How many answers could not be confirmed, and what the policy did with them. */
-function originLine(o: NonNullable<RunStatus['answers']['authenticity']>): string {
-  const n = o.unconfirmed;
-  const answers = `${n} answer${n === 1 ? '' : 's'} whose origin could not be confirmed`;
-  const fate =
-    n === 0 ? '' : o.unconfirmedCounted === n ? ', counted' : o.unconfirmedCounted === 0 ? ', not counted' : `: ${o.unconfirmedCounted} counted (marked by hand), ${n - o.unconfirmedCounted} not`;
-  const b = o.unauthenticatedBounces;
-  const bounces = b > 0 ? `; ${b} bounce${b === 1 ? '' : 's'} failed the check${o.policy === 'require' ? ` (${b === 1 ? 'it marks' : 'they mark'} no address failed)` : ''}` : '';
-  return `${answers}${fate} (policy ${o.policy})${bounces}`;
 }

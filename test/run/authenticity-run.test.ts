@@ -252,6 +252,7 @@ describe('forged answers and a forged bounce, caught from the built CLI', () => 
     expect(stdout).toMatch(/^ {2}France \(FR-POL\), from .*<poc@police\.fr\.test>, arrived \d{4}-\d\d-\d\d \d\d:\d\d UTC: counted$/m);
     expect(stdout).toMatch(/^ {2}Albania \(AL-POL\), from .*<poc3@police\.al\.test>, arrived .*: counted$/m);
     expect(stdout).toContain('1 bounce failed the check of its origin.');
+    expect(stdout).toContain('\nOrigin: 2 answers whose origin could not be confirmed, counted (policy report); 1 bounce failed the check.\n');
   }, 120_000);
 
   it('stats: under report the forged answer counts and is listed; under require it does not, and the forged bounce marks nothing', async (ctx) => {
@@ -376,6 +377,7 @@ describe('forged answers and a forged bounce, caught from the built CLI', () => 
     // The end of the run applied require: its summary and the reports written then.
     expect(r.stdout).toContain('Answers whose origin could not be confirmed count for nothing here: the country falls to its next outcome.');
     expect(r.stdout).toMatch(/^ {2}France \(FR-POL\), from .*<poc@police\.fr\.test>, arrived .*: not counted$/m);
+    expect(r.stdout).toContain('\nOrigin: 2 answers whose origin could not be confirmed, not counted (policy require); 1 bounce failed the check (it marks no address failed).\n');
     const reports = join(r.runDir, 'reports');
     const atEnd = JSON.parse(readFileSync(join(reports, readdirSync(reports).find((f) => f.endsWith('.json'))!), 'utf8')) as { stats: Stats };
     expect(atEnd.stats.authenticity).toMatchObject({ policy: 'require', counted: { pass: 1, unknown: 1, fail: 0 }, unauthenticatedBounces: 1 });
