@@ -43,7 +43,8 @@ export async function simChannelSetup(runDir: string, plan: RunPlan, directory: 
     // Another stream than the first sitting's; the engine skips any token already used.
     tokens = `tokens:resumed:${events.length}`;
   }
-  const clock = new VirtualClock({ start: at, pace: sim.speed });
+  // Speed 0 (`--speed max`): the clock jumps from timer to timer without waiting.
+  const clock = new VirtualClock({ start: at, ...(sim.speed > 0 ? { pace: sim.speed } : {}) });
   const world = new SimWorld(directory, sim.seed);
   return {
     clock,
