@@ -90,9 +90,12 @@ export class SimWorld {
     return this.behaviours.get(address.toLowerCase()) ?? { answers: [] };
   }
 
-  /** Counts an attempt to deliver to an address; returns its number (1 for the first). */
+  /** Counts an attempt to deliver to an address; returns its number (1 for the first). Only
+   * where the number matters (a greylisting server) is it kept: a count for each of 100,000
+   * addresses would be memory spent on nothing. */
   countAttempt(address: string): number {
     const key = address.toLowerCase();
+    if (!this.behaviours.get(key)?.greylisted) return 1;
     const n = (this.attempts.get(key) ?? 0) + 1;
     this.attempts.set(key, n);
     return n;
