@@ -53,7 +53,9 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
   const snapshot = directorySnapshot(directory, false);
   const pings = planPings(snapshot, ['sim']).length;
   if (given !== undefined && pings === 0) {
-    throw new UsageError(`no party in ${given} has a contact point with an e-mail address: the demo's simulated contact points answer e-mail pings`);
+    const observers = directory.parties.length - snapshot.parties.length;
+    const also = observers > 0 ? ` (its ${observers} observer${observers === 1 ? ' is' : 's are'} not tested)` : '';
+    throw new UsageError(`no party in ${given} has a contact point with an e-mail address${also}: the demo's simulated contact points answer e-mail pings`);
   }
   const contacts = snapshot.parties.reduce((n, p) => n + p.contacts.length, 0);
 
