@@ -321,7 +321,7 @@ describe('forged answers and a forged bounce, caught from the built CLI', () => 
     if (unavailable || !run1) return ctx.skip();
     const e = env('secretariat0@rollcall.test', dns!.server);
     const m = byWho(run1.events);
-    const inspect = (who: string, json = false) => cli(['inspect', join(run1!.runDir, m.get(who)!.file!), '--run', run1!.runDir, ...(json ? ['--json'] : [])], e);
+    const inspect = (who: string, json = false) => cli(['inspect', join(run1!.runDir, m.get(who)!.file!), '--run', run1!.runDir, '--dns-timeout', '30s', ...(json ? ['--json'] : [])], e); // a generous timeout: seven at once on a loaded machine
 
     const [fr, al, de] = await Promise.all([inspect('poc@police.fr.test'), inspect('poc3@police.al.test'), inspect('cyber@bka.de.test')]);
     expect(fr.status, fr.stderr).toBe(0);
