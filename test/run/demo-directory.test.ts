@@ -4,26 +4,16 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import type { Stats } from '../../src/stats/types.js';
 import { repoRoot } from '../support/cli.js';
 import { tempDir } from './support.js';
+import { cliIn } from '../support/main.js';
 
 const tmp = tempDir('rollcall-demo-directory-');
 afterAll(() => tmp.remove());
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d: Buffer) => (o += d.toString()));
-  err.on('data', (d: Buffer) => (e += d.toString()));
-  const code = await main(args, { out, err, color: false, interactive: false, env: { NO_COLOR: '1' }, cwd: tmp.path });
-  return { code, out: o, err: e };
-}
+const cli = (args: string[]) => cliIn(tmp.path, args);
 
 type DemoJson = { runDir: string; directory: string; warnings: Array<{ row?: number; field?: string; message: string }>; stats: Stats };
 

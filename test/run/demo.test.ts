@@ -4,26 +4,16 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import type { Stats } from '../../src/stats/types.js';
 import { binPath, repoRoot, rollcall } from '../support/cli.js';
 import { tempDir } from './support.js';
+import { cliIn } from '../support/main.js';
 
 const tmp = tempDir('rollcall-demo-');
 afterAll(() => tmp.remove());
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d: Buffer) => (o += d.toString()));
-  err.on('data', (d: Buffer) => (e += d.toString()));
-  const code = await main(args, { out, err, color: false, interactive: false, env: { NO_COLOR: '1' }, cwd: tmp.path });
-  return { code, out: o, err: e };
-}
+const cli = (args: string[]) => cliIn(tmp.path, args);
 
 /** Stats without the absolute times, which depend on when the demo ran. */
 function timeless(stats: Stats): unknown {
