@@ -6,7 +6,8 @@ import { stat } from 'node:fs/promises';
 import { authenticityOption } from '../settings.js';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { EXIT, formatProblem, UsageError } from '../core/errors.js';
-import { checkLocale, checkTimeZone } from '../report/format.js';
+import { checkTimeZone } from '../core/zone.js';
+import { checkLocale } from '../report/wording.js';
 import { catalogueFor } from '../report/i18n.js';
 import { parseFormats, writeHistory, writeLetters, writeReports } from '../report/write.js';
 import { parseBuckets } from '../stats/buckets.js';
@@ -39,8 +40,8 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
     checkLocale(locale);
     if (!catalogueFor(locale)) o.err.write(`rollcall: warning: no wording for "${locale}" yet: numbers and dates in ${locale}, words in English (add src/report/locales/<language>.json)\n`);
   }
-  const tz = str('tz');
-  if (tz !== undefined) checkTimeZone(tz);
+  const tzOption = str('tz');
+  const tz = tzOption !== undefined ? checkTimeZone(tzOption) : undefined;
   const bucketSeconds = str('buckets') !== undefined ? parseBuckets(str('buckets')!) : undefined;
   const title = str('title');
   if (title !== undefined && title.trim() === '') throw new UsageError('--title: give a title, or leave the option out for the default');

@@ -15,7 +15,7 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
   const locale = typeof opts.locale === 'string' ? opts.locale : undefined;
   if (locale !== undefined) {
     // Loaded only with --locale: the English table needs no Intl locale data.
-    const { checkLocale } = await import('../report/format.js');
+    const { checkLocale } = await import('../report/wording.js');
     checkLocale(locale);
   }
   // Paths stay as the user wrote them (they appear in error messages) unless cwd was moved.

@@ -9,6 +9,7 @@ import { countryMatches, countryName, isoForCountry } from './countries.js';
 import type { ContactKind, ContactPoint, Directory, Party, PartyStatus } from './model.js';
 import { formatPath, type DataPath, type DirectorySource } from './source.js';
 import { suggest } from '../core/suggest.js';
+import { normaliseTimeZone, suggestTimeZone } from '../core/zone.js';
 
 export interface DirectoryCounts {
   parties: number;
@@ -104,56 +105,8 @@ export function normaliseEmail(text: string): string | undefined {
   return `${local}@${[...labels, tld].join('.')}`;
 }
 
-/**
- * Current IANA names that the engine's list (CLDR) has under their old names. Knowing them saves
- * the first `Intl.DateTimeFormat`, which loads zone data (tens of ms at start-up); anything else
- * missing from the list still gets that check.
- */
-export const RENAMED_ZONES: Readonly<Record<string, string>> = {
-  'Africa/Asmara': 'Africa/Asmera',
-  'America/Argentina/Buenos_Aires': 'America/Buenos_Aires',
-  'America/Argentina/Catamarca': 'America/Catamarca',
-  'America/Argentina/Cordoba': 'America/Cordoba',
-  'America/Argentina/Jujuy': 'America/Jujuy',
-  'America/Argentina/Mendoza': 'America/Mendoza',
-  'America/Atikokan': 'America/Coral_Harbour',
-  'America/Indiana/Indianapolis': 'America/Indianapolis',
-  'America/Kentucky/Louisville': 'America/Louisville',
-  'America/Nuuk': 'America/Godthab',
-  'Asia/Ho_Chi_Minh': 'Asia/Saigon',
-  'Asia/Kathmandu': 'Asia/Katmandu',
-  'Asia/Kolkata': 'Asia/Calcutta',
-  'Asia/Yangon': 'Asia/Rangoon',
-  'Atlantic/Faroe': 'Atlantic/Faeroe',
-  'Europe/Kyiv': 'Europe/Kiev',
-  'Pacific/Chuuk': 'Pacific/Truk',
-  'Pacific/Kanton': 'Pacific/Enderbury',
-  'Pacific/Pohnpei': 'Pacific/Ponape',
-};
-
-let zoneList: Set<string> | undefined;
-const zoneChecked = new Map<string, string | undefined>();
-
-/** The zone as it should be written, or undefined when it is not an IANA time zone. */
-export function normaliseTimeZone(zone: string): string | undefined {
-  zoneList ??= new Set(Intl.supportedValuesOf('timeZone'));
-  if (zoneList.has(zone) || zone === 'UTC' || zone === 'Etc/UTC') return zone;
-  const old = RENAMED_ZONES[zone];
-  if (old && zoneList.has(old)) return zone;
-  // Offsets ("+01:00") are accepted by some engines but are not IANA names.
-  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone)) return undefined;
-  if (zoneChecked.has(zone)) return zoneChecked.get(zone);
-  let result: string | undefined;
-  try {
-    // Links and newer names are missing from the list but known to the engine.
-    const resolved = new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
-    result = resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone;
-  } catch {
-    result = undefined;
-  }
-  zoneChecked.set(zone, result);
-  return result;
-}
+// Zone names are core's (core/zone.ts), shared with the --tz options; exported here as before.
+export { normaliseTimeZone, RENAMED_ZONES } from '../core/zone.js';
 
 const languageChecked = new Map<string, string | undefined>();
 function normaliseLanguage(tag: string): string | undefined {
@@ -348,7 +301,7 @@ export function validateDirectory(source: DirectorySource, file: string): Direct
       if (contact.timezone !== undefined) {
         timezone = normaliseTimeZone(contact.timezone);
         if (!timezone) {
-          const hint = suggest(contact.timezone, zoneList ?? [], { max: 3 });
+          const hint = suggestTimeZone(contact.timezone, 3);
           error(
             [...contactPath, 'timezone'],
             `unknown time zone '${contact.timezone}' (an IANA name such as Europe/Paris${hint ? `; did you mean ${hint}?` : ''})`,

@@ -6,7 +6,8 @@
 // LabelPlacer: moved, or dropped, never drawn over one another.
 import type { Stats } from '../stats/types.js';
 import { esc } from './escape.js';
-import { axisTimeIn, type Formatter } from './format.js';
+import type { Formatter } from './format.js';
+import { axisTimeIn } from './wording.js';
 import { LabelPlacer, textBox, type Box, type LabelSpot, type PlacedLabel } from './labels.js';
 
 export interface CurvePoint {

@@ -9,7 +9,7 @@ import type { BucketStat, CountryResult, Finding, GroupStats, OverrideSummary, S
 import { bucketLines, type LineWording } from './bucket-lines.js';
 import { detailText } from './detail.js';
 import { automaticKinds } from './outcomes.js';
-import { createFormatter, durationIn, thresholdIn } from './format.js';
+import { createWording, durationIn, thresholdIn } from './wording.js';
 import { catalogueFor, createMessages, type Messages } from './i18n.js';
 import { printable } from '../core/printable.js';
 
@@ -41,7 +41,7 @@ const PLAIN: Paint = { bold: same, dim: same, red: same, yellow: same, magenta: 
 type Wording = LineWording & Messages & { int: (n: number) => string; sortNames: boolean };
 
 /** English without Intl number formats (their locale data costs ~30 ms at start-up); any other
- * language with the report's Formatter. */
+ * language with the reports' wording of figures. */
 function wording(locale: string | undefined): Wording {
   const language = locale ? catalogueFor(locale) : 'en';
   if (!locale || language === 'en') {
@@ -55,7 +55,7 @@ function wording(locale: string | undefined): Wording {
       sortNames: false,
     };
   }
-  return { ...createFormatter(locale, 'UTC'), sortNames: true };
+  return { ...createWording(locale), sortNames: true };
 }
 
 type Row = Array<string | { content: string; rowSpan: number; vAlign: 'top' }>;
