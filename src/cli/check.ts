@@ -18,7 +18,8 @@ import { directorySnapshot, planPings } from '../run/plan.js';
 import { loadSettings } from '../settings.js';
 import { configuredTemplates, PingWording } from '../mail/templates.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
-import { paint, type Output } from './output.js';
+import { type Output } from './output.js';
+import { palette, type Palette } from '../core/palette.js';
 
 export async function run(_args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
   const str = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
@@ -37,7 +38,7 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
   const wording = new PingWording({ network: directory.network, ...(templates ? { templates: templates.templates } : {}), deadline: new Date(Date.now() + 86_400_000), windowSeconds: 86_400 });
   const insecureTls = Boolean(opts.insecureTls);
   const pings = planPings(directorySnapshot(directory, false), names);
-  const c = await paint(o);
+  const c = palette(o.color);
   const say = (line = '') => {
     if (!o.json) o.out.write(line + '\n');
   };
@@ -179,13 +180,12 @@ function phoneOk(p: PhoneReport): boolean {
   return (p.number?.ok ?? true) && (p.publicUrl?.ok ?? true) && (p.roundTrips ?? []).every((t) => t.ok);
 }
 
-type Paint = Awaited<ReturnType<typeof paint>>;
 
 /** Our number, the public URL, and with --to one SMS and one call to our own phone. */
 async function checkPhone(
   opts: PhoneOptions & { names: ChannelName[]; settings: Settings; servers: ServerCheck[]; network: string; timeoutMs: number },
   say: (line?: string) => void,
-  c: Paint,
+  c: Palette,
 ): Promise<PhoneReport> {
   const report: PhoneReport = {};
   const phoneNames = opts.names.filter(isPhone);

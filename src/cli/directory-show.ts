@@ -4,7 +4,8 @@ import { EXIT, formatProblem, InputError } from '../core/errors.js';
 import { loadDirectory } from '../directory/load.js';
 import { CONTACT_KINDS as KINDS, countDirectory } from '../directory/counts.js';
 import type { Party } from '../core/directory.js';
-import { paint, println, type Output } from './output.js';
+import { println, type Output } from './output.js';
+import { palette } from '../core/palette.js';
 
 export async function run(args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
   const file = args[0]!;
@@ -20,7 +21,7 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
     return EXIT.ok;
   }
 
-  const c = await paint(o);
+  const c = palette(o.color);
   const { default: Table } = await import('cli-table3');
   // cli-table3 colours its header itself unless told not to: colours come from paint() only.
   const style = { head: [], border: [] };

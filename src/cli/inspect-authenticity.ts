@@ -5,6 +5,7 @@ import { parseDuration } from '../core/duration.js';
 import type { AuthVerdict } from '../mail/authenticity.js';
 import { loadSettings } from '../settings.js';
 import type { Output } from './output.js';
+import type { Palette } from '../core/palette.js';
 
 /** Inspect's default deadline: a user waits for it, so shorter than a run's. */
 const INSPECT_DNS_TIMEOUT_S = 5;
@@ -25,7 +26,7 @@ export async function inspectAuthenticity(raw: Buffer, opts: Record<string, unkn
   });
 }
 
-type Painter = Awaited<ReturnType<typeof import('./output.js').paint>>;
+type Painter = Palette;
 
 export function authenticityLines(v: AuthVerdict, p: Painter): string[] {
   const color = v.verdict === 'pass' ? p.green : v.verdict === 'fail' ? p.red : p.yellow;

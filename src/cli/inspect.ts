@@ -15,8 +15,9 @@ import { pingIndexFromState } from '../run/run-pings.js';
 import { OtherRuns } from '../run/other-runs.js';
 import { formatDuration } from '../core/duration.js';
 import { loadSettings } from '../settings.js';
-import { paint, println, type Output } from './output.js';
+import { println, type Output } from './output.js';
 import { authenticityLines, inspectAuthenticity } from './inspect-authenticity.js';
+import { palette } from '../core/palette.js';
 
 const NOT_ACK: Record<string, string> = {
   automatic: 'an automatic reply',
@@ -126,7 +127,7 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
     return EXIT.ok;
   }
 
-  const p = await paint(o);
+  const p = palette(o.color);
   const classColor = c.class === 'reply' ? p.green : c.class === 'unrelated' ? p.gray : c.class === 'bounce' ? p.red : p.yellow;
   // Every value below may come from the message: shown with its control characters visible.
   const t = printable;

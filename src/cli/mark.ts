@@ -7,7 +7,8 @@ import { EXIT, UsageError } from '../core/errors.js';
 import type { OverrideEvent } from '../core/events.js';
 import { RunFolder } from '../core/run-folder.js';
 import { planMark } from '../run/mark.js';
-import { paint, println, type Output } from './output.js';
+import { println, type Output } from './output.js';
+import { palette } from '../core/palette.js';
 
 export async function run(args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
   const [runArg, target] = args as [string, string];
@@ -30,7 +31,7 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
     println(o.out, JSON.stringify({ ...written, effect: { words: plan.effect, before: plan.before ?? null, after: plan.after ?? null } }, null, 2));
     return EXIT.ok;
   }
-  const p = await paint(o);
+  const p = palette(o.color);
   println(o.out, plan.headline);
   println(o.out, `Effect: ${plan.effect}.`);
   const eventsPath = folder.paths.events;
