@@ -13,12 +13,13 @@ import { runSession } from '../run/session.js';
 import { stopOnSignals, stoppedExitCode } from '../run/stop-signals.js';
 import { DEFAULT_BUCKET_SECONDS } from '../stats/buckets.js';
 import { commandLine, type Output } from './output.js';
+import type { DemoOptions } from './commands.js';
 
-export async function run(_args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
-  const speedText = typeof opts.speed === 'string' ? opts.speed : undefined;
+export async function run(_args: string[], opts: DemoOptions, o: Output): Promise<number> {
+  const speedText = opts.speed;
   const speed = speedText === undefined ? DEMO_SPEED : Number(speedText);
   if (!Number.isFinite(speed) || speed <= 0) throw new UsageError(`--speed: "${speedText}" is not a positive number (times real time; ${DEMO_SPEED} runs 24 h in ${Math.round(86_400 / DEMO_SPEED)} s)`);
-  const seedText = typeof opts.seed === 'string' ? opts.seed : '2023';
+  const seedText = opts.seed;
   const seed = /^\d+$/.test(seedText) ? Number(seedText) >>> 0 : seedFrom(seedText);
 
   const directoryFile = demoDirectoryPath();
@@ -26,7 +27,7 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
   const snapshot = directorySnapshot(directory, false);
   const now = new Date();
   const { runDir, plan } = createRun({
-    runsDir: resolve(o.cwd, typeof opts.runsDir === 'string' ? opts.runsDir : 'runs'),
+    runsDir: resolve(o.cwd, opts.runsDir),
     directory,
     directoryFile: 'fixtures/directory.yaml',
     schedule: { startAt: now, plan: { kind: 'now', tz: 'UTC' } },

@@ -6,10 +6,11 @@ import { CONTACT_KINDS as KINDS, countDirectory } from '../directory/counts.js';
 import type { Party } from '../core/directory.js';
 import { println, type Output } from './output.js';
 import { palette } from '../core/palette.js';
+import type { DirectoryShowOptions } from './commands.js';
 
-export async function run(args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
+export async function run(args: string[], opts: DirectoryShowOptions, o: Output): Promise<number> {
   const file = args[0]!;
-  const { directory, errors, warnings } = await loadDirectory(file, { cwd: o.cwd, ...(typeof opts.sheet === 'string' ? { sheet: opts.sheet } : {}) });
+  const { directory, errors, warnings } = await loadDirectory(file, { cwd: o.cwd, ...(opts.sheet !== undefined ? { sheet: opts.sheet } : {}) });
   if (!directory) throw new InputError(errors);
   const counts = countDirectory(directory);
 

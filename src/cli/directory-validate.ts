@@ -4,14 +4,15 @@ import { EXIT, formatProblem, InputError, type InputProblem } from '../core/erro
 import { loadDirectory } from '../directory/load.js';
 import { println, type Output } from './output.js';
 import { palette } from '../core/palette.js';
+import type { DirectoryValidateOptions } from './commands.js';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-export async function run(args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
+export async function run(args: string[], opts: DirectoryValidateOptions, o: Output): Promise<number> {
   const file = args[0]!;
   let check;
   try {
-    check = await loadDirectory(file, { cwd: o.cwd, ...(typeof opts.sheet === 'string' ? { sheet: opts.sheet } : {}) });
+    check = await loadDirectory(file, { cwd: o.cwd, ...(opts.sheet !== undefined ? { sheet: opts.sheet } : {}) });
   } catch (e) {
     if (!(e instanceof InputError) || !o.json) throw e;
     println(o.out, JSON.stringify({ file, valid: false, errors: e.problems, warnings: [], parties: 0, observers: 0, contacts: 0 }, null, 2));

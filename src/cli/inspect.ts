@@ -18,6 +18,7 @@ import { loadSettings } from '../settings.js';
 import { println, type Output } from './output.js';
 import { authenticityLines, inspectAuthenticity } from './inspect-authenticity.js';
 import { palette } from '../core/palette.js';
+import type { InspectOptions } from './commands.js';
 
 const NOT_ACK: Record<string, string> = {
   automatic: 'an automatic reply',
@@ -60,13 +61,13 @@ function ownAddress(o: Output): string | undefined {
   }
 }
 
-export async function run(args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
+export async function run(args: string[], opts: InspectOptions, o: Output): Promise<number> {
   const fileArg = args[0] as string;
   const file = resolve(o.cwd, fileArg);
   if (!existsSync(file) || !statSync(file).isFile()) throw new InputError([{ file: fileArg, message: 'no such message file' }]);
   const raw = await readFile(file);
   if (!hasHeaderBlock(raw)) throw new InputError([{ file: fileArg, message: 'not an e-mail message: no header block (a message starts with lines such as From:, Date:, Subject:)' }]);
-  const runCtx = typeof opts.run === 'string' ? await loadRun(opts.run, o.cwd) : undefined;
+  const runCtx = opts.run !== undefined ? await loadRun(opts.run, o.cwd) : undefined;
 
   let msg: ParsedMessage | undefined;
   let unparsed: Classification | undefined;

@@ -9,19 +9,19 @@ import { RunFolder } from '../core/run-folder.js';
 import { planMark } from '../run/mark.js';
 import { println, type Output } from './output.js';
 import { palette } from '../core/palette.js';
+import type { MarkOptions } from './commands.js';
 
-export async function run(args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
+export async function run(args: string[], opts: MarkOptions, o: Output): Promise<number> {
   const [runArg, target] = args as [string, string];
   if (!runArg || !target) throw new UsageError('mark: give the run folder and what to mark (a message key or file, or a contact id)');
   const folder = RunFolder.open(resolve(o.cwd, runArg), runArg);
-  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
   const plan = await planMark(folder, {
     target,
-    as: String(opts.as),
-    note: String(opts.note ?? ''),
-    ...(str(opts.at) !== undefined ? { at: str(opts.at)! } : {}),
-    ...(str(opts.channel) !== undefined ? { channel: str(opts.channel)! } : {}),
-    ...(str(opts.contact) !== undefined ? { contact: str(opts.contact)! } : {}),
+    as: opts.as,
+    note: opts.note,
+    ...(opts.at !== undefined ? { at: opts.at } : {}),
+    ...(opts.channel !== undefined ? { channel: opts.channel } : {}),
+    ...(opts.contact !== undefined ? { contact: opts.contact } : {}),
     cwd: o.cwd,
   });
   const written = folder.appendEvent(plan.override) as OverrideEvent;

@@ -10,6 +10,7 @@ import { formatWall } from '../core/time.js';
 import { formatDuration, thresholdLabel } from '../core/duration.js';
 import { commandLine, type Output } from './output.js';
 import { palette } from '../core/palette.js';
+import type { StatusOptions } from './commands.js';
 
 const PHASE_WORDS = (resume: string): Record<RunStatus['phase'], string> => ({
   scheduled: `scheduled, no process waiting for the start (${resume} starts it)`,
@@ -20,7 +21,7 @@ const PHASE_WORDS = (resume: string): Record<RunStatus['phase'], string> => ({
   ended: 'ended',
 });
 
-export async function run(args: string[], _opts: Record<string, unknown>, o: Output): Promise<number> {
+export async function run(args: string[], _opts: StatusOptions, o: Output): Promise<number> {
   const arg = args[0];
   if (!arg) throw new UsageError('status: give the run folder (runs/<id>)');
   const s = await readRunStatus(resolve(o.cwd, arg));
