@@ -11,10 +11,10 @@ const load = (p) => import(new URL(p, dist).href);
 const [{ runEngine }, { createRun }, { VirtualClock }, { SimChannel }, { SimWorld }, { mulberry32 }] = await Promise.all([
   load('run/engine.js'),
   load('run/plan.js'),
-  load('run/virtual-clock.js'),
+  load('core/virtual-clock.js'),
   load('channels/sim.js'),
   load('channels/sim-world.js'),
-  load('run/random.js'),
+  load('core/random.js'),
 ]);
 
 const CONTACTS = 2000;

@@ -4,49 +4,17 @@
 // 100-row log against bare `node -e 0` (target: at most +200 ms). Run after a build:
 //   node bench/stats.bench.mjs [rows]
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, medianTime, timeCommand } from './lib.mjs';
+import { median, medianTime, timeCommand, writeReplyLog } from './lib.mjs';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const bin = fileURLToPath(new URL('../bin/rollcall.js', import.meta.url));
 const mainJs = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const env = { ...process.env, NO_COLOR: '1' };
 const tmp = mkdtempSync(join(tmpdir(), 'rollcall-bench-stats-'));
-
-/** A reply log: 2,000 countries × 5 contact points, rows interleaved (no two neighbours share a
- * contact point), timestamps in several offsets, every kind and unanswered pings. */
-function writeReplyLog(file, rows) {
-  const fd = openSync(file, 'w');
-  const offsets = ['Z', '+02:00', '-05:00', '+05:30', '+09:00', '-03:00', '+01:00'];
-  const kinds = ['', '', '', 'reply', 'reply', 'auto-reply', 'bounce', 'read-receipt'];
-  const base = Date.UTC(2023, 5, 7, 8, 0, 0);
-  let seed = 42;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-  const stamp = (ms, off) => {
-    if (off === 'Z') return new Date(ms).toISOString().slice(0, 19) + 'Z';
-    const sign = off[0] === '-' ? -1 : 1;
-    const min = sign * (Number(off.slice(1, 3)) * 60 + Number(off.slice(4, 6)));
-    return new Date(ms + min * 60000).toISOString().slice(0, 19) + off;
-  };
-  let buf = 'country,contact,channel,sent_at,replied_at,kind\n';
-  for (let i = 0; i < rows; i++) {
-    const contact = i % 10000;
-    const country = contact % 2000;
-    const sent = base + Math.floor(rand() * 86400) * 1000;
-    const answered = rand() < 0.9;
-    const off = offsets[i % offsets.length];
-    buf += `Country ${country},C${country}-${contact},${i % 11 === 0 ? 'sms' : 'email'},${stamp(sent, 'Z')},${answered ? stamp(sent + Math.floor(rand() * 100000) * 1000, off) : ''},${answered ? kinds[i % kinds.length] : ''}\n`;
-    if (buf.length > 1 << 20) {
-      writeSync(fd, buf);
-      buf = '';
-    }
-  }
-  writeSync(fd, buf);
-  closeSync(fd);
-}
 
 const FLOOR = `
 import { createReadStream } from 'node:fs';

@@ -29,6 +29,9 @@ export interface WatchTuning {
   livenessTimeoutMs: number;
   /** Messages fetched per FETCH command. */
   fetchBatch: number;
+  /** Longest wait for a message's authenticity verdict (its DNS look-ups have a 10 s deadline
+   * of their own): past it the verdict is `unknown`, so that no check holds up the watcher. */
+  verifyLimitMs: number;
 }
 
 export const DEFAULT_TUNING: WatchTuning = {
@@ -40,6 +43,7 @@ export const DEFAULT_TUNING: WatchTuning = {
   reconnectMaxMs: 60_000,
   livenessTimeoutMs: 30_000,
   fetchBatch: 50,
+  verifyLimitMs: 15_000,
 };
 
 export interface InboxWatcherOptions {
@@ -349,7 +353,9 @@ export class InboxWatcher {
       const verify = this.o.verify;
       const verdicts = await Promise.all(
         ready.map((r) =>
-          verify(r.source).catch((e: unknown): MessageAuthenticity => ({ verdict: 'unknown', source: 'none', reasons: [`could not check: ${(e as Error)?.message ?? String(e)}`] })),
+          withTimeout(verify(r.source), this.o.tuning.verifyLimitMs, 'the check of its origin').catch(
+            (e: unknown): MessageAuthenticity => ({ verdict: 'unknown', source: 'none', reasons: [`could not check: ${(e as Error)?.message ?? String(e)}`] }),
+          ),
         ),
       );
       verdicts.forEach((v, i) => (ready[i]!.event.authenticity = v));

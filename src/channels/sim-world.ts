@@ -1,9 +1,13 @@
 // The simulated contact points behind the `sim` channel: how each address takes a ping (accepted,
 // refused for good, greylisted once) and what comes back after it (a human answer, an
 // auto-reply, a bounce, a read receipt), drawn from a seeded generator so that a seed always
-// gives the same test. Answers follow the shape of the 2023 test: with 68 parties about 24
-// answer within 15 min, 35 within 30 min, 42 within 1 h, 59 within 12 h, 61 within 24 h, one
-// late, the rest silent (some only automatically).
+// gives the same test. Everything is a share, so that any directory gets the same shape, from the
+// 68 parties of the example to 100,000 contact points: countries answer along the 2023 curve
+// (with 68 parties 24 within 15 min, 35 within 30 min, 42 within 1 h, 59 within 12 h, 61 within
+// 24 h, one late, the rest silent); within a country the first contact point listed gives the
+// country's time, about a third of the others answer later, and of those that do not answer a
+// quarter send an auto-reply only, an eighth refuse the ping (5xx), an eighth bounce it, and the
+// rest say nothing at all.
 import type { Directory } from '../core/directory.js';
 import { shuffled, streamFor } from '../core/random.js';
 
@@ -65,6 +69,7 @@ const REFUSALS = [
   { code: 550, response: '550 5.1.1 <{address}>: Recipient address rejected: User unknown in virtual mailbox table' },
   { code: 554, response: '554 5.7.1 <{address}>: Relay access denied' },
 ];
+const NO_ANSWER = ['auto', 'refused', 'bounce', 'nothing', 'auto', 'nothing', 'nothing', 'nothing'] as const;
 const GREYLIST = { code: 451, response: '451 4.7.1 <{address}>: Recipient address rejected: Greylisted, try again later' };
 
 /** The behaviour of every e-mail address of a directory under a seed. */
@@ -85,9 +90,12 @@ export class SimWorld {
     return this.behaviours.get(address.toLowerCase()) ?? { answers: [] };
   }
 
-  /** Counts an attempt to deliver to an address; returns its number (1 for the first). */
+  /** Counts an attempt to deliver to an address; returns its number (1 for the first). Only
+   * where the number matters (a greylisting server) is it kept: a count for each of 100,000
+   * addresses would be memory spent on nothing. */
   countAttempt(address: string): number {
     const key = address.toLowerCase();
+    if (!this.behaviours.get(key)?.greylisted) return 1;
     const n = (this.attempts.get(key) ?? 0) + 1;
     this.attempts.set(key, n);
     return n;
@@ -110,6 +118,27 @@ export class SimWorld {
       else answering.push({ party, delay });
     });
 
+    // A contact point that does not answer, in turn of eight: two auto-replies only, one refusal,
+    // one bounce, four give nothing at all.
+    let unanswered = 0;
+    const noAnswer = (address: string) => {
+      switch (NO_ANSWER[unanswered++ % NO_ANSWER.length]) {
+        case 'auto':
+          this.set(address, { answers: [{ kind: 'auto-reply', afterMs: 15_000 + Math.round(rnd() * 60) * 1000 }] });
+          break;
+        case 'refused':
+          this.set(address, { refused: fill(REFUSALS[0]!, address), answers: [] });
+          break;
+        case 'bounce':
+          this.set(address, { answers: [{ kind: 'bounce', afterMs: 30_000 + Math.round(rnd() * 120) * 1000 }] });
+          break;
+        default:
+          break; // nothing at all
+      }
+    };
+
+    /** First addresses of the contact points that answer, with their delay. */
+    const answered: Array<{ address: string; delay: number }> = [];
     for (const { party, delay } of answering) {
       const [first, ...others] = party.contacts;
       if (!first) continue;
@@ -118,52 +147,47 @@ export class SimWorld {
       const r = rnd();
       const style: SimAnswer['style'] = r < 0.7 ? 'in-reply-to' : r < 0.9 ? 'token' : 'sender';
       this.set(address, { answers: [{ kind: 'reply', afterMs: delay, style }] });
-      // The other contact point of a country answers sometimes, later than the first.
+      answered.push({ address, delay });
+      // The other contact points of a country answer sometimes, later than the first.
       for (const c of others) {
         const a = c.emails[0];
-        if (a && rnd() < 0.35) this.set(a, { answers: [{ kind: 'reply', afterMs: Math.round((delay * (1.3 + rnd() * 2)) / 1000) * 1000, style: 'in-reply-to' }] });
+        if (!a) continue;
+        if (rnd() < 0.35) {
+          const later = Math.round((delay * (1.3 + rnd() * 2)) / 1000) * 1000;
+          this.set(a, { answers: [{ kind: 'reply', afterMs: later, style: 'in-reply-to' }] });
+          answered.push({ address: a, delay: later });
+        } else {
+          noAnswer(a);
+        }
       }
     }
 
-    // A few of the answering: an out-of-office first (the desk answers later anyway), a read
-    // receipt before the answer, a greylisting server.
-    const pick = shuffled(answering, streamFor(this.seed, 'extras'));
-    const scaled = (x: number) => Math.max(1, Math.round((x * n) / 68));
-    for (const { party, delay } of pick.slice(0, scaled(3))) {
-      const b = this.behaviour(party.contacts[0]!.emails[0]!);
-      b.answers.unshift({ kind: 'auto-reply', afterMs: Math.min(delay - 1000, 20_000 + Math.round(rnd() * 40) * 1000) });
+    // A few of those that answer, as in 2023's proportions (3, 1 and 1 of 68): an out-of-office
+    // first (the desk answers later anyway), a read receipt before the answer, a greylisting server.
+    const pick = shuffled(answered, streamFor(this.seed, 'extras'));
+    const share = (x: number) => Math.max(1, Math.round((x * pick.length) / 68));
+    const [autoFirst, receipt, greylist] = [share(3), share(1), share(1)];
+    for (const { address, delay } of pick.slice(0, autoFirst)) {
+      this.behaviour(address).answers.unshift({ kind: 'auto-reply', afterMs: Math.min(delay - 1000, 20_000 + Math.round(rnd() * 40) * 1000) });
     }
-    for (const { party, delay } of pick.slice(scaled(3), scaled(3) + 1)) {
-      const b = this.behaviour(party.contacts[0]!.emails[0]!);
-      b.answers.unshift({ kind: 'read-receipt', afterMs: Math.max(1000, Math.round(delay / 2000) * 1000) });
+    for (const { address, delay } of pick.slice(autoFirst, autoFirst + receipt)) {
+      this.behaviour(address).answers.unshift({ kind: 'read-receipt', afterMs: Math.max(1000, Math.round(delay / 2000) * 1000) });
     }
-    for (const { party } of pick.slice(scaled(3) + 1, scaled(3) + 2)) {
-      const address = party.contacts[0]!.emails[0]!;
+    for (const { address } of pick.slice(autoFirst + receipt, autoFirst + receipt + greylist)) {
       this.set(address, { ...this.behaviour(address), greylisted: fill(GREYLIST, address) });
     }
 
-    // The silent: some answer only automatically, some addresses do not work at all.
-    silent.forEach((party, i) => {
-      const address = party.contacts[0]?.emails[0];
-      if (!address) return;
-      switch (i % 4) {
-        case 0:
-          this.set(address, { answers: [{ kind: 'auto-reply', afterMs: 15_000 + Math.round(rnd() * 60) * 1000 }] });
-          break;
-        case 1:
-          this.set(address, { refused: fill(REFUSALS[0]!, address), answers: [] });
-          break;
-        case 2:
-          this.set(address, { answers: [{ kind: 'bounce', afterMs: 30_000 + Math.round(rnd() * 120) * 1000 }] });
-          break;
-        default:
-          break; // nothing at all
+    // The silent countries: every contact point of theirs is one that does not answer.
+    for (const party of silent) {
+      for (const c of party.contacts) {
+        const address = c.emails[0];
+        if (address) noAnswer(address);
       }
-    });
-    // A second address of an answering country that no longer exists.
-    const spare = answering.flatMap(({ party }) => party.contacts.flatMap((c) => c.emails.slice(c === party.contacts[0] ? 1 : 0)));
-    const dead = spare.find((a) => this.behaviour(a).answers.length === 0);
-    if (dead) this.set(dead, { refused: fill(REFUSALS[1]!, dead), answers: [] });
+    }
+    // Second addresses of answering countries that no longer exist: one in eight, at least one.
+    const spare = answering.flatMap(({ party }) => party.contacts.flatMap((c) => c.emails.slice(1)).filter((a) => !this.behaviours.has(a.toLowerCase())));
+    const dead = spare.filter((_, i) => i % 8 === 0);
+    for (const a of dead) this.set(a, { refused: fill(REFUSALS[1]!, a), answers: [] });
   }
 }
 

@@ -7,6 +7,7 @@ import type { ChannelName, EventInput, MessageClass } from '../core/events.js';
 import { classifyMessage } from '../mail/classify.js';
 import { renderSubject } from '../mail/compose.js';
 import type { Clock } from '../core/clock.js';
+import { MinHeap } from '../core/min-heap.js';
 import { holdClock } from '../core/virtual-clock.js';
 import { DEFAULT_SUBJECT } from '../settings.js';
 import type { Channel, WatchContext } from './channel.js';
@@ -44,7 +45,8 @@ const CLASS_OF: Record<SimAnswer['kind'], MessageClass> = {
 
 export class SimChannel implements Channel {
   readonly name: ChannelName = 'sim';
-  private readonly queue: Scheduled[] = [];
+  // A heap, not a sorted array: inserting 100,000 answers into an array is quadratic.
+  private readonly queue = new MinHeap<Scheduled>((s) => s.at);
   private readonly scheduled = new Set<string>();
   private wake: (() => void) | undefined;
 
@@ -90,10 +92,7 @@ export class SimChannel implements Channel {
     if (this.scheduled.has(ping.pingId)) return;
     this.scheduled.add(ping.pingId);
     this.opts.world.behaviour(ping.address).answers.forEach((answer, i) => {
-      const item: Scheduled = { at: sentAt.getTime() + answer.afterMs, key: `sim:${ping.pingId}:${answer.kind}:${i + 1}`, ping, answer };
-      let j = this.queue.length;
-      while (j > 0 && this.queue[j - 1]!.at > item.at) j--;
-      this.queue.splice(j, 0, item);
+      this.queue.push({ at: sentAt.getTime() + answer.afterMs, key: `sim:${ping.pingId}:${answer.kind}:${i + 1}`, ping, answer });
     });
     this.wake?.();
   }
@@ -106,7 +105,7 @@ export class SimChannel implements Channel {
       this.wake = resolve;
       stop.signal.addEventListener('abort', () => resolve(), { once: true });
     });
-    const next = this.queue[0];
+    const next = this.queue.peek();
     const waits: Promise<unknown>[] = [woken];
     if (next) waits.push(this.opts.clock.sleep(next.at - this.opts.clock.now().getTime(), stop.signal).catch(() => undefined));
     await Promise.race(waits);
@@ -117,8 +116,8 @@ export class SimChannel implements Channel {
 
   private async deliverDue(ctx: WatchContext): Promise<void> {
     const now = this.opts.clock.now().getTime();
-    while (this.queue.length > 0 && this.queue[0]!.at <= now) {
-      const item = this.queue.shift()!;
+    while (this.queue.size > 0 && this.queue.peek()!.at <= now) {
+      const item = this.queue.pop()!;
       if (ctx.seen(item.key)) continue;
       await ctx.record(await this.received(item, ctx));
     }

@@ -249,10 +249,12 @@ export type MarkOptions = OptionsOf<typeof markCommand>;
 export function demoCommand(c: Command) {
   return c
     .description('a whole test against simulated contact points, no set-up')
-    .option('--speed <n>', 'how many times faster than real time (default 5000: 24 h in about 17 s)')
+    .option('--directory <file>', 'rehearse on this directory instead of the example one (YAML, JSON, CSV, XLSX)')
+    .addOption(sheet())
+    .option('--speed <n>', 'how many times faster than real time (default 5000: 24 h in about 17 s), or max')
     .option('--seed <s>', 'random seed', '2023')
     .option('--runs-dir <dir>', 'where the run folder is created', 'runs')
     .addOption(json())
-    .addHelpText('after', examples('rollcall demo', 'rollcall demo --seed 7 --json'));
+    .addHelpText('after', examples('rollcall demo', 'rollcall demo --seed 7 --json', 'rollcall demo --directory directory.xlsx --speed max'));
 }
 export type DemoOptions = OptionsOf<typeof demoCommand>;

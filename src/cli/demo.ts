@@ -1,13 +1,17 @@
-// rollcall demo [--speed N] [--seed S] [--runs-dir D] [--json]: a whole test against simulated
-// contact points, no set-up: prints the table and where the run folder and reports are.
-// --json prints { runDir, stats } (stats as `rollcall stats --json` prints them).
+// rollcall demo [--directory F [--sheet S]] [--speed N|max] [--seed S] [--runs-dir D] [--json]: a
+// whole test against simulated contact points, no set-up: prints the table and where the run
+// folder and reports are. Without --directory, on the example directory (68 parties); with it,
+// on the secretariat's own directory, after showing what the validator warns about, so that a
+// network is rehearsed before its real test. --json prints { runDir, stats } (stats as
+// `rollcall stats --json` prints them), and with --directory also { directory, warnings }.
 import { resolve } from 'node:path';
-import { EXIT, UsageError } from '../core/errors.js';
-import { readDirectory } from '../directory/load.js';
+import { EXIT, formatProblem, InputError, UsageError, type InputProblem } from '../core/errors.js';
+import { loadDirectory, readDirectory } from '../directory/load.js';
+import type { Directory } from '../core/directory.js';
 import { DEMO_SPEED, DEMO_WINDOW_SECONDS, demoDirectoryPath, simChannelSetup } from '../run/demo.js';
 import { describeEnd, describeFailure, shown } from './end-summary.js';
 import { createRunView } from './live-view.js';
-import { createRun, directorySnapshot } from '../run/plan.js';
+import { createRun, directorySnapshot, planPings } from '../run/plan.js';
 import { seedFrom } from '../core/random.js';
 import { runSession } from '../run/session.js';
 import { stopOnSignals, stoppedExitCode } from '../run/stop-signals.js';
@@ -15,21 +19,60 @@ import { DEFAULT_BUCKET_SECONDS } from '../stats/buckets.js';
 import { commandLine, type Output } from './output.js';
 import type { DemoOptions } from './commands.js';
 
+/** Warnings listed before a rehearsal; `directory validate` lists them all. */
+const WARNINGS_SHOWN = 10;
+
+/** `--speed`: a factor of real time, or `max` (0 in run.json: as fast as the machine goes). */
+export function parseSpeed(text: string | undefined): number {
+  if (text === undefined) return DEMO_SPEED;
+  if (text.trim().toLowerCase() === 'max') return 0;
+  const speed = Number(text);
+  if (!Number.isFinite(speed) || speed <= 0) {
+    throw new UsageError(`--speed: "${text}" is not a positive number or max (times real time; ${DEMO_SPEED} runs 24 h in ${Math.round(86_400 / DEMO_SPEED)} s)`);
+  }
+  return speed;
+}
+
 export async function run(_args: string[], opts: DemoOptions, o: Output): Promise<number> {
-  const speedText = opts.speed;
-  const speed = speedText === undefined ? DEMO_SPEED : Number(speedText);
-  if (!Number.isFinite(speed) || speed <= 0) throw new UsageError(`--speed: "${speedText}" is not a positive number (times real time; ${DEMO_SPEED} runs 24 h in ${Math.round(86_400 / DEMO_SPEED)} s)`);
+  const speed = parseSpeed(opts.speed);
   const seedText = opts.seed;
   const seed = /^\d+$/.test(seedText) ? Number(seedText) >>> 0 : seedFrom(seedText);
+  const given = opts.directory;
+  if (opts.sheet !== undefined && given === undefined) throw new UsageError('--sheet names a sheet of the --directory workbook; give --directory too');
 
-  const directoryFile = demoDirectoryPath();
-  const directory = await readDirectory(directoryFile);
+  let directory: Directory;
+  let warnings: InputProblem[] = [];
+  if (given === undefined) {
+    directory = await readDirectory(demoDirectoryPath());
+  } else {
+    const check = await loadDirectory(given, { cwd: o.cwd, ...(opts.sheet !== undefined ? { sheet: opts.sheet } : {}) });
+    if (!check.directory) throw new InputError(check.errors.length ? check.errors : [{ file: given, message: 'not a valid directory' }]);
+    directory = check.directory;
+    warnings = check.warnings;
+  }
   const snapshot = directorySnapshot(directory, false);
+  const pings = planPings(snapshot, ['sim']).length;
+  if (given !== undefined && pings === 0) {
+    const observers = directory.parties.length - snapshot.parties.length;
+    const also = observers > 0 ? ` (its ${observers} observer${observers === 1 ? ' is' : 's are'} not tested)` : '';
+    throw new UsageError(`no party in ${given} has a contact point with an e-mail address${also}: the demo's simulated contact points answer e-mail pings`);
+  }
+  const contacts = snapshot.parties.reduce((n, p) => n + p.contacts.length, 0);
+
+  if (!o.json && warnings.length > 0) {
+    const more = warnings.length - WARNINGS_SHOWN;
+    o.out.write(
+      `${warnings.length} warning${warnings.length === 1 ? '' : 's'} about ${given}${more > 0 ? ` (the first ${WARNINGS_SHOWN}; rollcall directory validate ${given} lists them all)` : ''}:\n` +
+        warnings.slice(0, WARNINGS_SHOWN).map((w) => `  ${formatProblem(w)}\n`).join('') +
+        (more > 0 ? `  ... and ${more} more\n` : ''),
+    );
+  }
+
   const now = new Date();
   const { runDir, plan } = createRun({
     runsDir: resolve(o.cwd, opts.runsDir),
     directory,
-    directoryFile: 'fixtures/directory.yaml',
+    directoryFile: given ?? 'fixtures/directory.yaml',
     schedule: { startAt: now, plan: { kind: 'now', tz: 'UTC' } },
     windowSeconds: DEMO_WINDOW_SECONDS,
     bucketSeconds: [...DEFAULT_BUCKET_SECONDS],
@@ -43,9 +86,10 @@ export async function run(_args: string[], opts: DemoOptions, o: Output): Promis
     random: Math.random,
   });
   if (!o.json) {
+    const pace = speed > 0 ? `at ${speed}× speed (about ${Math.round(DEMO_WINDOW_SECONDS / speed)} s)` : 'as fast as the machine goes';
+    const what = given === undefined ? `${snapshot.parties.length} parties of the ${directory.network}` : `${snapshot.parties.length} parties, ${contacts} contact points (${pings} addresses) of ${given}`;
     o.out.write(
-      `Demo: ${snapshot.parties.length} parties of the ${directory.network}, simulated contact points (seed ${seedText}), ` +
-        `a ${DEMO_WINDOW_SECONDS / 3600}-hour window at ${speed}× speed (about ${Math.round(DEMO_WINDOW_SECONDS / speed)} s).\n` +
+      `Demo: ${what}, simulated contact points (seed ${seedText}), a ${DEMO_WINDOW_SECONDS / 3600}-hour window ${pace}.\n` +
         `Run folder: ${shown(runDir, o.cwd)}\n`,
     );
   }
@@ -66,7 +110,8 @@ export async function run(_args: string[], opts: DemoOptions, o: Output): Promis
       ...(o.json ? {} : { view: (events) => createRunView(o, { plan, directory: snapshot, runDir, clock, events, lineIntervalMs: 5000 }) }),
     });
     if (o.json && result.outcome !== 'stopped') {
-      o.out.write(JSON.stringify({ runDir: shown(runDir, o.cwd), stats: result.stats }, null, 2) + '\n');
+      const rehearsal = given === undefined ? {} : { directory: given, warnings };
+      o.out.write(JSON.stringify({ runDir: shown(runDir, o.cwd), ...rehearsal, stats: result.stats }, null, 2) + '\n');
     } else {
       const text = await describeEnd(result, { runDir, cwd: o.cwd, color: o.color, ...(o.invocation ? { invocation: o.invocation } : {}), table: true, ...(stop.received ? { stoppedBy: stop.received } : {}) });
       (o.json ? o.err : o.out).write(text);

@@ -6,7 +6,7 @@ import type { PingStartedEvent } from '../core/events.js';
 import { RunFolder } from '../core/run-folder.js';
 import type { SessionResult } from '../run/session.js';
 import type { CountryOutcome } from '../stats/types.js';
-import { ignoredLine, outcomeLine } from './outcome-words.js';
+import { ignoredLine, originLine, outcomeLine } from './outcome-words.js';
 import { testProblems, type TestProblem } from '../stats/phone-findings.js';
 import type { Writable } from 'node:stream';
 import { DiskFullError, EXIT, RollcallError } from '../core/errors.js';
@@ -86,6 +86,11 @@ export async function describeEnd(result: SessionResult, opts: EndSummaryOptions
     const counts: Record<CountryOutcome, number> = { answered: 0, late: 0, 'automatic-only': 0, unreachable: 0, silent: 0 };
     for (const c of result.stats.countries) counts[c.outcome]++;
     out.push(`Outcomes: ${outcomeLine(counts)} (of ${result.stats.population} countries).`);
+    const a = result.stats.authenticity;
+    if (a) {
+      const counted = a.unconfirmed.filter((u) => u.counted).length;
+      out.push(`Origin: ${originLine({ policy: a.policy, unconfirmed: a.unconfirmed.length, unconfirmedCounted: counted, unauthenticatedBounces: a.unauthenticatedBounces })}.`);
+    }
   }
   if (result.ignored) out.push(`${ignoredLine(result.ignored)}.`);
   if (result.outcome === 'already-ended') out.push('This run had already ended; nothing was sent.');

@@ -120,7 +120,7 @@ export async function run(args: string[], opts: InspectOptions, o: Output): Prom
       otherTest: c.otherTest ? { ...c.otherTest, ...(otherRun ? { runId: otherRun } : {}) } : null,
       matchDetail: c.matchDetail ?? null,
       responseSeconds: sentAt && arrival ? Math.max(0, Math.round((arrival.at.getTime() - sentAt.getTime()) / 1000)) : null,
-      recordedAs: recorded ? { key: recorded.key, class: recorded.class, folder: recorded.folder ?? null } : null,
+      recordedAs: recorded ? { key: recorded.key, class: recorded.class, folder: recorded.folder ?? null, authenticity: recorded.authenticity ?? null } : null,
       overrides: overrides?.map((e) => ({ at: e.at, as: e.as, note: e.note, messageKey: e.messageKey ?? null, contactId: e.contactId ?? null })) ?? [],
       authenticity: origin,
     };
@@ -182,6 +182,11 @@ export async function run(args: string[], opts: InspectOptions, o: Output): Prom
   for (const ov of overrides ?? []) row('Marked', t(`${ov.as} at ${ov.at}: "${ov.note}"`));
   if (unparsed) lines.push(`  ${p.dim('(a run records such a message as unrelated, with these words, and keeps its raw copy)')}`);
   lines.push(...authenticityLines(origin, p));
+  // The statistics use the verdict recorded on arrival; keys and policies may have changed since.
+  const then = recorded?.authenticity;
+  if (then && then.verdict !== origin.verdict) {
+    row('On arrival', t(`${then.verdict}, and the run's statistics use that verdict${then.reasons[0] ? `: ${then.reasons[0]}` : ''}`));
+  }
   println(o.out, lines.join('\n'));
   return EXIT.ok;
 }

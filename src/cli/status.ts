@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { EXIT, UsageError } from '../core/errors.js';
 import { shown } from './end-summary.js';
 import { readRunStatus, type RunStatus } from '../run/status.js';
-import { ignoredLine, outcomeLine } from './outcome-words.js';
+import { ignoredLine, originLine, outcomeLine } from './outcome-words.js';
 import { formatWall } from '../core/time.js';
 import { formatDuration, thresholdLabel } from '../core/duration.js';
 import { commandLine, type Output } from './output.js';
@@ -57,6 +57,7 @@ export async function run(args: string[], _opts: StatusOptions, o: Output): Prom
   }
   const corrections = a.overrides.filter((o) => !o.handEntered).length;
   if (corrections > 0) lines.push(`Marks:     ${corrections} correction${corrections === 1 ? '' : 's'} (rollcall stats ${shown(s.runDir, o.cwd)} lists them)`);
+  if (a.authenticity) lines.push(`Origin:    ${originLine(a.authenticity)}`);
   if (a.recent.length > 0) {
     lines.push('Last messages:');
     for (const m of a.recent) {

@@ -66,25 +66,31 @@ export async function loadDirectory(file: string, opts: LoadOptions = {}): Promi
     throw new InputError([{ file, message: why }]);
   }
   if (opts.sheet !== undefined && format !== 'xlsx') throw new UsageError(`--sheet: ${file} is not an .xlsx workbook; --sheet names a sheet of one`);
-  const [bytes, { validateDirectory }] = await Promise.all([readBytes(file, resolve(opts.cwd ?? process.cwd(), file)), import('./validate.js')]);
-  let source: DirectorySource;
+  const [{ validateDirectory }, source] = await Promise.all([import('./validate.js'), readSource(file, format, opts)]);
+  return validateDirectory(source, file);
+}
+
+/** The file read into plain data. Apart from loadDirectory so that the bytes and the text are
+ * out of reach (collectable) while the data is checked. */
+async function readSource(file: string, format: Format, opts: LoadOptions): Promise<DirectorySource> {
+  const bytes = await readBytes(file, resolve(opts.cwd ?? process.cwd(), file));
   if (format === 'xlsx') {
     const { readXlsxSource } = await import('./read-xlsx.js');
-    source = await readXlsxSource(bytes, file, { ...(opts.sheet !== undefined ? { sheet: opts.sheet } : {}) });
-  } else if (format === 'csv') {
+    return readXlsxSource(bytes, file, { ...(opts.sheet !== undefined ? { sheet: opts.sheet } : {}) });
+  }
+  if (format === 'csv') {
     const [{ readCsvSource }, { decodeText, encodingName }] = await Promise.all([import('./read-csv.js'), import('./csv-dialect.js')]);
     const { text, encoding } = decodeText(bytes);
-    source = readCsvSource(text, file, encoding);
+    const source = readCsvSource(text, file, encoding);
     if (encoding === 'windows-1252' && /[\u0080-\uffff]/.test(text)) {
       // Nothing in the bytes says which single-byte code page they are: say what was assumed.
       source.warnings.unshift({ file, message: `not UTF-8: read as ${encodingName(encoding)} (Excel's "CSV" in Western Europe); check accented names, or save as "CSV UTF-8"` });
     }
-  } else {
-    const text = utf8Text(file, bytes);
-    const reader = format === 'json' ? (await import('./read-json.js')).readJsonSource : (await import('./read-yaml.js')).readYamlSource;
-    source = reader(text, file);
+    return source;
   }
-  return validateDirectory(source, file);
+  const text = utf8Text(file, bytes);
+  const reader = format === 'json' ? (await import('./read-json.js')).readJsonSource : (await import('./read-yaml.js')).readYamlSource;
+  return reader(text, file);
 }
 
 /** The checked directory; throws an InputError listing every error (warnings are dropped). */

@@ -7,12 +7,10 @@ import { basename, extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { InputError } from '../core/errors.js';
 import { describeDialect, detectDelimiter, type CsvDialect, type TextEncoding } from './csv-dialect.js';
-import { foldColumn, TABLE_COLUMNS, tableSource, type Table, type TableRow } from './read-table.js';
+import { foldColumn, TABLE_COLUMNS, tableBuilder, type Table, type TableBuilder } from './read-table.js';
 import type { DirectorySource } from './source.js';
 
 export const CSV_COLUMNS = TABLE_COLUMNS;
-
-type Record_ = { record: string[]; info: { lines: number } };
 
 /** A leading comment line, also as Excel saves it: quoted when it holds the delimiter, and
  * padded with empty cells (`# network: X;;;;;;;;;;`). */
@@ -24,54 +22,76 @@ function commentText(line: string): string | undefined {
 }
 
 export function readCsvSource(text: string, file: string, encoding: TextEncoding = 'utf-8'): DirectorySource {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r\n?|\n/);
+  const unmarked = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  // csv-parse counts a CRLF inside quotes as two lines: give it LF only (cells keep one break).
+  const body = unmarked.includes('\r') ? unmarked.replace(/\r\n?/g, '\n') : unmarked;
   const meta: Table['meta'] = {};
-  let first = 0; // index of the first line that is not a leading comment or blank
-  for (; first < lines.length; first++) {
-    const line = lines[first]!.trim();
-    if (line === '') continue;
-    const comment = commentText(line);
-    if (comment === undefined) break;
-    lines[first] = ''; // csv-parse sees a blank line: the row numbers stay the file's
-    const m = /^#\s*([A-Za-z_]+)\s*:\s*(.*)$/.exec(comment);
-    if (m) meta[m[1]!.toLowerCase()] = { value: m[2]!.replace(/[,;\t]+$/, '').trim(), row: first + 1 };
+  // Leading comment lines and blanks, read line by line without splitting the whole file.
+  let offset = 0; // where the first line that is not a leading comment or blank starts
+  let lineNo = 0;
+  let headerLine = '';
+  while (offset < body.length) {
+    const nl = body.indexOf('\n', offset);
+    const end = nl < 0 ? body.length : nl;
+    const line = body.slice(offset, end);
+    const trimmed = line.trim();
+    const comment = trimmed === '' ? undefined : commentText(trimmed);
+    if (trimmed !== '' && comment === undefined) {
+      headerLine = line;
+      break;
+    }
+    lineNo++;
+    if (comment !== undefined) {
+      const m = /^#\s*([A-Za-z_]+)\s*:\s*(.*)$/.exec(comment);
+      if (m) meta[m[1]!.toLowerCase()] = { value: m[2]!.replace(/[,;\t]+$/, '').trim(), row: lineNo };
+    }
+    offset = end + 1;
   }
-  const delimiter = detectDelimiter(lines[first] ?? '', TABLE_COLUMNS, foldColumn);
+  const delimiter = detectDelimiter(headerLine, TABLE_COLUMNS, foldColumn);
   const dialect: CsvDialect = { encoding, delimiter };
 
-  let records: Record_[];
+  // The leading lines become blank lines for csv-parse: the row numbers stay the file's.
+  const input = '\n'.repeat(lineNo) + body.slice(offset);
+  let builder: TableBuilder | undefined;
   try {
-    // csv-parse counts a CRLF inside quotes as two lines: give it LF only (cells keep one break).
-    records = parse(lines.join('\n'), {
+    // Each record goes to the table as it is parsed (on_record keeps none): a large file is never
+    // held as records, rows and directory data at once.
+    parse(input, {
       delimiter,
       comment: '#',
       comment_no_infix: true,
       skip_empty_lines: true,
       relax_column_count: true,
       trim: true,
-      info: true,
-    }) as unknown as Record_[];
+      on_record: (record: string[], info: { lines: number }) => {
+        // Where a record starts: the line it ends on, minus the line breaks inside its quoted cells.
+        let breaks = 0;
+        for (const cell of record) if (cell.includes('\n')) breaks += cell.split('\n').length - 1;
+        const row = info.lines - breaks;
+        if (builder === undefined) {
+          builder = tableBuilder({
+            file,
+            headerRow: row,
+            header: record,
+            meta,
+            delimiter,
+            readAs: describeDialect(dialect),
+            defaultNetwork: basename(file, extname(file)),
+            errors: [],
+            warnings: [],
+          });
+        } else {
+          builder.add({ row, cells: record.map((text) => ({ text })) });
+        }
+        return null;
+      },
+    });
   } catch (e) {
+    if (e instanceof InputError) throw e; // the header's, thrown from inside the parse
     const err = e as Error & { lines?: number; code?: string };
     const reason = err.message.replace(/ at line \d+.*$/, '').replace(/^([^:]+): /, (_, kind: string) => `${kind.toLowerCase()}: `);
     throw new InputError([{ file, row: err.lines, message: `cannot be parsed as CSV: ${reason} (${describeDialect(dialect)})` }]);
   }
-  // Where a record starts: the line it ends on, minus the line breaks inside its quoted cells.
-  const rowOf = (r: Record_) => r.info.lines - r.record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0);
-
-  const header = records.shift();
-  if (!header) throw new InputError([{ file, message: 'the file is empty' }]);
-  const rows: TableRow[] = records.map((r) => ({ row: rowOf(r), cells: r.record.map((text) => ({ text })) }));
-  return tableSource({
-    file,
-    headerRow: rowOf(header),
-    header: header.record,
-    rows,
-    meta,
-    delimiter,
-    readAs: describeDialect(dialect),
-    defaultNetwork: basename(file, extname(file)),
-    errors: [],
-    warnings: [],
-  });
+  if (!builder) throw new InputError([{ file, message: 'the file is empty' }]);
+  return builder.finish();
 }

@@ -8,7 +8,9 @@ import { suggest } from '../core/suggest.js';
 export const TABLE_COLUMNS = ['country', 'iso', 'status', 'id', 'unit', 'kind', 'emails', 'phones', 'sms', 'timezone', 'languages'] as const;
 const REQUIRED = ['country', 'iso', 'status', 'id', 'kind', 'timezone'];
 const LISTS = new Set(['emails', 'phones', 'sms', 'languages']);
+const REPEATED = new Set(['country', 'iso', 'status', 'kind', 'timezone', 'languages']);
 const PARTY_FIELDS = ['country', 'iso', 'status'] as const;
+const CONTACT_FIELDS = TABLE_COLUMNS.filter((c) => !(PARTY_FIELDS as readonly string[]).includes(c));
 
 /** A header cell as it is matched: case, spaces, `-` and `_` do not count (`Time zone`, `E-mails`). */
 export function foldColumn(name: string): string {
@@ -78,8 +80,24 @@ export function headerProblems(columns: readonly string[]): string | undefined {
     .join('; ');
 }
 
+/** A table's rows turned into directory data one at a time, so that a reader can hand them over
+ * as it parses (a CSV of 100,000 rows is never held as rows and as data at once). */
+export interface TableBuilder {
+  add(row: TableRow): void;
+  finish(): DirectorySource;
+}
+
 export function tableSource(t: Table): DirectorySource {
-  const { file, sheet, headerRow } = t;
+  const { rows, ...rest } = t;
+  const builder = tableBuilder(rest);
+  for (const row of rows) builder.add(row);
+  return builder.finish();
+}
+
+/** Checks the header (throws the InputError of a header that is not a directory's), then takes rows. */
+export function tableBuilder(t: Omit<Table, 'rows'>): TableBuilder {
+  // What locate() needs is taken apart: the closure must not keep the table (or its rows) alive.
+  const { file, sheet, headerRow, meta, delimiter } = t;
   const errors = [...t.errors];
   const warnings = [...t.warnings];
   const at = (row: number, field?: string): Place & { file: string } => ({
@@ -91,11 +109,16 @@ export function tableSource(t: Table): DirectorySource {
 
   const columns = checkHeader(t);
   columns.forEach((c, i) => {
-    if (c === '' && t.delimiter === undefined) return; // a spreadsheet's unnamed column: see below
+    if (c === '' && delimiter === undefined) return; // a spreadsheet's unnamed column: see below
     if (!(TABLE_COLUMNS as readonly string[]).includes(c)) {
       const hint = suggest(c, TABLE_COLUMNS, { max: 2 });
       warnings.push({ ...at(headerRow, t.header[i] || `column ${i + 1}`), message: `unknown column, ignored${hint ? ` (did you mean '${hint}'?)` : ''}` });
     }
+  });
+  /** Where each known column is (the first of a name), looked up once rather than per cell. */
+  const index = new Map<string, number>();
+  columns.forEach((c, i) => {
+    if (!index.has(c)) index.set(c, i);
   });
 
   type RawParty = { country?: string; iso?: string; status?: string; contacts: Record<string, unknown>[] };
@@ -112,18 +135,30 @@ export function tableSource(t: Table): DirectorySource {
   });
   const columnName = (c: string) => written.get(c) ?? c;
   const unnamedWarned = new Set<number>();
+  // Columns whose values repeat from row to row (a few zones, kinds, languages for 100,000
+  // rows): one string each instead of one a row.
+  const shared = new Map<string, string>();
+  const intern = (column: string, text: string): string => {
+    if (!REPEATED.has(column)) return text;
+    const known = shared.get(text);
+    if (known !== undefined) return known;
+    shared.set(text, text);
+    return text;
+  };
+  const d = delimiter === '\t' ? 'tab' : `'${delimiter}'`;
 
-  for (const { row, cells } of t.rows) {
-    if (cells.every((c) => c.text === '')) continue; // a spreadsheet's empty row: `,,,,`
-    if (t.delimiter !== undefined) {
-      const d = t.delimiter === '\t' ? 'tab' : `'${t.delimiter}'`;
+  function add({ row, cells }: TableRow): void {
+    if (cells.every((c) => c.text === '')) return; // a spreadsheet's empty row: `,,,,`
+    if (delimiter !== undefined) {
       if (cells.length < columns.length) {
         errors.push({ ...at(row), message: `short row: ${cells.length} cells, the header has ${columns.length} (a missing ${d} or a cut line?); row skipped` });
-        continue;
+        return;
       }
-      if (cells.slice(columns.length).some((c) => c.text !== '')) {
-        errors.push({ ...at(row), message: `long row: ${cells.length} cells, the header has ${columns.length} (a ${d} inside a cell needs quotes); row skipped` });
-        continue;
+      for (let i = columns.length; i < cells.length; i++) {
+        if (cells[i]!.text !== '') {
+          errors.push({ ...at(row), message: `long row: ${cells.length} cells, the header has ${columns.length} (a ${d} inside a cell needs quotes); row skipped` });
+          return;
+        }
       }
     } else {
       cells.forEach((c, i) => {
@@ -133,72 +168,77 @@ export function tableSource(t: Table): DirectorySource {
       });
     }
     const cellAt = (name: string): TableCell | undefined => {
-      const i = columns.indexOf(name);
-      return i < 0 ? undefined : (cells[i] ?? { text: '' });
+      const i = index.get(name);
+      return i === undefined ? undefined : (cells[i] ?? { text: '' });
     };
-    const cell = (name: string): string | undefined => cellAt(name)?.text;
+    const cell = (name: string): string | undefined => {
+      const text = cellAt(name)?.text;
+      return text === undefined ? undefined : intern(name, text);
+    };
 
     const key = (cell('iso') || cell('country') || '').toUpperCase();
-    let index = byKey.get(key);
-    if (index === undefined) {
-      index = parties.length;
-      byKey.set(key, index);
+    let p = byKey.get(key);
+    if (p === undefined) {
+      p = parties.length;
+      byKey.set(key, p);
       parties.push({ country: cell('country'), iso: cell('iso'), status: cell('status'), contacts: [] });
       partyRows.push(row);
       contactRows.push([]);
-      for (const f of PARTY_FIELDS) if (cellAt(f)?.reported) reported.add(formatPath(['parties', index, f]));
+      for (const f of PARTY_FIELDS) if (cellAt(f)?.reported) reported.add(formatPath(['parties', p, f]));
     } else {
-      const party = parties[index]!;
+      const party = parties[p]!;
       for (const f of PARTY_FIELDS) {
         const here = cell(f) ?? '';
         const first = party[f] ?? '';
         const same = f === 'iso' ? here.toUpperCase() === first.toUpperCase() : f === 'country' ? here.toLowerCase() === first.toLowerCase() : here === first;
-        if (!same) errors.push({ ...at(row, columnName(f)), message: `'${here}' differs from row ${partyRows[index]} ('${first}') for the same party` });
+        if (!same) errors.push({ ...at(row, columnName(f)), message: `'${here}' differs from row ${partyRows[p]} ('${first}') for the same party` });
       }
     }
     const contact: Record<string, unknown> = {};
-    const contactIndex = parties[index]!.contacts.length;
-    for (const c of TABLE_COLUMNS) {
-      if (PARTY_FIELDS.includes(c as (typeof PARTY_FIELDS)[number])) continue;
+    const contactIndex = parties[p]!.contacts.length;
+    for (const c of CONTACT_FIELDS) {
       const v = cellAt(c);
-      if (v?.reported) reported.add(formatPath(['parties', index, 'contacts', contactIndex, c]));
+      if (v?.reported) reported.add(formatPath(['parties', p, 'contacts', contactIndex, c]));
       if (v === undefined || (v.text === '' && !LISTS.has(c))) continue; // absent: validation says "missing"
       if (!LISTS.has(c)) {
-        contact[c] = v.text;
+        contact[c] = intern(c, v.text);
         continue;
       }
       // Several values: `;` between them, or one a line (Alt+Enter in Excel).
-      const list = v.number ? [v.text] : v.text.split(/[;\r\n]/).map((s) => s.trim()).filter((s) => s !== '');
+      const list = v.number || !/[;\r\n]/.test(v.text) ? (v.text === '' ? [] : [v.text]) : v.text.split(/[;\r\n]/).map((s) => intern(c, s.trim())).filter((s) => s !== '');
       contact[c] = list;
-      if (v.number) numberCells.add(formatPath(['parties', index, 'contacts', contactIndex, c, 0]));
+      if (v.number) numberCells.add(formatPath(['parties', p, 'contacts', contactIndex, c, 0]));
     }
-    parties[index]!.contacts.push(contact);
-    contactRows[index]!.push(row);
+    parties[p]!.contacts.push(contact);
+    contactRows[p]!.push(row);
   }
 
-  const data: Record<string, unknown> = { network: t.meta.network?.value || t.defaultNetwork, parties };
-  if (t.meta.updated) data.updated = t.meta.updated.value;
+  function finish(): DirectorySource {
+    const data: Record<string, unknown> = { network: meta.network?.value || t.defaultNetwork, parties };
+    if (meta.updated) data.updated = meta.updated.value;
+    return {
+      data,
+      errors,
+      warnings,
+      numberCells,
+      reported,
+      locate(path: DataPath): Place {
+        const place = (row: number, field?: string): Place => ({ ...(sheet !== undefined ? { sheet } : {}), row, ...(field !== undefined ? { field: columnName(field) } : {}) });
+        const [top, p, sub, c, field] = path;
+        if (top !== 'parties') {
+          const m = typeof top === 'string' ? meta[top] : undefined;
+          return place(m?.row ?? headerRow, path.length ? formatPath(path) : undefined);
+        }
+        if (typeof p !== 'number') return place(headerRow);
+        const partyRow = partyRows[p] ?? headerRow;
+        if (sub !== 'contacts') return place(partyRow, typeof sub === 'string' ? sub : undefined);
+        if (typeof c !== 'number') return place(partyRow);
+        return place(contactRows[p]?.[c] ?? partyRow, typeof field === 'string' ? field : undefined);
+      },
+    };
+  }
 
-  return {
-    data,
-    errors,
-    warnings,
-    numberCells,
-    reported,
-    locate(path: DataPath): Place {
-      const place = (row: number, field?: string): Place => ({ ...(sheet !== undefined ? { sheet } : {}), row, ...(field !== undefined ? { field: columnName(field) } : {}) });
-      const [top, p, sub, c, field] = path;
-      if (top !== 'parties') {
-        const m = typeof top === 'string' ? t.meta[top] : undefined;
-        return place(m?.row ?? headerRow, path.length ? formatPath(path) : undefined);
-      }
-      if (typeof p !== 'number') return place(headerRow);
-      const partyRow = partyRows[p] ?? headerRow;
-      if (sub !== 'contacts') return place(partyRow, typeof sub === 'string' ? sub : undefined);
-      if (typeof c !== 'number') return place(partyRow);
-      return place(contactRows[p]?.[c] ?? partyRow, typeof field === 'string' ? field : undefined);
-    },
-  };
+  return { add, finish };
 }
 
 /** `A`, `B`, ... `AA`: how a spreadsheet names column i (0-based). */

@@ -13,7 +13,8 @@ export interface Place {
 }
 
 export interface DirectorySource {
-  /** `{ network, updated, parties: [{ country, iso, status, contacts: [...] }] }`, unchecked. */
+  /** `{ network, updated, parties: [{ country, iso, status, contacts: [...] }] }`, unchecked.
+   * Validation consumes it: each contact point is dropped from it once checked. */
   data: unknown;
   /** Where a value, or the nearest enclosing value that exists, sits in the file. */
   locate(path: DataPath): Place;

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { isSupportedCountry, parsePhoneNumberFromString, validatePhoneNumberLength, type CountryCode } from 'libphonenumber-js/min';
 import type { InputProblem } from '../core/errors.js';
 import { countryMatches, countryName, isoForCountry } from './countries.js';
-import type { ContactKind, ContactPoint, Directory, Party, PartyStatus } from './model.js';
+import type { ContactKind, ContactPoint, Directory, Party } from './model.js';
 import { formatPath, type DataPath, type DirectorySource } from './source.js';
 import { suggest } from '../core/suggest.js';
 import { normaliseTimeZone, suggestTimeZone } from '../core/zone.js';
@@ -71,10 +71,11 @@ const partyShape = {
     z.array(z.unknown(), { error: (iss) => (iss.input === undefined ? 'missing' : 'must be a list of contact points') }),
   ),
 };
+const KINDS = ['police', 'prosecution', 'other'] as const;
 const contactShape = {
   id: text,
   unit: optionalText,
-  kind: oneOf('kind', ['police', 'prosecution', 'other']),
+  kind: oneOf('kind', KINDS),
   emails: textList,
   phones: textList,
   sms: textList,
@@ -179,8 +180,10 @@ export function validateDirectory(source: DirectorySource, file: string): Direct
 
   const parties: Party[] = [];
   const isoSeen = new Map<string, DataPath>();
-  const idSeen = new Map<string, DataPath>();
-  const addressSeen = new Map<string, string>(); // "emails:x" -> contact id
+  const idSeen = new Map<string, DataPath>(); // lower-case id -> path of the contact point
+  // Address -> who has it, one map a list: no "emails:x" key built per address.
+  const addressSeen = { emails: new Map<string, string>(), phones: new Map<string, string>(), sms: new Map<string, string>() };
+  const numberCells = source.numberCells !== undefined && source.numberCells.size > 0 ? source.numberCells : undefined;
 
   rawParties.forEach((rawParty, p) => {
     const partyPath: DataPath = ['parties', p];
@@ -215,7 +218,13 @@ export function validateDirectory(source: DirectorySource, file: string): Direct
     const contacts: ContactPoint[] = [];
     const unreachable: DataPath[] = [];
     let reachable = 0;
-    (party.contacts ?? []).forEach((rawContact, c) => {
+    const rawContacts = party.contacts ?? [];
+    const readerContacts = isObject(rawParty) && Array.isArray(rawParty.contacts) ? (rawParty.contacts as unknown[]) : undefined;
+    rawContacts.forEach((rawContact, c) => {
+      // Checked once, the raw value is dropped (here and in the reader's data, which validation
+      // consumes), so that a directory of 100,000 contact points is not held twice.
+      rawContacts[c] = undefined;
+      if (readerContacts) readerContacts[c] = undefined;
       counts.contacts++;
       const contactPath: DataPath = [...partyPath, 'contacts', c];
       const contact = fields(contactShape, rawContact, contactPath, 'a contact point: id, unit, kind, emails, phones, sms, timezone, languages');
@@ -226,8 +235,8 @@ export function validateDirectory(source: DirectorySource, file: string): Direct
           error([...contactPath, 'id'], `'${contact.id}' may only hold letters, digits, '.', '_' and '-' (it is typed on command lines)`);
         }
         const first = idSeen.get(contact.id.toLowerCase());
-        if (first) error([...contactPath, 'id'], `duplicate contact id '${contact.id}' (also at ${where(first)})`);
-        else idSeen.set(contact.id.toLowerCase(), [...contactPath, 'id']);
+        if (first) error([...contactPath, 'id'], `duplicate contact id '${contact.id}' (also at ${where([...first, 'id'])})`);
+        else idSeen.set(contact.id.toLowerCase(), contactPath);
       }
       const who = contact.id ?? `contact point ${c + 1} of ${label}`;
 
@@ -236,9 +245,9 @@ export function validateDirectory(source: DirectorySource, file: string): Direct
           warn([...contactPath, list, i], `'${value}' is listed twice for ${who}; kept once`);
           return false;
         }
-        const other = addressSeen.get(`${list}:${value}`);
+        const other = addressSeen[list].get(value);
         if (other !== undefined) warn([...contactPath, list, i], `'${value}' is also listed for ${other}`);
-        else addressSeen.set(`${list}:${value}`, who);
+        else addressSeen[list].set(value, who);
         return true;
       };
 
@@ -262,7 +271,7 @@ export function validateDirectory(source: DirectorySource, file: string): Direct
           // are trusted only when, read with a +, they are a valid number of the party's country.
           // (Digits written as text are read as usual: libphonenumber takes a leading country code
           // without its + when it is the party's.)
-          if (source.numberCells?.has(formatPath(path))) {
+          if (numberCells?.has(formatPath(path))) {
             const plus = parsePhoneNumberFromString(`+${raw}`);
             if (plus?.isValid() && iso && plus.country === iso) {
               warn(path, `${raw} is stored as a number in the spreadsheet; read as ${plus.formatInternational()}: format the column as Text so that the + is kept`);
@@ -329,12 +338,14 @@ export function validateDirectory(source: DirectorySource, file: string): Direct
         contacts.push({
           id: contact.id,
           unit: contact.unit ?? '',
-          kind: contact.kind as ContactKind,
-          emails,
-          phones,
-          sms,
+          kind: KINDS.find((k) => k === contact.kind) ?? (contact.kind as ContactKind),
+          // Exact-size copies: a list grown by push() keeps room for 17 values, four lists a contact
+          // point, which is most of a large directory's memory.
+          emails: emails.slice(),
+          phones: phones.slice(),
+          sms: sms.slice(),
           timezone,
-          languages,
+          languages: languages.slice(),
         });
       }
     });
@@ -346,7 +357,7 @@ export function validateDirectory(source: DirectorySource, file: string): Direct
       for (const path of unreachable) warn(path, 'this contact point cannot be reached: no e-mail, phone or SMS number');
     }
     if (party.country !== undefined && iso && party.status !== undefined) {
-      parties.push({ country: party.country, iso, status: party.status as PartyStatus, contacts });
+      parties.push({ country: party.country, iso, status: party.status === 'observer' ? 'observer' : 'party', contacts });
     }
   });
 

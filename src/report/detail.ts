@@ -29,9 +29,14 @@ export function detailText(fmt: Pick<Messages, 't' | 'n' | 'language'>, detail: 
   if (calls !== undefined) return calls;
   if (detail === 'bounce recorded in the reply log') return fmt.t('detail.replyLogBounce');
   if (detail.startsWith('sending started but never confirmed')) return fmt.t('detail.uncertain');
-  const forwarded = / \(for ([^()\s]+)\)$/.exec(detail);
-  const core = forwarded ? detail.slice(0, forwarded.index) : detail;
-  const tail = forwarded ? ` ${fmt.t('detail.forwarded', { address: forwarded[1]! })}` : '';
+  // A bounce or delay notice whose origin failed authentication (src/stats/compute.ts) says so last.
+  const unauthenticated = / \(unauthenticated (bounce|delay notice): its origin could not be confirmed\)$/.exec(detail);
+  const bare = unauthenticated ? detail.slice(0, unauthenticated.index) : detail;
+  const forwarded = / \(for ([^()\s]+)\)$/.exec(bare);
+  const core = forwarded ? bare.slice(0, forwarded.index) : bare;
+  const tail =
+    (forwarded ? ` ${fmt.t('detail.forwarded', { address: forwarded[1]! })}` : '') +
+    (unauthenticated ? ` ${fmt.t(unauthenticated[1] === 'bounce' ? 'detail.unauthenticatedBounce' : 'detail.unauthenticatedDelay')}` : '');
   let m: RegExpExecArray | null;
   if ((m = /^bounce: ([\s\S]*)$/.exec(core))) return fmt.t('detail.bounce', { words: m[1]! }) + tail;
   if ((m = /^delay notice: ([\s\S]*)$/.exec(core))) return fmt.t('detail.delay', { words: m[1]! }) + tail;

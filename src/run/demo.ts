@@ -1,11 +1,12 @@
-// The demo: a whole test with no set-up, through the same engine, on the example directory and
-// simulated contact points, in paced virtual time (24 hours in about 20 seconds by default).
+// The demo: a whole test with no set-up, through the same engine, on the example directory (or
+// the secretariat's own) and simulated contact points, in paced virtual time (24 hours in about
+// 20 seconds by default) or as fast as the machine goes (speed 0, `--speed max`).
 import { fileURLToPath } from 'node:url';
 import type { Channel } from '../channels/channel.js';
 import { SimChannel } from '../channels/sim.js';
 import { SimWorld } from '../channels/sim-world.js';
 import type { Directory } from '../core/directory.js';
-import { readEvents } from '../core/event-log.js';
+import { streamEvents } from '../core/event-log.js';
 import type { Clock } from '../core/clock.js';
 import { streamFor } from '../core/random.js';
 import { runPaths, type RunPlan } from '../core/run-folder.js';
@@ -37,13 +38,20 @@ export async function simChannelSetup(runDir: string, plan: RunPlan, directory: 
   let at = start;
   let tokens = 'tokens';
   if (!at) {
-    const { events } = await readEvents(runPaths(runDir).events);
-    const last = events[events.length - 1];
-    at = new Date(Math.max(Date.parse(plan.createdAt), last ? Date.parse(last.at) : 0));
+    // The time of the last event and how many there are, streamed: the log of a large rehearsal
+    // is not held for two numbers.
+    let count = 0;
+    let lastAt = 0;
+    for await (const e of streamEvents(runPaths(runDir).events)) {
+      count++;
+      lastAt = Date.parse(e.at);
+    }
+    at = new Date(Math.max(Date.parse(plan.createdAt), lastAt));
     // Another stream than the first sitting's; the engine skips any token already used.
-    tokens = `tokens:resumed:${events.length}`;
+    tokens = `tokens:resumed:${count}`;
   }
-  const clock = new VirtualClock({ start: at, pace: sim.speed });
+  // Speed 0 (`--speed max`): the clock jumps from timer to timer without waiting.
+  const clock = new VirtualClock({ start: at, ...(sim.speed > 0 ? { pace: sim.speed } : {}) });
   const world = new SimWorld(directory, sim.seed);
   return {
     clock,

@@ -3,7 +3,8 @@
 // rules, marks applied), the last messages received, the messages ignored. Feeds the live view
 // and `rollcall status`.
 import type { Directory } from '../core/directory.js';
-import type { MessageClass, OtherTestReference, RunEvent } from '../core/events.js';
+import type { AuthenticityVerdict, MessageClass, OtherTestReference, RunEvent } from '../core/events.js';
+import type { AuthenticityPolicy } from '../settings.js';
 import { normalizeAddress } from '../core/ping-index.js';
 import { statsFromState } from '../stats/compute.js';
 import type { CountryOutcome, OverrideSummary, Stats } from '../stats/types.js';
@@ -37,6 +38,20 @@ export interface ProgressSnapshot {
   ignored: number;
   /** Corrections and answers entered by hand (`rollcall mark`), as the statistics applied them. */
   overrides: OverrideSummary[];
+  /** How the answers' origin was checked; absent when no message carries a verdict. */
+  authenticity?: OriginCounts;
+}
+
+/** The statistics' authenticity summary, counted (docs/authenticity.md). */
+export interface OriginCounts {
+  policy: AuthenticityPolicy;
+  /** Verdicts of the answers that counted, one per country answered or late. */
+  counted: Record<AuthenticityVerdict | 'unchecked', number>;
+  /** Answers whose origin could not be confirmed (verdict fail)... */
+  unconfirmed: number;
+  /** ...of which counted (policy report, or the message marked by hand). */
+  unconfirmedCounted: number;
+  unauthenticatedBounces: number;
 }
 
 export class RunProgress {
@@ -91,6 +106,7 @@ export class RunProgress {
       recent: this.recentMessages(recent),
       ignored: this.state.ignored,
       overrides: stats.overrides,
+      ...(stats.authenticity ? { authenticity: originCounts(stats.authenticity) } : {}),
     };
   }
 
@@ -114,4 +130,14 @@ export class RunProgress {
     }
     return out;
   }
+}
+
+function originCounts(a: NonNullable<Stats['authenticity']>): OriginCounts {
+  return {
+    policy: a.policy,
+    counted: { ...a.counted },
+    unconfirmed: a.unconfirmed.length,
+    unconfirmedCounted: a.unconfirmed.filter((u) => u.counted).length,
+    unauthenticatedBounces: a.unauthenticatedBounces,
+  };
 }

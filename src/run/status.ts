@@ -6,7 +6,7 @@ import type { InputProblem } from '../core/errors.js';
 import { readEvents } from '../core/event-log.js';
 import { inspectLock, type LockInfo } from './lock.js';
 import { readRunFolder } from './plan.js';
-import { RunProgress, type OutcomeCounts, type RecentMessage } from './progress.js';
+import { RunProgress, type OriginCounts, type OutcomeCounts, type RecentMessage } from './progress.js';
 import type { OverrideSummary } from '../stats/types.js';
 import { runPaths } from '../core/run-folder.js';
 import { missingReports } from './finish.js';
@@ -60,6 +60,8 @@ export interface RunStatus {
     ignored: number;
     /** Corrections and answers entered by hand (`rollcall mark`). */
     overrides: OverrideSummary[];
+    /** How the answers' origin was checked (DKIM, SPF, DMARC); absent when nothing was checked. */
+    authenticity?: OriginCounts;
   };
   lock: { held: false } | { held: true; stale: boolean; pid?: number; host?: string; since?: string; command?: string };
   /** An ended run's reports not in its folder (its process was killed before writing them):
@@ -127,6 +129,7 @@ export async function readRunStatus(runDir: string): Promise<RunStatus> {
       recent: snap.recent,
       ignored: snap.ignored,
       overrides: snap.overrides,
+      ...(snap.authenticity ? { authenticity: snap.authenticity } : {}),
     },
     lock: lock.held
       ? { held: true, stale: lock.stale, ...(info ? { pid: info.pid, host: info.host, since: info.startedAt, command: info.command } : {}) }

@@ -327,9 +327,10 @@ function collectFindings(
     if (!target) continue;
     const parts = [m.bounce?.status, m.bounce?.action, m.bounce?.diagnostic].filter(Boolean).join(' ') || m.subject || m.class;
     const forwarded = recipient && recipient !== normalizeAddress(target.address, 'email') ? ` (for ${recipient})` : '';
+    const what = m.class === 'bounce' ? 'bounce' : 'delay notice';
     // Under `report` a bounce that fails authentication still counts, and says so.
-    const unauthenticated = m.authenticity?.verdict === 'fail' && policy === 'report' ? ' (unauthenticated bounce: its origin could not be confirmed)' : '';
-    note(target, m.class === 'bounce' ? 'failed' : 'delayed', `${m.class === 'bounce' ? 'bounce' : 'delay notice'}: ${parts}${forwarded}${unauthenticated}`, m.receivedAt);
+    const unauthenticated = m.authenticity?.verdict === 'fail' && policy === 'report' ? ` (unauthenticated ${what}: its origin could not be confirmed)` : '';
+    note(target, m.class === 'bounce' ? 'failed' : 'delayed', `${what}: ${parts}${forwarded}${unauthenticated}`, m.receivedAt);
   }
 
   // Numbers: the wording rests on every status of the ping ("busy, 3 calls"; opted out).

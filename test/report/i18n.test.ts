@@ -92,14 +92,26 @@ describe('a report in French', () => {
     s.countries = s.countries.map((c) => (c.country === s.unreachable[0]!.country ? s.unreachable[0]! : c));
     s.overrides.push({ at: '2023-06-07T10:30:00Z', contactId: s.countries[5]!.contactId!, as: 'reply', note: 'Par téléphone', applied: true, handEntered: { answeredAt: '2023-06-07T08:11:00Z', channel: 'phone' } } as Stats['overrides'][number]);
     s.observers = { ...sampleStats({ answered: 2 }), population: 68 };
+    // The origin of the answers: a forged answer set aside, a bounce that failed the check.
+    s.authenticity = {
+      policy: 'require',
+      counted: { pass: 40, fail: 0, none: 12, unknown: 3, unchecked: 5 },
+      unconfirmed: [{ country: 'France', iso: 'FR', contactId: 'FR-POL', messageKey: 'k', from: 'poc@police.fr.example', receivedAt: '2023-06-07T07:42:10Z', counted: false, reasons: ['x'] }],
+      unauthenticatedBounces: 1,
+    };
+    s.findings.push({ country: 'Italy', iso: 'IT', contactId: 'IT-POL', channel: 'email', address: 'duty@polizia.it.example', status: 'failed', detail: 'bounce: 5.1.1 (unauthenticated bounce: its origin could not be confirmed)' });
     return s;
   };
 
   it('has no English word in any section of the HTML, charts included', () => {
     const model = buildReportModel({ stats: everything(), meta: sampleMeta(), compare: { stats: sampleStats({ answered: 50 }), meta: sampleMeta({ startedAt: '2022-06-08T07:30:00Z' }) } }, { locale: 'fr' });
-    const text = visibleWords(renderHtml(model));
+    const html = renderHtml(model);
+    const text = visibleWords(html);
     expect(text).toContain('Injoignables (1)');
     expect(text).toContain('réponse saisie à la main');
+    expect(text).toContain('Origine des réponses');
+    // The finding's words are the server's (left out above), with rollcall's part in French.
+    expect(html).toContain('non-remise : 5.1.1 (avis de non-remise non authentifié : son origine n’a pas pu être confirmée)');
     const found = text.match(new RegExp(ENGLISH.source, 'gi'));
     expect(found, `English words in the French report: ${found?.join(', ')}`).toBeNull();
   });
