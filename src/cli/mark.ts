@@ -1,12 +1,11 @@
 // rollcall mark <run> <message-key | messages/<file>.eml | contact-id> --as ... --note ...
 // [--at <time> [--channel phone|email|sms|other]] [--contact <id>]: appends an override event to
-// the run's log once src/run/mark.ts has decided it applies (else exit 2 with why). One O_APPEND
-// write, so it is safe while another process is running the run.
+// the run's log once src/run/mark.ts has decided it applies (else exit 2 with why); this only
+// parses the options and prints what was done.
 import { relative, resolve } from 'node:path';
 import { EXIT, UsageError } from '../core/errors.js';
-import type { OverrideEvent } from '../core/events.js';
 import { RunFolder } from '../core/run-folder.js';
-import { planMark } from '../run/mark.js';
+import { markRun } from '../run/mark.js';
 import { println, type Output } from './output.js';
 import { palette } from '../core/palette.js';
 import type { MarkOptions } from './commands.js';
@@ -15,7 +14,7 @@ export async function run(args: string[], opts: MarkOptions, o: Output): Promise
   const [runArg, target] = args as [string, string];
   if (!runArg || !target) throw new UsageError('mark: give the run folder and what to mark (a message key or file, or a contact id)');
   const folder = RunFolder.open(resolve(o.cwd, runArg), runArg);
-  const plan = await planMark(folder, {
+  const { plan, written } = await markRun(folder, {
     target,
     as: opts.as,
     note: opts.note,
@@ -24,7 +23,6 @@ export async function run(args: string[], opts: MarkOptions, o: Output): Promise
     ...(opts.contact !== undefined ? { contact: opts.contact } : {}),
     cwd: o.cwd,
   });
-  const written = folder.appendEvent(plan.override) as OverrideEvent;
 
   if (o.json) {
     // The event as written, and what it changed for the country.

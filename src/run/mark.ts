@@ -57,6 +57,13 @@ export interface MarkPlan {
 
 type Contact = { contactId: string; country: string; iso: string };
 
+/** Decides the mark and, when it applies, appends its override event to the run's log: one
+ * O_APPEND write, safe while another process is running the run. */
+export async function markRun(folder: RunFolder, req: MarkRequest): Promise<{ plan: MarkPlan; written: OverrideEvent }> {
+  const plan = await planMark(folder, req);
+  return { plan, written: folder.appendEvent(plan.override) as OverrideEvent };
+}
+
 /** Decides the override for a request, or throws UsageError saying why it cannot apply. */
 export async function planMark(folder: RunFolder, req: MarkRequest, now: Date = new Date()): Promise<MarkPlan> {
   const as = req.as as OverrideClass;
