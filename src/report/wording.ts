@@ -26,7 +26,7 @@ export interface Wording extends Messages {
   periodOfDay(hour: number): string;
 }
 
-/** Durations rounded as DESIGN.md section 1 says: whole minutes half up; under a minute, seconds. */
+/** Durations rounded as docs/measurement.md ("Display") says: whole minutes half up; under a minute, seconds. */
 export function durationIn(m: Pick<Messages, 't'>, seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined) return m.t('duration.none');
   const s = Math.floor(seconds + 0.5);
