@@ -25,7 +25,7 @@ export async function run(args: string[], opts: DirectoryExportOptions, o: Outpu
   const formatText = opts.format ?? (out ? BY_EXTENSION[extname(out).toLowerCase()] : undefined);
   if (formatText === undefined) throw new UsageError(`--format: say which (${EXPORT_FORMATS.join(', ')}), or give --out a file name ending in one`);
   if (!(EXPORT_FORMATS as readonly string[]).includes(formatText)) throw new UsageError(`--format: "${formatText}" is not one of ${EXPORT_FORMATS.join(', ')}`);
-  const format = formatText as ExportFormat;
+  const format = formatText;
   if (format === 'xlsx' && !out) throw new UsageError('--format xlsx writes a workbook: give the file with --out (e.g. --out directory.xlsx)');
   const delimiterText = opts.delimiter;
   const delimiter = DELIMITERS[delimiterText.toLowerCase()];

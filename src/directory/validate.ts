@@ -3,10 +3,10 @@
 // (codes that exist and agree with the country, e-mail syntax, numbers valid for the country,
 // IANA zones, unique ids, every party reachable). Every problem is collected, none thrown.
 import { z } from 'zod';
-import { isSupportedCountry, parsePhoneNumberFromString, validatePhoneNumberLength, type CountryCode } from 'libphonenumber-js/min';
+import { isSupportedCountry, parsePhoneNumberFromString, validatePhoneNumberLength } from 'libphonenumber-js/min';
 import type { InputProblem } from '../core/errors.js';
 import { countryMatches, countryName, isoForCountry } from './countries.js';
-import type { ContactKind, ContactPoint, Directory, Party } from './model.js';
+import type { ContactPoint, Directory, Party } from './model.js';
 import { formatPath, type DataPath, type DirectorySource } from './source.js';
 import { suggest } from '../core/suggest.js';
 import { normaliseTimeZone, suggestTimeZone } from '../core/zone.js';
@@ -42,7 +42,7 @@ const text = z.string({ error: textError }).trim().min(1, 'is empty');
 const optionalText = z.preprocess((v) => (v === null || v === '' ? undefined : v), z.string({ error: textError }).trim().optional());
 /** A list of text values; a single value or nothing are accepted too. */
 const textList = z.preprocess(
-  (v) => (v === null || v === undefined ? [] : Array.isArray(v) ? v : [v]),
+  (v): unknown[] => (v === null || v === undefined ? [] : Array.isArray(v) ? (v as unknown[]) : [v]),
   z.array(z.string({ error: textError }).trim()).transform((l) => l.filter((s) => s !== '')),
 );
 function oneOf<T extends string>(what: string, values: readonly [T, ...T[]]) {
@@ -213,7 +213,7 @@ export function validateDirectory(source: DirectorySource, file: string): Direct
       }
     }
     const label = `${party.country ?? '?'}${iso ? ` (${iso})` : ''}`;
-    const phoneCountry = iso && isSupportedCountry(iso) ? (iso as CountryCode) : undefined;
+    const phoneCountry = iso && isSupportedCountry(iso) ? iso : undefined;
 
     const contacts: ContactPoint[] = [];
     const unreachable: DataPath[] = [];
@@ -338,7 +338,7 @@ export function validateDirectory(source: DirectorySource, file: string): Direct
         contacts.push({
           id: contact.id,
           unit: contact.unit ?? '',
-          kind: KINDS.find((k) => k === contact.kind) ?? (contact.kind as ContactKind),
+          kind: KINDS.find((k) => k === contact.kind) ?? contact.kind,
           // Exact-size copies: a list grown by push() keeps room for 17 values, four lists a contact
           // point, which is most of a large directory's memory.
           emails: emails.slice(),

@@ -316,7 +316,7 @@ export function runWording(plan: Pick<RunPlan, 'network' | 'templates' | 'window
   const start = startedAt !== undefined ? Date.parse(startedAt) : Math.max(now.getTime(), Date.parse(plan.startAt));
   return new PingWording({
     network: plan.network,
-    ...(plan.templates ? { templates: plan.templates as TemplateSet } : {}),
+    ...(plan.templates ? { templates: plan.templates } : {}),
     deadline: new Date(start + plan.windowSeconds * 1000),
     windowSeconds: plan.windowSeconds,
   });

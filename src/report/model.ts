@@ -212,7 +212,7 @@ export function testView(computed: Stats, meta: SourceMeta, fmt: Formatter, labe
     ...(startedAt ? { startedAt } : {}),
     channels: [...channels],
     rows: rowsOf(stats.countries, stats, fmt, name, anonymize),
-    observerRows: stats.observers ? rowsOf(stats.observers.countries, stats.observers as Stats, fmt, name, anonymize) : [],
+    observerRows: stats.observers ? rowsOf(stats.observers.countries, stats.observers, fmt, name, anonymize) : [],
   };
 }
 
