@@ -1,6 +1,8 @@
 // The one colour module: whether output may be coloured (NO_COLOR, FORCE_COLOR, a TTY) and the
-// few styles rollcall uses, as plain SGR codes. The caller decides per output (a report file is
+// few styles rollcall uses, written by chalk. The caller decides per output (a report file is
 // not a TTY even when stderr is) and passes the palette in; nothing here reads a global.
+
+import { Chalk } from 'chalk';
 
 export type Style = (text: string) => string;
 
@@ -23,33 +25,21 @@ export function colorWanted(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
   return isTTY;
 }
 
-const ESC = '\u001b[';
-
-/** A style that nests (an inner style closing with the same code reopens this one) and closes
- * before each line break, as chalk does, so that a line of a table or a log never carries a
- * colour over to the next. Nothing is added around an empty string. */
-function sgr(open: number, close: number): Style {
-  const on = `${ESC}${open}m`;
-  const off = `${ESC}${close}m`;
-  return (text) => {
-    if (text === '') return '';
-    let s = text.includes(ESC) ? text.replaceAll(off, off + on) : text;
-    if (s.includes('\n')) s = s.replace(/\r?\n/g, (lineBreak) => off + lineBreak + on);
-    return on + s + off;
-  };
-}
-
+// chalk (one of the packages the user asked for) writes the codes: an instance of its own at
+// the 16-colour level, so that its detection of the terminal (it reads process.argv and the
+// environment once, globally) plays no part; colorWanted above decides.
+const chalk = new Chalk({ level: 1 });
 const plain: Style = (text) => text;
 
 const COLOURED: Palette = {
-  bold: sgr(1, 22),
-  dim: sgr(2, 22),
-  red: sgr(31, 39),
-  green: sgr(32, 39),
-  yellow: sgr(33, 39),
-  magenta: sgr(35, 39),
-  cyan: sgr(36, 39),
-  gray: sgr(90, 39),
+  bold: (t) => chalk.bold(t),
+  dim: (t) => chalk.dim(t),
+  red: (t) => chalk.red(t),
+  green: (t) => chalk.green(t),
+  yellow: (t) => chalk.yellow(t),
+  magenta: (t) => chalk.magenta(t),
+  cyan: (t) => chalk.cyan(t),
+  gray: (t) => chalk.gray(t),
 };
 const PLAIN: Palette = { bold: plain, dim: plain, red: plain, green: plain, yellow: plain, magenta: plain, cyan: plain, gray: plain };
 
