@@ -122,9 +122,10 @@ function parseAuthservIds(value: string | string[]): string[] | string {
   return ids;
 }
 
-function parseAuthenticityPolicy(value: string): AuthenticityPolicy | string {
+/** The policy, or what is wrong with it in words. */
+function parseAuthenticityPolicy(value: string): string {
   const t = value.trim().toLowerCase();
-  return (AUTHENTICITY_POLICIES as readonly string[]).includes(t) ? (t as AuthenticityPolicy) : `must be report or require (got "${value.trim()}")`;
+  return (AUTHENTICITY_POLICIES as readonly string[]).includes(t) ? t : `must be report or require (got "${value.trim()}")`;
 }
 
 const HOST_NAME = /^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))+\.?$/;
@@ -172,7 +173,7 @@ export function loadSettings(env: NodeJS.ProcessEnv, cwd: string, fileText?: str
 
 /** The authenticity settings from the environment (they win over the file), each checked. */
 function applyAuthenticityEnv(env: NodeJS.ProcessEnv, settings: Settings): void {
-  const given = (name: string) => (env[name] !== undefined && (env[name] as string).trim() !== '' ? (env[name] as string) : undefined);
+  const given = (name: string) => (env[name] !== undefined && env[name].trim() !== '' ? env[name] : undefined);
   const ids = given('ROLLCALL_TRUSTED_AUTHSERV_IDS');
   if (ids !== undefined) {
     const parsed = parseAuthservIds(ids);
@@ -287,7 +288,7 @@ function parseSimpleYaml(text: string, file: string): Array<{ key: string; value
     const nested = /^\s+([A-Za-z][A-Za-z0-9]*):\s*(.*)$/.exec(line);
     if (nested && last && (last.value === '' || (typeof last.value === 'object' && !Array.isArray(last.value)))) {
       if (last.value === '') last.value = {};
-      (last.value as YamlMap)[nested[1] as string] = { value: unquote((nested[2] as string).trim()), line: i + 1 };
+      last.value[nested[1] as string] = { value: unquote((nested[2] as string).trim()), line: i + 1 };
       return;
     }
     const m = /^([A-Za-z][A-Za-z0-9]*):\s*(.*)$/.exec(line);
@@ -316,7 +317,7 @@ function unquote(s: string): string {
 export function requireSetting<K extends keyof Settings>(s: Settings, key: K, envName: string): NonNullable<Settings[K]> {
   const v = s[key];
   if (v === undefined || v === '') throw new SettingsError(`missing setting ${envName} (set it in the environment)`);
-  return v as NonNullable<Settings[K]>;
+  return v;
 }
 
 /** Host of a URL is loopback? (TLS may be skipped only there, unless --insecure-tls.) */

@@ -23,7 +23,7 @@ export interface WatchContext {
   /** Whether an address (e-mail address or number) is one of the directory snapshot's, pinged or
    * not. Only the test's mail is kept: a message that matches no ping, names no rollcall token
    * and comes from no address of the directory is counted and forgotten. Absent: none is. */
-  fromDirectory?(address: string): boolean;
+  fromDirectory?: (address: string) => boolean;
   /** The run (a folder beside this one) that sent the ping with this token, when known. */
   otherTestRun?(token: string): Promise<string | undefined>;
   signal: AbortSignal;

@@ -123,12 +123,12 @@ export class SmtpSender {
         if (err) {
           // A session that failed mid-transaction is not reused.
           this.drop(session);
-          resolve({ ok: false, error: err as SmtpError, handedOver });
+          resolve({ ok: false, error: err, handedOver });
           return;
         }
         session.sent++;
         this.release(session);
-        const rejected = (info.rejectedErrors?.[0] as SmtpError | undefined) ?? undefined;
+        const rejected = info.rejectedErrors?.[0] ?? undefined;
         resolve(rejected && info.accepted.length === 0 ? { ok: true, response: info.response, rejected: true, error: rejected } : { ok: true, response: info.response, rejected: false });
       });
     });

@@ -5,7 +5,8 @@
 // interval, and calls still ringing when the window closes are followed to their end. Answering-
 // machine detection runs in the background (AsyncAmd), so the message plays as soon as someone
 // picks up. With a public URL, answered calls from which no webhook ever arrives mean the tunnel
-// is broken: the run records it as a problem of the test itself and says so.
+// is broken: the run records it as a problem of the test itself and says so. This module is the
+// call's state machine; what the call says (TwiML) is voice-twiml.ts's.
 import type { Channel, WatchContext } from './channel.js';
 import type { Ping, SendOutcome } from '../core/ping.js';
 import type { Settings } from '../settings.js';
@@ -15,7 +16,11 @@ import { formatDuration } from '../core/duration.js';
 import { acceptedAt, errorDetail, lazyTwilioClient, pollUntilAborted, refusedPing, twilioFailure, type Created, type RetryPolicy, type TwilioClient } from './twilio-client.js';
 import { phoneHistory } from './phone-history.js';
 import { webhookUrl, type AmdWebhook, type KeyPressWebhook, type StatusWebhook } from './webhooks.js';
-import { builtInWording, type PingFields, type PingWording, type VoiceWords } from '../mail/templates.js';
+import type { PingWording } from '../mail/templates.js';
+import { HANG_UP_TWIML, thanksTwiml, voiceTwiml } from './voice-twiml.js';
+
+// What the call says is voice-twiml.ts's (and the words, mail/ping-texts.ts's); kept importable from here.
+export { thanksTwiml, voiceTwiml } from './voice-twiml.js';
 
 export interface VoiceChannelOptions {
   settings: Settings;
@@ -45,35 +50,6 @@ export interface VoiceChannelOptions {
   finalStatusWaitMs?: number;
   retry?: Partial<RetryPolicy>;
   warn?: (message: string) => void;
-}
-
-
-function xml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
-}
-
-/** The call's TwiML: the message twice (in the contact point's language, then English), with a
- * key press gathered when we have a public URL to receive it. The words come from PingWording
- * (the office's voice.txt, else the built-in script). */
-export function voiceTwiml(ping: Pick<Ping, 'pingId'> & PingFields, opts: { network?: string; publicUrl?: string; wording?: PingWording }): string {
-  const wording = opts.wording ?? builtInWording(opts.network ?? '24/7 Network');
-  const first = wording.voice(ping);
-  const rounds = first.language === 'en' ? [first, first] : [first, wording.voice({ ...ping, languages: ['en'] })];
-  const say = (voice: string, text: string) => `<Say language="${voice}">${xml(text)}</Say>`;
-  // The script and the prompt in one <Say> when one voice reads both.
-  const withPrompt = (w: VoiceWords) => (w.say === w.promptSay ? say(w.say, `${w.message} ${w.press}`) : say(w.say, w.message) + say(w.promptSay, w.press));
-  if (!opts.publicUrl) {
-    return `<Response>${rounds.map((w) => say(w.say, w.message)).join('<Pause length="1"/>')}</Response>`;
-  }
-  const action = xml(webhookUrl(opts.publicUrl, '/voice/gather', ping.pingId));
-  const gathers = rounds.map((w) => `<Gather numDigits="1" timeout="8" method="POST" action="${action}">${withPrompt(w)}</Gather>`).join('');
-  return `<Response>${gathers}${say(first.promptSay, first.noKey)}</Response>`;
-}
-
-/** The TwiML answered to a key press. */
-export function thanksTwiml(languages: string[], wording: PingWording = builtInWording('')): string {
-  const w = wording.voice({ token: '', languages });
-  return `<Response><Say language="${w.promptSay}">${xml(w.thanks)}</Say><Hangup/></Response>`;
 }
 
 function isMachine(answeredBy: string | null | undefined): boolean {
@@ -478,7 +454,7 @@ export class VoiceChannel implements Channel {
     await this.webhookArrived(k.callSid, k.arrivedAt);
     const ctx = this.ctx;
     const ping = ctx && k.pingId ? ctx.pings.all().find((p) => p.pingId === k.pingId) : undefined;
-    if (!k.digits) return '<Response><Hangup/></Response>';
+    if (!k.digits) return HANG_UP_TWIML;
     if (!ctx) {
       this.queuedKeys.push(k);
       return thanksTwiml([], this.opts.wording);

@@ -4,8 +4,9 @@
 // dkim=pass in the receiving server's Authentication-Results. A missing or wrong key fails the check.
 import { checkDomain, type ArrivalAuthentication, type DomainCheck, type RoundTrip } from '../run/check.js';
 import type { Settings } from '../settings.js';
+import type { Palette } from '../core/palette.js';
 
-type Painter = Awaited<ReturnType<typeof import('./output.js').paint>>;
+type Painter = Palette;
 type Level = 'ok' | 'warn' | 'failed' | 'note';
 
 export interface PingAuthenticity {

@@ -18,26 +18,27 @@ import { directorySnapshot, planPings } from '../run/plan.js';
 import { loadSettings } from '../settings.js';
 import { configuredTemplates, PingWording } from '../mail/templates.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
-import { paint, type Output } from './output.js';
+import { type Output } from './output.js';
+import { palette, type Palette } from '../core/palette.js';
+import type { CheckOptions } from './commands.js';
 
-export async function run(_args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
-  const str = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
-  const timeoutText = str('timeout') ?? '2m';
+export async function run(_args: string[], opts: CheckOptions, o: Output): Promise<number> {
+  const timeoutText = opts.timeout;
   const timeout = parseDuration(timeoutText);
   if (timeout === undefined) throw new UsageError(`--timeout: "${timeoutText}" is not a duration (e.g. 90s, 2m)`);
-  const names = parseChannels(str('channels') ?? 'email');
+  const names = parseChannels(opts.channels);
   const phoneOptions = parsePhoneOptions(opts, names);
   if (phoneOptions.publicUrl) (await import('../channels/webhooks.js')).parsePublicUrl(phoneOptions.publicUrl);
-  const directoryFile = str('directory')!;
-  const directory = await readDirectory(directoryFile, { cwd: o.cwd, ...(str('sheet') !== undefined ? { sheet: str('sheet') } : {}) });
+  const directoryFile = opts.directory;
+  const directory = await readDirectory(directoryFile, { cwd: o.cwd, ...(opts.sheet !== undefined ? { sheet: opts.sheet } : {}) });
   const settings = loadSettings(o.env, o.cwd);
   checkChannelSettings(names, settings);
   // The office's templates, checked as `run` checks them: any problem is exit 2.
   const templates = configuredTemplates(settings.templates, o.cwd);
   const wording = new PingWording({ network: directory.network, ...(templates ? { templates: templates.templates } : {}), deadline: new Date(Date.now() + 86_400_000), windowSeconds: 86_400 });
-  const insecureTls = Boolean(opts.insecureTls);
+  const insecureTls = opts.insecureTls === true;
   const pings = planPings(directorySnapshot(directory, false), names);
-  const c = await paint(o);
+  const c = palette(o.color);
   const say = (line = '') => {
     if (!o.json) o.out.write(line + '\n');
   };
@@ -157,11 +158,8 @@ interface PhoneOptions {
   to?: string;
 }
 
-function parsePhoneOptions(opts: Record<string, unknown>, names: ChannelName[]): PhoneOptions {
-  const str = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
-  const publicUrl = str('publicUrl');
-  const port = str('webhookPort');
-  const to = str('to');
+function parsePhoneOptions(opts: CheckOptions, names: ChannelName[]): PhoneOptions {
+  const { publicUrl, webhookPort: port, to } = opts;
   if (port !== undefined && !publicUrl) throw new UsageError('--webhook-port: the webhook server runs only with --public-url');
   if ((publicUrl || to) && !names.some(isPhone)) throw new UsageError(`${to ? '--to' : '--public-url'} is for the phone channels: add --channels sms,voice`);
   const number = to?.replace(/[\s().-]/g, '');
@@ -179,13 +177,12 @@ function phoneOk(p: PhoneReport): boolean {
   return (p.number?.ok ?? true) && (p.publicUrl?.ok ?? true) && (p.roundTrips ?? []).every((t) => t.ok);
 }
 
-type Paint = Awaited<ReturnType<typeof paint>>;
 
 /** Our number, the public URL, and with --to one SMS and one call to our own phone. */
 async function checkPhone(
   opts: PhoneOptions & { names: ChannelName[]; settings: Settings; servers: ServerCheck[]; network: string; timeoutMs: number },
   say: (line?: string) => void,
-  c: Paint,
+  c: Palette,
 ): Promise<PhoneReport> {
   const report: PhoneReport = {};
   const phoneNames = opts.names.filter(isPhone);

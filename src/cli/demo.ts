@@ -17,6 +17,7 @@ import { runSession } from '../run/session.js';
 import { stopOnSignals, stoppedExitCode } from '../run/stop-signals.js';
 import { DEFAULT_BUCKET_SECONDS } from '../stats/buckets.js';
 import { commandLine, type Output } from './output.js';
+import type { DemoOptions } from './commands.js';
 
 /** Warnings listed before a rehearsal; `directory validate` lists them all. */
 const WARNINGS_SHOWN = 10;
@@ -32,20 +33,19 @@ export function parseSpeed(text: string | undefined): number {
   return speed;
 }
 
-export async function run(_args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
-  const str = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
-  const speed = parseSpeed(str('speed'));
-  const seedText = str('seed') ?? '2023';
+export async function run(_args: string[], opts: DemoOptions, o: Output): Promise<number> {
+  const speed = parseSpeed(opts.speed);
+  const seedText = opts.seed;
   const seed = /^\d+$/.test(seedText) ? Number(seedText) >>> 0 : seedFrom(seedText);
-  const given = str('directory');
-  if (str('sheet') !== undefined && given === undefined) throw new UsageError('--sheet names a sheet of the --directory workbook; give --directory too');
+  const given = opts.directory;
+  if (opts.sheet !== undefined && given === undefined) throw new UsageError('--sheet names a sheet of the --directory workbook; give --directory too');
 
   let directory: Directory;
   let warnings: InputProblem[] = [];
   if (given === undefined) {
     directory = await readDirectory(demoDirectoryPath());
   } else {
-    const check = await loadDirectory(given, { cwd: o.cwd, ...(str('sheet') !== undefined ? { sheet: str('sheet') } : {}) });
+    const check = await loadDirectory(given, { cwd: o.cwd, ...(opts.sheet !== undefined ? { sheet: opts.sheet } : {}) });
     if (!check.directory) throw new InputError(check.errors.length ? check.errors : [{ file: given, message: 'not a valid directory' }]);
     directory = check.directory;
     warnings = check.warnings;
@@ -70,7 +70,7 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
 
   const now = new Date();
   const { runDir, plan } = createRun({
-    runsDir: resolve(o.cwd, str('runsDir') ?? 'runs'),
+    runsDir: resolve(o.cwd, opts.runsDir),
     directory,
     directoryFile: given ?? 'fixtures/directory.yaml',
     schedule: { startAt: now, plan: { kind: 'now', tz: 'UTC' } },

@@ -10,6 +10,7 @@ import { countDirectory } from '../directory/counts.js';
 import { directoryToCsv, directoryToJson, directoryToXlsx, directoryToYaml, EXPORT_FORMATS, type ExportFormat } from '../directory/export.js';
 import { loadDirectory } from '../directory/load.js';
 import { println, type Output } from './output.js';
+import type { DirectoryExportOptions } from './commands.js';
 
 const BY_EXTENSION: Record<string, ExportFormat> = { '.xlsx': 'xlsx', '.csv': 'csv', '.yaml': 'yaml', '.yml': 'yaml', '.json': 'json' };
 const DELIMITERS: Record<string, Delimiter> = { ',': ',', comma: ',', ';': ';', semicolon: ';', tab: '\t', '\\t': '\t', '\t': '\t' };
@@ -18,23 +19,22 @@ const BOM = '\uFEFF';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-export async function run(args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
+export async function run(args: string[], opts: DirectoryExportOptions, o: Output): Promise<number> {
   const file = args[0]!;
-  const str = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
-  const out = str('out');
-  const formatText = str('format') ?? (out ? BY_EXTENSION[extname(out).toLowerCase()] : undefined);
+  const out = opts.out;
+  const formatText = opts.format ?? (out ? BY_EXTENSION[extname(out).toLowerCase()] : undefined);
   if (formatText === undefined) throw new UsageError(`--format: say which (${EXPORT_FORMATS.join(', ')}), or give --out a file name ending in one`);
   if (!(EXPORT_FORMATS as readonly string[]).includes(formatText)) throw new UsageError(`--format: "${formatText}" is not one of ${EXPORT_FORMATS.join(', ')}`);
-  const format = formatText as ExportFormat;
+  const format = formatText;
   if (format === 'xlsx' && !out) throw new UsageError('--format xlsx writes a workbook: give the file with --out (e.g. --out directory.xlsx)');
-  const delimiterText = str('delimiter') ?? ',';
+  const delimiterText = opts.delimiter;
   const delimiter = DELIMITERS[delimiterText.toLowerCase()];
   if (!delimiter) throw new UsageError(`--delimiter: "${delimiterText}" is not one of , ; tab`);
   if (delimiterText !== ',' && format !== 'csv') throw new UsageError('--delimiter is for --format csv');
   const target = out ? resolve(o.cwd, out) : undefined;
   if (target && !opts.force && (await exists(target))) throw new UsageError(`--out: ${out} exists; add --force to replace it`);
 
-  const sheet = str('sheet');
+  const sheet = opts.sheet;
   const { directory, errors, warnings } = await loadDirectory(file, { cwd: o.cwd, ...(sheet !== undefined ? { sheet } : {}) });
   if (!directory) throw new InputError(errors);
   for (const w of warnings) o.err.write(`rollcall: warning: ${formatProblem(w)}\n`);

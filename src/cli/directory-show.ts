@@ -4,11 +4,13 @@ import { EXIT, formatProblem, InputError } from '../core/errors.js';
 import { loadDirectory } from '../directory/load.js';
 import { CONTACT_KINDS as KINDS, countDirectory } from '../directory/counts.js';
 import type { Party } from '../core/directory.js';
-import { paint, println, type Output } from './output.js';
+import { println, type Output } from './output.js';
+import { palette } from '../core/palette.js';
+import type { DirectoryShowOptions } from './commands.js';
 
-export async function run(args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
+export async function run(args: string[], opts: DirectoryShowOptions, o: Output): Promise<number> {
   const file = args[0]!;
-  const { directory, errors, warnings } = await loadDirectory(file, { cwd: o.cwd, ...(typeof opts.sheet === 'string' ? { sheet: opts.sheet } : {}) });
+  const { directory, errors, warnings } = await loadDirectory(file, { cwd: o.cwd, ...(opts.sheet !== undefined ? { sheet: opts.sheet } : {}) });
   if (!directory) throw new InputError(errors);
   const counts = countDirectory(directory);
 
@@ -20,7 +22,7 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
     return EXIT.ok;
   }
 
-  const c = await paint(o);
+  const c = palette(o.color);
   const { default: Table } = await import('cli-table3');
   // cli-table3 colours its header itself unless told not to: colours come from paint() only.
   const style = { head: [], border: [] };

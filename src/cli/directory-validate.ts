@@ -2,15 +2,17 @@
 // Exit 0 clean (warnings allowed), 1 errors found, 2 the file cannot be read or parsed.
 import { EXIT, formatProblem, InputError, type InputProblem } from '../core/errors.js';
 import { loadDirectory } from '../directory/load.js';
-import { paint, println, type Output } from './output.js';
+import { println, type Output } from './output.js';
+import { palette } from '../core/palette.js';
+import type { DirectoryValidateOptions } from './commands.js';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-export async function run(args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
+export async function run(args: string[], opts: DirectoryValidateOptions, o: Output): Promise<number> {
   const file = args[0]!;
   let check;
   try {
-    check = await loadDirectory(file, { cwd: o.cwd, ...(typeof opts.sheet === 'string' ? { sheet: opts.sheet } : {}) });
+    check = await loadDirectory(file, { cwd: o.cwd, ...(opts.sheet !== undefined ? { sheet: opts.sheet } : {}) });
   } catch (e) {
     if (!(e instanceof InputError) || !o.json) throw e;
     println(o.out, JSON.stringify({ file, valid: false, errors: e.problems, warnings: [], parties: 0, observers: 0, contacts: 0 }, null, 2));
@@ -24,15 +26,15 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
     return valid ? EXIT.ok : EXIT.problems;
   }
 
-  const c = await paint(o);
+  const c = palette(o.color);
   const list = (title: string, colour: (s: string) => string, problems: InputProblem[]) => {
     if (problems.length === 0) return;
     println(o.out, colour(title));
     for (const p of problems) println(o.out, formatProblem(p));
     println(o.out);
   };
-  list(`${plural(errors.length, 'error')}:`, c.red.bold, errors);
-  list(`${plural(warnings.length, 'warning')}:`, c.yellow.bold, warnings);
+  list(`${plural(errors.length, 'error')}:`, (t: string) => c.red(c.bold(t)), errors);
+  list(`${plural(warnings.length, 'warning')}:`, (t: string) => c.yellow(c.bold(t)), warnings);
 
   const size = `${plural(counts.parties, 'party', 'parties')}, ${plural(counts.observers, 'observer')}, ${plural(counts.contacts, 'contact point')}`;
   const verdict = valid ? c.green('valid') : c.red(`${plural(errors.length, 'error')}`);

@@ -12,6 +12,7 @@ import type { Writable } from 'node:stream';
 import { DiskFullError, EXIT, RollcallError } from '../core/errors.js';
 import { writeBug } from './output.js';
 import { RunLockedError } from '../run/lock.js';
+import { palette } from '../core/palette.js';
 
 export interface EndSummaryOptions {
   runDir: string;
@@ -50,7 +51,8 @@ export function uncertainLines(uncertain: PingStartedEvent[], runDir: string, wi
 /** Problems of the test itself (webhooks that stopped arriving), said loudly: they mean answers
  * may be missing from the figures. */
 export function testProblemLines(problems: TestProblem[], color: boolean): string[] {
-  const loud = (t: string) => (color ? `\x1b[1;31m${t}\x1b[0m` : t);
+  const c = palette(color);
+  const loud = (t: string) => c.bold(c.red(t));
   return problems.map((p) => {
     const period = p.until ? `from ${p.since} to ${p.until}` : `from ${p.since} to the end of this sitting`;
     return loud(`WARNING, about the test itself: ${p.detail}`) + ` (${period}; pings affected: ${p.pingIds.join(', ')})`;

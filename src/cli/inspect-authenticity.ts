@@ -5,27 +5,27 @@ import { parseDuration } from '../core/duration.js';
 import type { AuthVerdict } from '../mail/authenticity.js';
 import { loadSettings } from '../settings.js';
 import type { Output } from './output.js';
+import type { Palette } from '../core/palette.js';
+import type { InspectOptions } from './commands.js';
 
-/** Inspect's default deadline: a user waits for it, so shorter than a run's. */
-const INSPECT_DNS_TIMEOUT_S = 5;
-
-export async function inspectAuthenticity(raw: Buffer, opts: Record<string, unknown>, o: Output): Promise<AuthVerdict> {
+export async function inspectAuthenticity(raw: Buffer, opts: Pick<InspectOptions, 'trustedAuthservIds' | 'dnsTimeout' | 'dns'>, o: Output): Promise<AuthVerdict> {
   const settings = loadSettings(o.env, o.cwd);
-  const given = typeof opts.trustedAuthservIds === 'string' ? opts.trustedAuthservIds : undefined;
+  const given = opts.trustedAuthservIds;
   const trusted = given !== undefined ? given.split(',').map((s) => s.trim()).filter(Boolean) : (settings.trustedAuthservIds ?? []);
-  const timeoutText = typeof opts.dnsTimeout === 'string' ? opts.dnsTimeout : undefined;
-  const timeout = timeoutText === undefined ? INSPECT_DNS_TIMEOUT_S : parseDuration(timeoutText);
+  // Inspect's deadline (commands.ts, 5s): a user waits for it, so shorter than a run's.
+  const timeoutText = opts.dnsTimeout;
+  const timeout = parseDuration(timeoutText);
   if (timeout === undefined || timeout <= 0) throw new UsageError(`--dns-timeout: "${timeoutText}" is not a duration (e.g. 5s, 1m)`);
   const { verifyMessage } = await import('../mail/authenticity.js');
   return verifyMessage(raw, {
     trustedAuthservIds: trusted,
     timeoutMs: timeout * 1000,
-    dns: opts.dns !== false,
+    dns: opts.dns,
     ...(settings.dnsServers ? { dnsServers: settings.dnsServers } : {}),
   });
 }
 
-type Painter = Awaited<ReturnType<typeof import('./output.js').paint>>;
+type Painter = Palette;
 
 export function authenticityLines(v: AuthVerdict, p: Painter): string[] {
   const color = v.verdict === 'pass' ? p.green : v.verdict === 'fail' ? p.red : p.yellow;

@@ -1,22 +1,16 @@
 // rollcall inspect <file.eml> [--run <run>]: how a message is classified and matched, and why —
 // the class, the headers and rules that decided it, the delivery-status fields, and with a run,
-// the ping it answers and by which rule.
-import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, relative, resolve } from 'node:path';
-import { InputError, EXIT } from '../core/errors.js';
-import type { Directory } from '../core/directory.js';
-import { readEvents } from '../core/event-log.js';
-import { RunFolder } from '../core/run-folder.js';
-import { foldRunState, type RunState } from '../core/run-state.js';
-import { arrivalFromHeaders, classifyParsed, hasHeaderBlock, parseMessage, unparsedClassification, type Classification, type ParsedMessage } from '../mail/classify.js';
+// the ping it answers and by which rule. What it decides is src/run/inspect.ts's; this prints it.
+import { relative } from 'node:path';
+import { EXIT } from '../core/errors.js';
 import { printable } from '../core/printable.js';
-import { pingIndexFromState } from '../run/run-pings.js';
-import { OtherRuns } from '../run/other-runs.js';
+import { inspectMessage, openInspectedRun, readMessageFile } from '../run/inspect.js';
 import { formatDuration } from '../core/duration.js';
 import { loadSettings } from '../settings.js';
-import { paint, println, type Output } from './output.js';
+import { println, type Output } from './output.js';
 import { authenticityLines, inspectAuthenticity } from './inspect-authenticity.js';
+import { palette } from '../core/palette.js';
+import type { InspectOptions } from './commands.js';
 
 const NOT_ACK: Record<string, string> = {
   automatic: 'an automatic reply',
@@ -24,31 +18,6 @@ const NOT_ACK: Record<string, string> = {
   delay: 'a delay notice',
   'read-receipt': 'a read receipt',
 };
-
-interface RunContext {
-  label: string;
-  dir: string;
-  /** The run's events, folded once (src/core/run-state.ts). */
-  state: RunState;
-  directory?: Directory;
-}
-
-async function loadRun(arg: string, cwd: string): Promise<RunContext> {
-  const path = resolve(cwd, arg);
-  if (!existsSync(path)) throw new InputError([{ file: arg, message: 'no such run folder or events.jsonl' }]);
-  if (statSync(path).isDirectory()) {
-    const folder = RunFolder.open(path, arg);
-    const { events } = await folder.events();
-    return { label: arg, dir: folder.dir, state: foldRunState(events), ...(folder.hasDirectory() ? { directory: folder.directory() } : {}) };
-  }
-  // An events.jsonl given alone: its folder's directory.json names the contact points, if there.
-  const { events } = await readEvents(path);
-  const dir = dirname(path);
-  const ctx: RunContext = { label: arg, dir, state: foldRunState(events) };
-  const folder = RunFolder.at(dir);
-  if (folder.hasDirectory()) ctx.directory = folder.directory();
-  return ctx;
-}
 
 function ownAddress(o: Output): string | undefined {
   try {
@@ -59,38 +28,12 @@ function ownAddress(o: Output): string | undefined {
   }
 }
 
-export async function run(args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
-  const fileArg = args[0] as string;
-  const file = resolve(o.cwd, fileArg);
-  if (!existsSync(file) || !statSync(file).isFile()) throw new InputError([{ file: fileArg, message: 'no such message file' }]);
-  const raw = await readFile(file);
-  if (!hasHeaderBlock(raw)) throw new InputError([{ file: fileArg, message: 'not an e-mail message: no header block (a message starts with lines such as From:, Date:, Subject:)' }]);
-  const runCtx = typeof opts.run === 'string' ? await loadRun(opts.run, o.cwd) : undefined;
-
-  let msg: ParsedMessage | undefined;
-  let unparsed: Classification | undefined;
-  try {
-    msg = await parseMessage(raw);
-  } catch (e) {
-    // Too big for the parser (a 2 MB header, thousands of parts): a run records it as unrelated
-    // with the parser's words, and so does inspect.
-    unparsed = unparsedClassification(e);
-  }
-  // A message this run recorded keeps the arrival time the watcher read (INTERNALDATE).
-  const recorded = runCtx?.state.messages.find((e) => e.file !== undefined && resolve(runCtx.dir, e.file) === file);
-  let arrival: { at: Date; source: string } | undefined;
-  if (recorded) arrival = { at: new Date(recorded.receivedAt), source: `IMAP INTERNALDATE, as recorded by the run (${recorded.key})` };
-  else if (msg) {
-    const at = arrivalFromHeaders(msg);
-    if (at) arrival = { at, source: msg.headers.get('received') ? 'topmost Received header' : 'Date header (no Received header)' };
-  }
-  const pings = runCtx ? pingIndexFromState(runCtx.state, runCtx.directory) : undefined;
+export async function run(args: string[], opts: InspectOptions, o: Output): Promise<number> {
+  const { file, raw } = await readMessageFile(args[0]!, o.cwd);
+  const runCtx = opts.run !== undefined ? await openInspectedRun(opts.run, o.cwd) : undefined;
   const own = ownAddress(o);
-  const c = msg ? classifyParsed(msg, { ...(pings ? { pings } : {}), ...(arrival ? { receivedAt: arrival.at } : {}), ...(own ? { ownAddress: own } : {}) }) : unparsed!;
-  const sentAt = c.pingId ? pings?.sentAt(c.pingId) : undefined;
-  // An answer to another test: which run sent that ping, when it is a folder beside this one.
-  const otherRun = c.otherTest && runCtx ? await new OtherRuns(runCtx.dir).find(c.otherTest.token) : undefined;
-  const overrides = runCtx?.state.overrides.filter((e) => (recorded && e.messageKey === recorded.key) || (c.ping !== undefined && e.contactId === c.ping.contactId));
+  const inspection = await inspectMessage(raw, file, runCtx, own ? { ownAddress: own } : {});
+  const { classification: c, arrival, sentAt, otherRun, recorded, overrides } = inspection;
 
   // Whether it really comes from its From domain (DKIM, SPF, DMARC), and why.
   const origin = await inspectAuthenticity(raw, opts, o);
@@ -117,16 +60,16 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
       matchedBy: c.matchedBy ?? null,
       otherTest: c.otherTest ? { ...c.otherTest, ...(otherRun ? { runId: otherRun } : {}) } : null,
       matchDetail: c.matchDetail ?? null,
-      responseSeconds: sentAt && arrival ? Math.max(0, Math.round((arrival.at.getTime() - sentAt.getTime()) / 1000)) : null,
+      responseSeconds: inspection.responseSeconds !== undefined ? Math.round(inspection.responseSeconds) : null,
       recordedAs: recorded ? { key: recorded.key, class: recorded.class, folder: recorded.folder ?? null, authenticity: recorded.authenticity ?? null } : null,
-      overrides: overrides?.map((e) => ({ at: e.at, as: e.as, note: e.note, messageKey: e.messageKey ?? null, contactId: e.contactId ?? null })) ?? [],
+      overrides: overrides.map((e) => ({ at: e.at, as: e.as, note: e.note, messageKey: e.messageKey ?? null, contactId: e.contactId ?? null })),
       authenticity: origin,
     };
     println(o.out, JSON.stringify(out, null, 2));
     return EXIT.ok;
   }
 
-  const p = await paint(o);
+  const p = palette(o.color);
   const classColor = c.class === 'reply' ? p.green : c.class === 'unrelated' ? p.gray : c.class === 'bounce' ? p.red : p.yellow;
   // Every value below may come from the message: shown with its control characters visible.
   const t = printable;
@@ -167,8 +110,8 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
     row('Answers', t(`ping ${c.ping.pingId} to ${c.ping.address} (${c.ping.contactId}, ${c.ping.iso})`));
     row('Matched by', t(`${c.matchedBy} — ${c.matchDetail}`));
     if (sentAt) row('Sent', sentAt.toISOString());
-    if (sentAt && arrival) {
-      const after = formatDuration(Math.max(0, (arrival.at.getTime() - sentAt.getTime()) / 1000));
+    if (inspection.responseSeconds !== undefined) {
+      const after = formatDuration(inspection.responseSeconds);
       if (c.class === 'reply') row('Response', `${after} after the ping was sent`);
       else row('Arrived', `${after} after the ping was sent ${p.dim(`(${NOT_ACK[c.class] ?? c.class}: not an acknowledgement)`)}`);
     }
@@ -177,8 +120,8 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
     lines.push(`  ${''.padEnd(12)}${p.dim('an answer to another test is never matched by its sender and counts for nothing in this run')}`);
   } else row('Answers', t(`no ping of run ${runCtx.label}`));
   if (recorded) row('Recorded', t(`${recorded.key} as ${recorded.class}${recorded.folder ? ` in ${recorded.folder}` : ''}`));
-  for (const ov of overrides ?? []) row('Marked', t(`${ov.as} at ${ov.at}: "${ov.note}"`));
-  if (unparsed) lines.push(`  ${p.dim('(a run records such a message as unrelated, with these words, and keeps its raw copy)')}`);
+  for (const ov of overrides) row('Marked', t(`${ov.as} at ${ov.at}: "${ov.note}"`));
+  if (inspection.unparsed) lines.push(`  ${p.dim('(a run records such a message as unrelated, with these words, and keeps its raw copy)')}`);
   lines.push(...authenticityLines(origin, p));
   // The statistics use the verdict recorded on arrival; keys and policies may have changed since.
   const then = recorded?.authenticity;

@@ -14,6 +14,7 @@ import type { RunPlan } from '../core/run-folder.js';
 import { displayNow } from '../core/virtual-clock.js';
 import { formatWall } from '../core/time.js';
 import { ignoredLine, outcomeLine } from './outcome-words.js';
+import { palette, type Palette } from '../core/palette.js';
 
 
 export interface ViewContext {
@@ -27,12 +28,10 @@ export interface ViewContext {
   lineIntervalMs?: number;
 }
 
-type Paint = Awaited<ReturnType<typeof import('./output.js').paint>>;
 
 export async function createRunView(o: Output, ctx: ViewContext): Promise<RunView> {
   if (o.json) return jsonView(o);
-  const { paint } = await import('./output.js');
-  const c = await paint(o);
+  const c = palette(o.color);
   return o.interactive ? new LiveView(o, ctx, c) : new LineView(o, ctx, c);
 }
 
@@ -56,7 +55,7 @@ abstract class HumanView implements RunView {
   constructor(
     protected readonly o: Output,
     protected readonly ctx: ViewContext,
-    protected readonly c: Paint,
+    protected readonly c: Palette,
   ) {
     this.progress = new RunProgress(ctx.plan, ctx.directory, ctx.events);
     for (const e of ctx.events) this.noteProblem(e);
@@ -121,7 +120,7 @@ class LiveView extends HumanView {
   private lastDraw = 0;
   private readonly ticker: NodeJS.Timeout;
 
-  constructor(o: Output, ctx: ViewContext, c: Paint) {
+  constructor(o: Output, ctx: ViewContext, c: Palette) {
     super(o, ctx, c);
     this.ticker = setInterval(() => this.request(), 1000);
     this.ticker.unref();
@@ -165,7 +164,7 @@ class LiveView extends HumanView {
     const width = Math.max(40, (this.o.out as { columns?: number }).columns || 100);
     const lines = [c.bold(`rollcall · ${this.ctx.plan.id} · ${this.clockLine()}`)];
     // Cut to the width like every line: the short form, the full words went to stderr.
-    for (const p of this.problems.values()) lines.push(c.bold.red(`WARNING  no webhook from Twilio since ${formatWall(new Date(p.since), this.ctx.plan.tz).slice(11)}: the public URL does not forward, key presses are lost`));
+    for (const p of this.problems.values()) lines.push(c.bold(c.red(`WARNING  no webhook from Twilio since ${formatWall(new Date(p.since), this.ctx.plan.tz).slice(11)}: the public URL does not forward, key presses are lost`)));
     lines.push(`Pings     ${this.pingLine(s)}`, `Answered  ${c.bold(String(s.answered))} of ${s.population} countries`);
     for (const b of s.buckets) {
       const bar = s.population > 0 ? '█'.repeat(Math.round((b.responded / s.population) * 30)) : '';
@@ -194,7 +193,7 @@ class LiveView extends HumanView {
 class LineView extends HumanView {
   private readonly ticker: NodeJS.Timeout;
 
-  constructor(o: Output, ctx: ViewContext, c: Paint) {
+  constructor(o: Output, ctx: ViewContext, c: Palette) {
     super(o, ctx, c);
     this.ticker = setInterval(() => this.line(), ctx.lineIntervalMs ?? 60_000);
     this.ticker.unref();
@@ -217,7 +216,7 @@ class LineView extends HumanView {
 
   event(e: RunEvent): void {
     this.progress.add(e);
-    if (this.noteProblem(e)) this.say(e.resolved ? e.detail : this.c.bold.red(`WARNING: ${e.detail}`));
+    if (this.noteProblem(e)) this.say(e.resolved ? e.detail : this.c.bold(this.c.red(`WARNING: ${e.detail}`)));
   }
 
   stop(): void {

@@ -1,11 +1,12 @@
 // Where human and machine output goes, and whether it may use colour. Passed in, never global.
 import { basename, relative } from 'node:path';
 import type { Writable } from 'node:stream';
+import { colorWanted } from '../core/palette.js';
 
 export interface Output {
   out: Writable;
   err: Writable;
-  /** Colours on: stdout is a TTY, NO_COLOR unset (FORCE_COLOR forces them on). */
+  /** Colours on: stdout is a TTY, NO_COLOR unset (FORCE_COLOR forces them on); see core/palette.ts. */
   color: boolean;
   /** stdout is an interactive terminal (live views, prompts). */
   interactive: boolean;
@@ -39,12 +40,6 @@ export function invocationOf(env: NodeJS.ProcessEnv, script: string | undefined,
   return name === 'rollcall' && env.npm_command === 'exec' ? 'npx rollcall' : 'rollcall';
 }
 
-export function colorWanted(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
-  return isTTY;
-}
-
 export function processOutput(json: boolean): Output {
   const isTTY = Boolean(process.stdout.isTTY);
   return {
@@ -61,12 +56,6 @@ export function processOutput(json: boolean): Output {
 
 export function println(stream: Writable, text = ''): void {
   stream.write(text + '\n');
-}
-
-/** Chalk instance honouring the output's colour setting (chalk is cheap to load). */
-export async function paint(o: Output) {
-  const { Chalk } = await import('chalk');
-  return new Chalk({ level: o.color ? 1 : 0 });
 }
 
 /** What the top level prints for an error that is not the user's: a bug, with its stack. */

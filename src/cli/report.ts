@@ -6,17 +6,18 @@ import { stat } from 'node:fs/promises';
 import { authenticityOption } from '../settings.js';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { EXIT, formatProblem, UsageError } from '../core/errors.js';
-import { checkLocale, checkTimeZone } from '../report/format.js';
+import { checkTimeZone } from '../core/zone.js';
+import { checkLocale } from '../report/wording.js';
 import { catalogueFor } from '../report/i18n.js';
 import { parseFormats, writeHistory, writeLetters, writeReports } from '../report/write.js';
 import { parseBuckets } from '../stats/buckets.js';
 import { loadContactDetails, loadStatsSource, type StatsSource, type StatsSourceOptions } from '../stats/source.js';
 import { println, type Output } from './output.js';
+import type { ReportOptions } from './commands.js';
 
-export async function run(args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
-  const str = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
+export async function run(args: string[], opts: ReportOptions, o: Output): Promise<number> {
   let source = args[0];
-  const history = Array.isArray(opts.history) ? (opts.history as string[]) : [];
+  const history = opts.history ?? [];
   // `--letters` takes an optional `all`; `report --letters runs/x` means the run, not a value.
   let letters: false | 'some' | 'all' = false;
   if (opts.letters === true) letters = 'some';
@@ -30,25 +31,24 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
 
   // Every usage problem is reported before any file is read.
   if (history.length && letters) throw new UsageError('--history and --letters go separately: letters are written for one test');
-  if (history.length && str('compare') !== undefined) throw new UsageError('--history already puts the tests side by side: leave --compare out');
+  if (history.length && opts.compare !== undefined) throw new UsageError('--history already puts the tests side by side: leave --compare out');
   if (letters && opts.anonymize) throw new UsageError('--letters names each party: it cannot be --anonymize');
   if (!source && !history.length) throw new UsageError('report: give a run folder, an events.jsonl or a reply-log CSV (or --history with several)');
-  const formats = parseFormats(str('format') ?? (letters ? 'md,html' : 'html,md'));
-  const locale = str('locale');
+  const formats = parseFormats(opts.format);
+  const locale = opts.locale;
   if (locale !== undefined) {
     checkLocale(locale);
     if (!catalogueFor(locale)) o.err.write(`rollcall: warning: no wording for "${locale}" yet: numbers and dates in ${locale}, words in English (add src/report/locales/<language>.json)\n`);
   }
-  const tz = str('tz');
-  if (tz !== undefined) checkTimeZone(tz);
-  const bucketSeconds = str('buckets') !== undefined ? parseBuckets(str('buckets')!) : undefined;
-  const title = str('title');
+  const tz = opts.tz !== undefined ? checkTimeZone(opts.tz) : undefined;
+  const bucketSeconds = opts.buckets !== undefined ? parseBuckets(opts.buckets) : undefined;
+  const title = opts.title;
   if (title !== undefined && title.trim() === '') throw new UsageError('--title: give a title, or leave the option out for the default');
 
   // Paths stay as the user wrote them (they appear in error messages) unless cwd was moved.
   const at = (p: string) => (isAbsolute(p) || resolve(o.cwd) === process.cwd() ? p : resolve(o.cwd, p));
-  const directory = str('directory') !== undefined ? at(str('directory')!) : undefined;
-  const authenticity = authenticityOption(str('authenticity'));
+  const directory = opts.directory !== undefined ? at(opts.directory) : undefined;
+  const authenticity = authenticityOption(opts.authenticity);
   const load = async (path: string, withDirectory: boolean): Promise<StatsSource> => {
     const loadOpts: StatsSourceOptions = { ...(withDirectory && directory ? { directory } : {}), ...(bucketSeconds ? { bucketSeconds } : {}), ...(authenticity ? { authenticity } : {}) };
     const loaded = await loadStatsSource(at(path), loadOpts);
@@ -57,7 +57,7 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
   };
   const isRunFolder = async (path: string) => stat(at(path)).then((s) => s.isDirectory(), () => false);
   const common = { ...(locale ? { locale } : {}), ...(tz !== undefined ? { tz } : {}), ...(title !== undefined ? { title } : {}) };
-  const outDir = async (fallback: string | undefined) => at(str('out') ?? (fallback && (await isRunFolder(fallback)) ? join(fallback, 'reports') : 'reports'));
+  const outDir = async (fallback: string | undefined) => at(opts.out ?? (fallback && (await isRunFolder(fallback)) ? join(fallback, 'reports') : 'reports'));
 
   let files: string[];
   if (history.length) {
@@ -67,7 +67,7 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
     for (const s of sources) tests.push(await load(s, !(await isRunFolder(s))));
     files = await writeHistory(
       tests.map((t) => ({ stats: t.stats, meta: t.meta })),
-      { formats, outDir: await outDir(undefined), anonymize: Boolean(opts.anonymize), ...common },
+      { formats, outDir: await outDir(undefined), anonymize: opts.anonymize === true, ...common },
     );
   } else if (letters) {
     const current = await load(source!, true);
@@ -79,7 +79,7 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
   } else {
     const current = await load(source!, true);
     let compare: { stats: StatsSource['stats']; meta: StatsSource['meta'] } | undefined;
-    const earlier = str('compare');
+    const earlier = opts.compare;
     if (earlier !== undefined) {
       // The earlier test is counted with the same thresholds; its population is its own
       // (--directory is for the source only: a directory changes from one year to the next).
@@ -88,7 +88,7 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
     }
     files = await writeReports(
       { stats: current.stats, meta: current.meta, ...(compare ? { compare } : {}) },
-      { formats, outDir: await outDir(source), anonymize: Boolean(opts.anonymize), ...common },
+      { formats, outDir: await outDir(source), anonymize: opts.anonymize === true, ...common },
     );
   }
   const shown = files.map((f) => {

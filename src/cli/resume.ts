@@ -21,17 +21,18 @@ import { runWording } from '../mail/templates.js';
 import { createNotifier } from '../run/notify.js';
 import { commandLine, type Output } from './output.js';
 import type { Channel } from '../channels/channel.js';
+import type { ResumeOptions } from './commands.js';
 
-export async function run(args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
+export async function run(args: string[], opts: ResumeOptions, o: Output): Promise<number> {
   const arg = args[0];
   if (!arg) throw new UsageError('resume: give the run folder (runs/<id>)');
-  const webhookPortText = typeof opts.webhookPort === 'string' ? opts.webhookPort : undefined;
-  if (webhookPortText !== undefined && typeof opts.publicUrl !== 'string') throw new UsageError('--webhook-port: the webhook server runs only with --public-url');
+  const webhookPortText = opts.webhookPort;
+  if (webhookPortText !== undefined && opts.publicUrl === undefined) throw new UsageError('--webhook-port: the webhook server runs only with --public-url');
   const webhookPort = webhookPortText !== undefined ? parseWebhookPort(webhookPortText) : undefined;
   const runDir = resolve(o.cwd, arg);
   const { plan, directory } = readRunFolder(runDir);
   const status = await readRunStatus(runDir);
-  const resendUncertain = Boolean(opts.resendUncertain);
+  const resendUncertain = opts.resendUncertain === true;
   if (status.phase === 'ended') return finishEnded(runDir, plan, status.endedAt!, o);
   if (status.lock.held && !status.lock.stale) {
     // acquireLock says the same in detail; saying it before building channels keeps it quick.
@@ -62,8 +63,8 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
       folders: plan.folders,
       since: new Date(Date.parse(status.startedAt ?? plan.startAt) - 60_000),
       // The run remembers its public URL and webhook port: a resume listens again without being told.
-      ...(typeof opts.publicUrl === 'string' ? { publicUrl: opts.publicUrl } : plan.publicUrl ? { publicUrl: plan.publicUrl } : {}),
-      ...(webhookPort !== undefined ? { webhookPort } : plan.webhookPort !== undefined && typeof opts.publicUrl !== 'string' ? { webhookPort: plan.webhookPort } : {}),
+      ...(opts.publicUrl !== undefined ? { publicUrl: opts.publicUrl } : plan.publicUrl ? { publicUrl: plan.publicUrl } : {}),
+      ...(webhookPort !== undefined ? { webhookPort } : plan.webhookPort !== undefined && opts.publicUrl === undefined ? { webhookPort: plan.webhookPort } : {}),
       ...(opts.insecureTls ? { insecureTls: true } : {}),
       warn: (m) => o.err.write(`rollcall: ${m}\n`),
       wording: runWording(plan, status.startedAt),
@@ -99,7 +100,7 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
       ...(random ? { random } : {}),
       ...(from ? { from } : {}),
       ...(plan.notify && settings
-        ? { notify: createNotifier({ to: plan.notify, plan, directory, runDir, settings, insecureTls: Boolean(opts.insecureTls), warn: (m) => o.err.write(`rollcall: ${m}\n`) }) }
+        ? { notify: createNotifier({ to: plan.notify, plan, directory, runDir, settings, insecureTls: opts.insecureTls === true, warn: (m) => o.err.write(`rollcall: ${m}\n`) }) }
         : {}),
       view: (events) => createRunView(o, { plan, directory, runDir, clock, events }),
     });

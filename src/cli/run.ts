@@ -21,30 +21,30 @@ import { checkNotifySettings, createNotifier, parseNotifyAddresses } from '../ru
 import { parseBuckets } from '../stats/buckets.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { commandLine, type Output } from './output.js';
+import type { RunOptions } from './commands.js';
 
-export async function run(_args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
-  const str = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
-  const windowText = str('window') ?? '24h';
+export async function run(_args: string[], opts: RunOptions, o: Output): Promise<number> {
+  const windowText = opts.window;
   const windowSeconds = parseDuration(windowText);
   if (windowSeconds === undefined || !Number.isInteger(windowSeconds)) throw new UsageError(`--window: "${windowText}" is not a duration in whole seconds (e.g. 24h, 90m)`);
-  const bucketSeconds = parseBuckets(str('buckets') ?? '15m,30m,1h,12h,24h');
-  const channels = parseChannels(str('channels') ?? 'email');
-  const folders = (str('folders') ?? 'INBOX').split(',').map((f) => f.trim()).filter(Boolean);
-  const includeObservers = Boolean(opts.includeObservers);
-  const tz = str('tz') ?? 'UTC';
-  const publicUrl = str('publicUrl');
-  const webhookPortText = str('webhookPort');
+  const bucketSeconds = parseBuckets(opts.buckets);
+  const channels = parseChannels(opts.channels);
+  const folders = opts.folders.split(',').map((f) => f.trim()).filter(Boolean);
+  const includeObservers = opts.includeObservers === true;
+  const tz = opts.tz;
+  const publicUrl = opts.publicUrl;
+  const webhookPortText = opts.webhookPort;
   if (webhookPortText !== undefined && !publicUrl) throw new UsageError('--webhook-port: the webhook server runs only with --public-url');
   const webhookPort = webhookPortText !== undefined ? parseWebhookPort(webhookPortText) : undefined;
-  const notify = str('notify') !== undefined ? parseNotifyAddresses(str('notify')!) : [];
+  const notify = opts.notify !== undefined ? parseNotifyAddresses(opts.notify) : [];
   const warn = (m: string) => o.err.write(`rollcall: ${m}\n`);
 
   // Everything that can be wrong is checked before anything is created or sent.
-  const directoryFile = str('directory')!;
-  const directory = await readDirectory(directoryFile, { cwd: o.cwd, ...(str('sheet') !== undefined ? { sheet: str('sheet') } : {}) });
+  const directoryFile = opts.directory;
+  const directory = await readDirectory(directoryFile, { cwd: o.cwd, ...(opts.sheet !== undefined ? { sheet: opts.sheet } : {}) });
   const settings = loadSettings(o.env, o.cwd);
   checkChannelSettings(channels, settings);
-  const authenticity = authenticityOption(str('authenticity')) ?? settings.authenticity ?? 'report';
+  const authenticity = authenticityOption(opts.authenticity) ?? settings.authenticity ?? 'report';
   if (notify.length > 0) checkNotifySettings(settings);
   // The office's templates: every problem in them stops the run before anything is created.
   const templates = configuredTemplates(settings.templates, o.cwd);
@@ -53,7 +53,7 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
     const { parsePublicUrl } = await import('../channels/webhooks.js');
     parsePublicUrl(publicUrl);
   }
-  const schedule = parseSchedule({ at: str('at'), between: str('between'), on: str('on'), tz }, new Date(), Math.random);
+  const schedule = parseSchedule({ at: opts.at, between: opts.between, on: opts.on, tz }, new Date(), Math.random);
   const snapshot = directorySnapshot(directory, includeObservers);
   const pings = planPings(snapshot, channels);
   if (pings.length === 0) throw new UsageError(`no contact point in ${directoryFile} has an address for ${channels.join(', ')}: nothing to send`);
@@ -83,7 +83,7 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
   }
 
   const { runDir, plan } = createRun({
-    runsDir: resolve(o.cwd, str('runsDir') ?? 'runs'),
+    runsDir: resolve(o.cwd, opts.runsDir),
     directory,
     directoryFile,
     schedule,
@@ -142,7 +142,7 @@ export async function run(_args: string[], opts: Record<string, unknown>, o: Out
       command: 'run',
       signal: stop.signal,
       ...(settings.from ? { from: settings.from } : {}),
-      ...(plan.notify ? { notify: createNotifier({ to: plan.notify, plan, directory: snapshot, runDir, settings, insecureTls: Boolean(opts.insecureTls), warn }) } : {}),
+      ...(plan.notify ? { notify: createNotifier({ to: plan.notify, plan, directory: snapshot, runDir, settings, insecureTls: opts.insecureTls === true, warn }) } : {}),
       view: (events) => createRunView(o, { plan, directory: snapshot, runDir, clock, events }),
     });
     for (const w of result.warnings) warn(`warning: ${w.message}`);

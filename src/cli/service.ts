@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { EXIT, UsageError } from '../core/errors.js';
 import { RunFolder, runPaths } from '../core/run-folder.js';
 import type { Output } from './output.js';
+import type { ServiceOptions } from './commands.js';
 
 const BIN = fileURLToPath(new URL('../../bin/rollcall.js', import.meta.url));
 
@@ -92,15 +93,14 @@ export function cronLine(s: ServiceSpec): string {
   );
 }
 
-export async function run(args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
+export async function run(args: string[], opts: ServiceOptions, o: Output): Promise<number> {
   const arg = args[0];
   if (!arg) throw new UsageError('service: give the run folder (runs/<id>)');
   const folder = RunFolder.open(resolve(o.cwd, arg), arg);
   const plan = folder.plan();
   if (plan.simulated) throw new UsageError(`run ${plan.id} is a demo: it has no service to run at boot`);
-  const envText = typeof opts.envFile === 'string' ? opts.envFile : '~/.config/rollcall/env';
+  const envText = opts.envFile;
   const envFile = envText.startsWith('~/') ? join(homedir(), envText.slice(2)) : resolve(o.cwd, envText);
-  const str = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
   const spec: ServiceSpec = {
     runId: plan.id,
     runDir: realpathSync(folder.dir),
@@ -109,11 +109,11 @@ export async function run(args: string[], opts: Record<string, unknown>, o: Outp
     node: process.execPath,
     bin: realpathSync(BIN),
     resumeArgs: [
-      ...(str('publicUrl') ? ['--public-url', str('publicUrl')!] : []),
-      ...(str('webhookPort') ? ['--webhook-port', str('webhookPort')!] : []),
+      ...(opts.publicUrl ? ['--public-url', opts.publicUrl] : []),
+      ...(opts.webhookPort ? ['--webhook-port', opts.webhookPort] : []),
       ...(opts.insecureTls ? ['--insecure-tls'] : []),
     ],
-    userUnit: Boolean(opts.user),
+    userUnit: opts.user === true,
     user: userInfo().username,
   };
   o.out.write(opts.cron ? cronLine(spec) : systemdUnit(spec));

@@ -5,24 +5,25 @@ import { EXIT, formatProblem, UsageError } from '../core/errors.js';
 import { parseBuckets } from '../stats/buckets.js';
 import { loadStatsSource } from '../stats/source.js';
 import type { Output } from './output.js';
+import type { StatsOptions } from './commands.js';
 
-export async function run(args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
+export async function run(args: string[], opts: StatsOptions, o: Output): Promise<number> {
   const source = args[0];
   if (!source) throw new UsageError('stats: give a run folder, an events.jsonl or a reply-log CSV');
-  const by = opts.by as string | undefined;
+  const by = opts.by;
   if (by !== undefined && by !== 'status' && by !== 'kind') throw new UsageError(`--by: "${by}" is not status or kind`);
-  const bucketSeconds = typeof opts.buckets === 'string' ? parseBuckets(opts.buckets) : undefined;
-  const locale = typeof opts.locale === 'string' ? opts.locale : undefined;
+  const bucketSeconds = opts.buckets !== undefined ? parseBuckets(opts.buckets) : undefined;
+  const locale = opts.locale;
   if (locale !== undefined) {
     // Loaded only with --locale: the English table needs no Intl locale data.
-    const { checkLocale } = await import('../report/format.js');
+    const { checkLocale } = await import('../report/wording.js');
     checkLocale(locale);
   }
   // Paths stay as the user wrote them (they appear in error messages) unless cwd was moved.
   const at = (p: string) => (isAbsolute(p) || resolve(o.cwd) === process.cwd() ? p : resolve(o.cwd, p));
-  const directory = typeof opts.directory === 'string' ? at(opts.directory) : undefined;
+  const directory = opts.directory !== undefined ? at(opts.directory) : undefined;
 
-  const authenticity = authenticityOption(typeof opts.authenticity === 'string' ? opts.authenticity : undefined);
+  const authenticity = authenticityOption(opts.authenticity);
   const { stats, warnings } = await loadStatsSource(at(source), { directory, bucketSeconds, ...(authenticity ? { authenticity } : {}) });
   for (const w of warnings) o.err.write(`rollcall: warning: ${formatProblem(w)}\n`);
 

@@ -8,7 +8,9 @@ import { readRunStatus, type RunStatus } from '../run/status.js';
 import { ignoredLine, originLine, outcomeLine } from './outcome-words.js';
 import { formatWall } from '../core/time.js';
 import { formatDuration, thresholdLabel } from '../core/duration.js';
-import { commandLine, paint, type Output } from './output.js';
+import { commandLine, type Output } from './output.js';
+import { palette } from '../core/palette.js';
+import type { StatusOptions } from './commands.js';
 
 const PHASE_WORDS = (resume: string): Record<RunStatus['phase'], string> => ({
   scheduled: `scheduled, no process waiting for the start (${resume} starts it)`,
@@ -19,7 +21,7 @@ const PHASE_WORDS = (resume: string): Record<RunStatus['phase'], string> => ({
   ended: 'ended',
 });
 
-export async function run(args: string[], _opts: Record<string, unknown>, o: Output): Promise<number> {
+export async function run(args: string[], _opts: StatusOptions, o: Output): Promise<number> {
   const arg = args[0];
   if (!arg) throw new UsageError('status: give the run folder (runs/<id>)');
   const s = await readRunStatus(resolve(o.cwd, arg));
@@ -27,7 +29,7 @@ export async function run(args: string[], _opts: Record<string, unknown>, o: Out
     o.out.write(JSON.stringify({ ...s, runDir: arg }, null, 2) + '\n');
     return EXIT.ok;
   }
-  const c = await paint(o);
+  const c = palette(o.color);
   const tz = s.tz;
   const at = (iso: string) => `${formatWall(new Date(iso), tz)} ${tz}`;
   const lines: string[] = [];

@@ -8,12 +8,13 @@ import { BUILT_IN_TEXTS } from '../mail/ping-texts.js';
 import { loadTemplates } from '../mail/templates.js';
 import { shown } from './end-summary.js';
 import { commandLine, type Output } from './output.js';
+import type { TemplatesInitOptions } from './commands.js';
 
-export async function run(args: string[], opts: Record<string, unknown>, o: Output): Promise<number> {
-  const folderArg = args[0] ?? 'templates';
+export async function run(args: string[], opts: TemplatesInitOptions, o: Output): Promise<number> {
+  const folderArg = args[0]!; // default declared in commands.ts
   const folder = resolve(o.cwd, folderArg);
   const known = Object.keys(BUILT_IN_TEXTS);
-  const wanted = typeof opts.languages === 'string' ? opts.languages.split(',').map((l) => l.trim().toLowerCase()).filter(Boolean) : known;
+  const wanted = opts.languages !== undefined ? opts.languages.split(',').map((l) => l.trim().toLowerCase()).filter(Boolean) : known;
   for (const l of wanted) {
     if (!known.includes(l)) throw new UsageError(`--languages: rollcall has no built-in text in "${l}" (it has ${known.join(', ')}); write ${join(folderArg, l, 'email.txt')} yourself`);
   }

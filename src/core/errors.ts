@@ -1,4 +1,4 @@
-// Errors the user can fix, each with the exit code it ends the command with (DESIGN.md section 3).
+// Errors the user can fix, each with the exit code it ends the command with (docs/architecture.md, "Errors and exit codes").
 // Anything else thrown is a bug: the top-level handler prints it with its stack.
 
 /** Exit codes, as linters use them. */

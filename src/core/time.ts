@@ -1,11 +1,10 @@
 // Wall-clock times in IANA time zones, the one place rollcall does zone arithmetic (with
 // date-fns and @date-fns/tz): what `--at 10:30 --tz Europe/Paris` and `--between 09:00-17:00
-// --on 2024-03-31` mean, and how an instant is written in a zone in messages and reports.
+// --on 2024-03-31` mean, and how an instant is written in a zone in messages and reports. Which
+// zone names exist is zone.ts's job (Intl only, cheap to load).
 import { TZDate, tzOffset } from '@date-fns/tz';
 // lightFormat: the patterns here need no locale data, and format() would load it (start-up time).
 import { lightFormat as format } from 'date-fns/lightFormat';
-import { UsageError } from './errors.js';
-import { suggest } from './suggest.js';
 
 export interface WallTime {
   year: number;
@@ -14,30 +13,6 @@ export interface WallTime {
   hour: number;
   minute: number;
   second?: number;
-}
-
-const known = new Map<string, boolean>();
-
-/** Is this an IANA zone this Node knows? */
-export function isTimeZone(tz: string): boolean {
-  let ok = known.get(tz);
-  if (ok === undefined) {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: tz });
-      ok = true;
-    } catch {
-      ok = false;
-    }
-    known.set(tz, ok);
-  }
-  return ok;
-}
-
-/** The zone, or a UsageError naming the option: the one message for a bad zone everywhere. */
-export function checkTimeZone(tz: string, what = '--tz'): string {
-  if (isTimeZone(tz)) return tz;
-  const hint = suggest(tz, ['UTC', ...Intl.supportedValuesOf('timeZone')]);
-  throw new UsageError(`${what}: unknown time zone "${tz}" (${hint ? `did you mean ${hint}?` : 'use an IANA name such as Europe/Paris or UTC'})`);
 }
 
 /** The wall time at an instant in a zone. */

@@ -191,7 +191,7 @@ export function cellText(v: CellValue): CellText {
     if (result === undefined) return { text: '', problem: 'a formula whose result was never saved: open the workbook in Excel and save it' };
     return cellText(result);
   }
-  return { text: String(v as unknown) };
+  return { text: String(v) };
 }
 
 /** `# network: X` in one cell, or `# updated:` with the value (a date, say) in the next. */

@@ -3,12 +3,13 @@
 // (codes that exist and agree with the country, e-mail syntax, numbers valid for the country,
 // IANA zones, unique ids, every party reachable). Every problem is collected, none thrown.
 import { z } from 'zod';
-import { isSupportedCountry, parsePhoneNumberFromString, validatePhoneNumberLength, type CountryCode } from 'libphonenumber-js/min';
+import { isSupportedCountry, parsePhoneNumberFromString, validatePhoneNumberLength } from 'libphonenumber-js/min';
 import type { InputProblem } from '../core/errors.js';
 import { countryMatches, countryName, isoForCountry } from './countries.js';
-import type { ContactKind, ContactPoint, Directory, Party } from './model.js';
+import type { ContactPoint, Directory, Party } from './model.js';
 import { formatPath, type DataPath, type DirectorySource } from './source.js';
 import { suggest } from '../core/suggest.js';
+import { normaliseTimeZone, suggestTimeZone } from '../core/zone.js';
 
 export interface DirectoryCounts {
   parties: number;
@@ -41,7 +42,7 @@ const text = z.string({ error: textError }).trim().min(1, 'is empty');
 const optionalText = z.preprocess((v) => (v === null || v === '' ? undefined : v), z.string({ error: textError }).trim().optional());
 /** A list of text values; a single value or nothing are accepted too. */
 const textList = z.preprocess(
-  (v) => (v === null || v === undefined ? [] : Array.isArray(v) ? v : [v]),
+  (v): unknown[] => (v === null || v === undefined ? [] : Array.isArray(v) ? (v as unknown[]) : [v]),
   z.array(z.string({ error: textError }).trim()).transform((l) => l.filter((s) => s !== '')),
 );
 function oneOf<T extends string>(what: string, values: readonly [T, ...T[]]) {
@@ -105,66 +106,8 @@ export function normaliseEmail(text: string): string | undefined {
   return `${local}@${[...labels, tld].join('.')}`;
 }
 
-/**
- * Current IANA names that the engine's list (CLDR) has under their old names. Knowing them saves
- * the first `Intl.DateTimeFormat`, which loads zone data (tens of ms at start-up); anything else
- * missing from the list still gets that check.
- */
-export const RENAMED_ZONES: Readonly<Record<string, string>> = {
-  'Africa/Asmara': 'Africa/Asmera',
-  'America/Argentina/Buenos_Aires': 'America/Buenos_Aires',
-  'America/Argentina/Catamarca': 'America/Catamarca',
-  'America/Argentina/Cordoba': 'America/Cordoba',
-  'America/Argentina/Jujuy': 'America/Jujuy',
-  'America/Argentina/Mendoza': 'America/Mendoza',
-  'America/Atikokan': 'America/Coral_Harbour',
-  'America/Indiana/Indianapolis': 'America/Indianapolis',
-  'America/Kentucky/Louisville': 'America/Louisville',
-  'America/Nuuk': 'America/Godthab',
-  'Asia/Ho_Chi_Minh': 'Asia/Saigon',
-  'Asia/Kathmandu': 'Asia/Katmandu',
-  'Asia/Kolkata': 'Asia/Calcutta',
-  'Asia/Yangon': 'Asia/Rangoon',
-  'Atlantic/Faroe': 'Atlantic/Faeroe',
-  'Europe/Kyiv': 'Europe/Kiev',
-  'Pacific/Chuuk': 'Pacific/Truk',
-  'Pacific/Kanton': 'Pacific/Enderbury',
-  'Pacific/Pohnpei': 'Pacific/Ponape',
-};
-
-let zoneList: Set<string> | undefined;
-const zoneChecked = new Map<string, string | undefined>();
-
-/** The zone as it should be written, or undefined when it is not an IANA time zone. */
-export function normaliseTimeZone(zone: string): string | undefined {
-  zoneList ??= new Set(Intl.supportedValuesOf('timeZone'));
-  // The same zone read from many rows is kept as one string (a directory of 100,000 contact
-  // points names a few dozen zones).
-  const known = zoneChecked.get(zone);
-  if (known !== undefined) return known;
-  if (zoneList.has(zone) || zone === 'UTC' || zone === 'Etc/UTC') {
-    zoneChecked.set(zone, zone);
-    return zone;
-  }
-  const old = RENAMED_ZONES[zone];
-  if (old && zoneList.has(old)) {
-    zoneChecked.set(zone, zone);
-    return zone;
-  }
-  // Offsets ("+01:00") are accepted by some engines but are not IANA names.
-  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone)) return undefined;
-  if (zoneChecked.has(zone)) return zoneChecked.get(zone);
-  let result: string | undefined;
-  try {
-    // Links and newer names are missing from the list but known to the engine.
-    const resolved = new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
-    result = resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone;
-  } catch {
-    result = undefined;
-  }
-  zoneChecked.set(zone, result);
-  return result;
-}
+// Zone names are core's (core/zone.ts), shared with the --tz options; exported here as before.
+export { normaliseTimeZone, RENAMED_ZONES } from '../core/zone.js';
 
 const languageChecked = new Map<string, string | undefined>();
 function normaliseLanguage(tag: string): string | undefined {
@@ -270,7 +213,7 @@ export function validateDirectory(source: DirectorySource, file: string): Direct
       }
     }
     const label = `${party.country ?? '?'}${iso ? ` (${iso})` : ''}`;
-    const phoneCountry = iso && isSupportedCountry(iso) ? (iso as CountryCode) : undefined;
+    const phoneCountry = iso && isSupportedCountry(iso) ? iso : undefined;
 
     const contacts: ContactPoint[] = [];
     const unreachable: DataPath[] = [];
@@ -367,7 +310,7 @@ export function validateDirectory(source: DirectorySource, file: string): Direct
       if (contact.timezone !== undefined) {
         timezone = normaliseTimeZone(contact.timezone);
         if (!timezone) {
-          const hint = suggest(contact.timezone, zoneList ?? [], { max: 3 });
+          const hint = suggestTimeZone(contact.timezone, 3);
           error(
             [...contactPath, 'timezone'],
             `unknown time zone '${contact.timezone}' (an IANA name such as Europe/Paris${hint ? `; did you mean ${hint}?` : ''})`,
@@ -395,7 +338,7 @@ export function validateDirectory(source: DirectorySource, file: string): Direct
         contacts.push({
           id: contact.id,
           unit: contact.unit ?? '',
-          kind: KINDS.find((k) => k === contact.kind) ?? (contact.kind as ContactKind),
+          kind: KINDS.find((k) => k === contact.kind) ?? contact.kind,
           // Exact-size copies: a list grown by push() keeps room for 17 values, four lists a contact
           // point, which is most of a large directory's memory.
           emails: emails.slice(),

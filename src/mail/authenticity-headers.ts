@@ -83,7 +83,7 @@ export function parseAuthenticationResults(value: string): AuthResultsHeader | u
       .trim()
       .match(/(?:[^\s"]+|"(?:[^"\\]|\\.)*")+/g);
     if (!words || words.length === 0) continue;
-    const first = /^([A-Za-z0-9_-]+)(?:\/[^=]*)?=(.+)$/.exec(words[0] as string);
+    const first = /^([A-Za-z0-9_-]+)(?:\/[^=]*)?=(.+)$/.exec(words[0]);
     if (!first) continue; // `none`, or something we cannot read
     const r: AuthResult = { method: (first[1] as string).toLowerCase(), result: unquote(first[2] as string).toLowerCase(), props: {} };
     for (const w of words.slice(1)) {

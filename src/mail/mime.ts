@@ -1,6 +1,10 @@
 // A small MIME walker for the parts mailparser folds away: the fields of message/delivery-status
 // and message/disposition-notification, and the headers of a returned original message
-// (message/rfc822, text/rfc822-headers). Bytes are kept as latin1 strings until decoded.
+// (message/rfc822, text/rfc822-headers). Bytes are kept as latin1 strings until decoded; the
+// decoding itself (quoted-printable, encoded words, charsets, parameters) is libmime's and libqp's.
+import libmime from 'libmime';
+import { decode as decodeBytes } from 'libmime/lib/charset.js';
+import { decode as decodeQp } from 'libqp';
 
 export interface HeaderField {
   name: string;
@@ -60,67 +64,31 @@ export function splitHeaderBody(raw: string): { head: string; body: string } {
   return { head: raw.slice(0, m.index), body: raw.slice(m.index + m[0].length) };
 }
 
-/** `type/subtype; a=b; c="d"` → type and parameters (names lower-cased). */
+/** `type/subtype; a=b; c="d"` → type and parameters (names lower-cased; RFC 2231 values decoded). */
 export function parseContentType(value: string | undefined): { type: string; params: Record<string, string> } {
   if (!value) return { type: 'text/plain', params: {} };
-  const [head = '', ...rest] = splitParams(value);
+  const parsed = libmime.parseHeaderValue(value);
   const params: Record<string, string> = {};
-  for (const p of rest) {
-    const i = p.indexOf('=');
-    if (i <= 0) continue;
-    params[p.slice(0, i).trim().toLowerCase()] = p.slice(i + 1).trim().replace(/^"(.*)"$/s, '$1');
-  }
-  return { type: head.trim().toLowerCase() || 'text/plain', params };
-}
-
-function splitParams(value: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (const ch of value) {
-    if (ch === '"') quoted = !quoted;
-    if (ch === ';' && !quoted) {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
-
-function decodeQuotedPrintable(s: string): string {
-  return s.replace(/=\r?\n/g, '').replace(/=([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  for (const [k, v] of Object.entries(parsed.params)) params[k.toLowerCase()] = v;
+  return { type: parsed.value.trim().toLowerCase() || 'text/plain', params };
 }
 
 function decodeTransfer(body: string, encoding: string | undefined): string {
   const e = (encoding ?? '').trim().toLowerCase();
   if (e === 'base64') return Buffer.from(body.replace(/[^A-Za-z0-9+/=]/g, ''), 'base64').toString('latin1');
-  if (e === 'quoted-printable') return decodeQuotedPrintable(body);
+  if (e === 'quoted-printable') return decodeQp(body).toString('latin1');
   return body;
 }
 
 /** Decodes latin1-held bytes in the given charset (UTF-8 when unknown). */
 export function decodeCharset(bytes: string, charset = 'utf-8'): string {
-  const buf = Buffer.from(bytes, 'latin1');
-  try {
-    return new TextDecoder(charset.toLowerCase()).decode(buf);
-  } catch {
-    return buf.toString('utf8');
-  }
+  return decodeBytes(Buffer.from(bytes, 'latin1'), charset);
 }
 
 /** RFC 2047 encoded words (`=?utf-8?Q?...?=`, `=?iso-8859-1?B?...?=`). */
 export function decodeWords(value: string): string {
   if (!value.includes('=?')) return value;
-  return value
-    .replace(/(\?=)\s+(=\?)/g, '$1$2')
-    .replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_, charset: string, enc: string, text: string) => {
-      const bytes =
-        enc.toUpperCase() === 'B'
-          ? Buffer.from(text, 'base64').toString('latin1')
-          : decodeQuotedPrintable(text.replace(/_/g, ' '));
-      return decodeCharset(bytes, charset.split('*')[0]);
-    });
+  return libmime.decodeWords(value);
 }
 
 const MAX_DEPTH = 8;

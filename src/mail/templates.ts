@@ -9,7 +9,8 @@ import type { RunPlan } from '../core/run-folder.js';
 import { InputError, type InputProblem } from '../core/errors.js';
 import { formatDuration } from '../core/duration.js';
 import { suggest } from '../core/suggest.js';
-import { formatWall, isTimeZone } from '../core/time.js';
+import { formatWall } from '../core/time.js';
+import { isTimeZone } from '../core/zone.js';
 import { BUILT_IN_TEXTS, baseLanguage, type VoicePrompts } from './ping-texts.js';
 
 export type TemplateKind = 'subject' | 'email' | 'html' | 'sms' | 'voice';
@@ -315,7 +316,7 @@ export function runWording(plan: Pick<RunPlan, 'network' | 'templates' | 'window
   const start = startedAt !== undefined ? Date.parse(startedAt) : Math.max(now.getTime(), Date.parse(plan.startAt));
   return new PingWording({
     network: plan.network,
-    ...(plan.templates ? { templates: plan.templates as TemplateSet } : {}),
+    ...(plan.templates ? { templates: plan.templates } : {}),
     deadline: new Date(start + plan.windowSeconds * 1000),
     windowSeconds: plan.windowSeconds,
   });

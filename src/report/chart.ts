@@ -6,7 +6,8 @@
 // LabelPlacer: moved, or dropped, never drawn over one another.
 import type { Stats } from '../stats/types.js';
 import { esc } from './escape.js';
-import { axisTimeIn, type Formatter } from './format.js';
+import type { Formatter } from './format.js';
+import { axisTimeIn } from './wording.js';
 import { LabelPlacer, textBox, type Box, type LabelSpot, type PlacedLabel } from './labels.js';
 
 export interface CurvePoint {
@@ -61,7 +62,7 @@ function englishAxis(key: string, v: Record<string, string | number>): string {
 
 /** Axis label of a time in English: `30 s`, `15 min`, `1 h`, `24 h`, `1 h 30`. */
 export function axisTime(seconds: number): string {
-  return axisTimeIn(ENGLISH_AXIS as Parameters<typeof axisTimeIn>[0], seconds);
+  return axisTimeIn(ENGLISH_AXIS, seconds);
 }
 
 const NICE_TICKS = [1, 5, 10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 345600, 604800];

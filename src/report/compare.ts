@@ -5,7 +5,8 @@
 import type { BucketStat, CountryResult, Stats } from '../stats/types.js';
 import { formatDuration } from '../core/duration.js';
 import { foldCountryName, isoForCountry } from '../directory/countries.js';
-import { MINUS, type Formatter } from './format.js';
+import type { Formatter } from './format.js';
+import { MINUS } from './wording.js';
 import type { TextKey } from './i18n.js';
 
 const sign = (d: number) => (d > 0 ? '+' : d < 0 ? MINUS : '');

@@ -304,7 +304,7 @@ function observers(model: ReportModel): string {
     `<ul class="lines">${bucketLines(o.buckets, fmt)
       .map((l) => `<li>${esc(l)}</li>`)
       .join('')}</ul>` +
-    bucketTable(o as Stats, model, fmt.t('observers.bucketCaption', { population: fmt.int(o.population) })) +
+    bucketTable(o, model, fmt.t('observers.bucketCaption', { population: fmt.int(o.population) })) +
     countryTable(model, model.current.observerRows, fmt.t('observers.countriesCaption')) +
     `</section>`
   );

@@ -140,7 +140,7 @@ export function createMessages(locale: string, int: (n: number) => string = Stri
       if (lang === 'en') return name;
       const code = (iso ?? isoForCountry(name))?.toUpperCase();
       if (!code) return name;
-      if (countries[code]) return countries[code]!;
+      if (countries[code]) return countries[code];
       if (regions === undefined) {
         try {
           regions = new Intl.DisplayNames([locale], { type: 'region', fallback: 'none' });

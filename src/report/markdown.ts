@@ -214,7 +214,7 @@ export function renderMarkdown(model: ReportModel): string {
   if (s.observers) {
     out.push(`## ${md(fmt.t('observers.heading'))}`, '');
     for (const l of bucketLines(s.observers.buckets, fmt)) out.push(`- ${md(l)}`);
-    out.push('', bucketTable(s.observers as Stats, model), '', countryTable(model, current.observerRows), '');
+    out.push('', bucketTable(s.observers, model), '', countryTable(model, current.observerRows), '');
   }
 
   out.push(`## ${md(fmt.t('methods.heading'))}`, '');

@@ -1,4 +1,4 @@
-// The methods section: DESIGN.md section 1 (the measurement rules) in plain words, for readers
+// The methods section: docs/measurement.md (the measurement rules) in plain words, for readers
 // of the report who will not read the tool's documentation, in the report's language.
 import type { ReportModel } from './model.js';
 

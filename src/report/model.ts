@@ -7,7 +7,9 @@ import type { SourceMeta } from '../stats/source.js';
 import type { CountryOutcome, CountryResult, GroupStats, OverrideSummary, Stats } from '../stats/types.js';
 import { anonymizeStats, countryLabelsIn } from './anonymize.js';
 import { comparisonNotes } from './compare.js';
-import { checkTimeZone, createFormatter, hourIn, isoLocal, type Formatter } from './format.js';
+import { hourIn, isoLocal } from '../core/time.js';
+import { isTimeZone } from '../core/zone.js';
+import { createFormatter, type Formatter } from './format.js';
 
 export interface ReportOptions {
   locale?: string;
@@ -118,13 +120,12 @@ export function firstSent(stats: Stats): string | undefined {
 }
 
 function localTime(c: CountryResult, fmt: Formatter, anonymize: boolean): { text: string; iso?: string } {
-  if (!c.sentAt || !c.timezone) return { text: '' };
-  try {
-    if (anonymize) return { text: fmt.periodOfDay(hourIn(c.sentAt, c.timezone)) };
-    return { text: `${fmt.time(c.sentAt, c.timezone)} (${fmt.offset(c.sentAt, c.timezone)})`, iso: isoLocal(c.sentAt, c.timezone) };
-  } catch {
-    return { text: '' }; // a zone Intl does not know: no local time rather than a wrong one
-  }
+  // A zone this Node does not know: no local time rather than a wrong one.
+  if (!c.sentAt || !c.timezone || !isTimeZone(c.timezone)) return { text: '' };
+  const sent = new Date(c.sentAt);
+  if (Number.isNaN(sent.getTime())) return { text: '' };
+  if (anonymize) return { text: fmt.periodOfDay(hourIn(sent, c.timezone)) };
+  return { text: `${fmt.time(c.sentAt, c.timezone)} (${fmt.offset(c.sentAt, c.timezone)})`, iso: isoLocal(sent, c.timezone) };
 }
 
 /** The same statistics with every country named by `rename` (figures and order unchanged; the
@@ -211,23 +212,14 @@ export function testView(computed: Stats, meta: SourceMeta, fmt: Formatter, labe
     ...(startedAt ? { startedAt } : {}),
     channels: [...channels],
     rows: rowsOf(stats.countries, stats, fmt, name, anonymize),
-    observerRows: stats.observers ? rowsOf(stats.observers.countries, stats.observers as Stats, fmt, name, anonymize) : [],
+    observerRows: stats.observers ? rowsOf(stats.observers.countries, stats.observers, fmt, name, anonymize) : [],
   };
-}
-
-function knownZone(zone: string): boolean {
-  try {
-    checkTimeZone(zone);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The secretariat's zone: `--tz`, else the run's when Intl knows it (a run may have recorded
  * `Europe/Strasbourg`, not an IANA name: UTC then, rather than failing the report). */
 export function reportZone(meta: SourceMeta, tz?: string): string {
-  return tz ?? (meta.tz && knownZone(meta.tz) ? meta.tz : 'UTC');
+  return tz ?? (meta.tz && isTimeZone(meta.tz) ? meta.tz : 'UTC');
 }
 
 /** `24/7 Network (Budapest Convention) responsiveness test 7 June 2023`, or `--title`. */

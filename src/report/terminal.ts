@@ -9,8 +9,9 @@ import type { BucketStat, CountryResult, Finding, GroupStats, OverrideSummary, S
 import { bucketLines, type LineWording } from './bucket-lines.js';
 import { detailText } from './detail.js';
 import { automaticKinds } from './outcomes.js';
-import { createFormatter, durationIn, thresholdIn } from './format.js';
+import { createWording, durationIn, thresholdIn } from './wording.js';
 import { catalogueFor, createMessages, type Messages } from './i18n.js';
+import { palette, type Palette } from '../core/palette.js';
 import { printable } from '../core/printable.js';
 
 export interface TerminalOptions {
@@ -23,25 +24,10 @@ export interface TerminalOptions {
   locale?: string;
 }
 
-/** The few styles used. Plain SGR codes rather than chalk: loading chalk costs ~30 ms of the
- * 200 ms start-up budget, and whether to colour is decided by the caller (src/cli/output.ts). */
-type Style = (text: string) => string;
-interface Paint {
-  bold: Style;
-  dim: Style;
-  red: Style;
-  yellow: Style;
-  magenta: Style;
-}
-const sgr = (on: number, off: number): Style => (t) => `\u001b[${on}m${t}\u001b[${off}m`;
-const COLOUR: Paint = { bold: sgr(1, 22), dim: sgr(2, 22), red: sgr(31, 39), yellow: sgr(33, 39), magenta: sgr(35, 39) };
-const same: Style = (t) => t;
-const PLAIN: Paint = { bold: same, dim: same, red: same, yellow: same, magenta: same };
-
 type Wording = LineWording & Messages & { int: (n: number) => string; sortNames: boolean };
 
 /** English without Intl number formats (their locale data costs ~30 ms at start-up); any other
- * language with the report's Formatter. */
+ * language with the reports' wording of figures. */
 function wording(locale: string | undefined): Wording {
   const language = locale ? catalogueFor(locale) : 'en';
   if (!locale || language === 'en') {
@@ -55,7 +41,7 @@ function wording(locale: string | undefined): Wording {
       sortNames: false,
     };
   }
-  return { ...createFormatter(locale, 'UTC'), sortNames: true };
+  return { ...createWording(locale), sortNames: true };
 }
 
 type Row = Array<string | { content: string; rowSpan: number; vAlign: 'top' }>;
@@ -63,7 +49,7 @@ type Row = Array<string | { content: string; rowSpan: number; vAlign: 'top' }>;
 export function renderStatsText(computed: Stats, opts: TerminalOptions): string {
   const w = wording(opts.locale);
   const stats = computed;
-  const c = opts.color ? COLOUR : PLAIN;
+  const c = palette(opts.color);
   const width = opts.width ?? 100;
   const out: string[] = [];
   const last = stats.buckets[stats.buckets.length - 1];
@@ -146,7 +132,7 @@ export function renderStatsText(computed: Stats, opts: TerminalOptions): string 
 /** `2023-06-07 22:11 UTC`: the same in every language, and no Intl date formats to load. */
 const utcMinute = (iso: string) => `${new Date(iso).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
-function overrideLine(o: OverrideSummary, c: Paint, w: Wording): string {
+function overrideLine(o: OverrideSummary, c: Palette, w: Wording): string {
   const v = { answeredAt: o.handEntered?.answeredAt, channel: o.handEntered?.channel as string | undefined };
   const channel = v.channel && ['email', 'sms', 'voice', 'sim', 'phone', 'other'].includes(v.channel) ? w.t(`channel.${v.channel as 'email'}`) : v.channel;
   const what =
@@ -157,7 +143,7 @@ function overrideLine(o: OverrideSummary, c: Paint, w: Wording): string {
   return `${w.t('report.colon', { text: `${o.messageKey ?? o.contactId} → ${what}${from}` })} ${printable(o.note)}${o.applied === false ? c.dim(` ${w.t('terminal.nothingToReclassify')}`) : ''}`;
 }
 
-function newTable(head: string[], c: Paint): Table.Table {
+function newTable(head: string[], c: Palette): Table.Table {
   return new Table({
     head: head.map((h) => c.bold(h)),
     style: { head: [], border: [], compact: true },
@@ -171,13 +157,13 @@ function cells(b: BucketStat, w: Wording): string[] {
   return [w.threshold(b.thresholdSeconds), w.int(b.responded), w.percent(b.share), w.duration(b.averageSeconds), w.duration(b.medianSeconds)];
 }
 
-function table(buckets: BucketStat[], c: Paint, w: Wording): string {
+function table(buckets: BucketStat[], c: Palette, w: Wording): string {
   const t = newTable(head(w), c);
   for (const b of buckets) t.push(cells(b, w));
   return t.toString();
 }
 
-function groupedTable(groups: Array<[string, GroupStats]>, c: Paint, w: Wording): string {
+function groupedTable(groups: Array<[string, GroupStats]>, c: Palette, w: Wording): string {
   const t = newTable([w.t('terminal.group'), ...head(w)], c);
   for (const [label, g] of groups) {
     g.buckets.forEach((b, i) => {
@@ -188,13 +174,13 @@ function groupedTable(groups: Array<[string, GroupStats]>, c: Paint, w: Wording)
   return t.toString();
 }
 
-function section(c: Paint, w: Wording, title: string, list: CountryResult[], item: (r: CountryResult) => string, width: number): string[] {
+function section(c: Palette, w: Wording, title: string, list: CountryResult[], item: (r: CountryResult) => string, width: number): string[] {
   const colon = (text: string) => w.t('report.colon', { text });
   if (list.length === 0) return [`${c.bold(colon(title))} ${c.dim(w.t('terminal.none'))}`];
   return wrap(c.bold(colon(`${title} (${list.length})`)), list.map(item), width);
 }
 
-function findingLine(f: Finding, c: Paint, w: Wording, pad: number, name: (r: { country: string; iso?: string }) => string): string {
+function findingLine(f: Finding, c: Palette, w: Wording, pad: number, name: (r: { country: string; iso?: string }) => string): string {
   const label = w.t(`terminal.finding.${f.status}`).padEnd(pad);
   const status = f.status === 'failed' ? c.red(label) : f.status === 'uncertain' ? c.yellow(label) : c.magenta(label);
   const channel = ['email', 'sms', 'voice', 'sim'].includes(f.channel) ? w.t(`terminal.channel.${f.channel}`) : f.channel;

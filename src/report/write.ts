@@ -16,7 +16,7 @@ import { renderMarkdown } from './markdown.js';
 import { buildHistoryModel, renderHistoryCsv, renderHistoryHtml, renderHistoryJson, renderHistoryMarkdown, type HistoryModel } from './history.js';
 import { buildLetters, renderLetterHtml, renderLetterMarkdown, renderLettersIndex, type LettersInput } from './letters.js';
 import { buildReportModel, type ReportModel } from './model.js';
-import { checkLocale } from './format.js';
+import { checkLocale } from './wording.js';
 import { chromiumMissing, findChromium, printPdf } from './pdf.js';
 
 export const REPORT_FORMATS = ['html', 'md', 'csv', 'json', 'pdf'] as const;

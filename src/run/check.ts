@@ -110,7 +110,7 @@ export async function checkDomain(o: {
   signing?: { selector: string; domain: string; publicKey: string };
 }): Promise<DomainCheck> {
   const p = await domainPolicies(o.domain, o.resolver, o.orgDomain);
-  const out: DomainCheck = { domain: o.domain, errors: p.errors, ...(p.spf ? { spf: p.spf } : {}), ...(p.dmarc ? { dmarc: p.dmarc, dmarcName: p.dmarcName as string } : {}), ...(p.dmarcPolicy ? { dmarcPolicy: p.dmarcPolicy } : {}) };
+  const out: DomainCheck = { domain: o.domain, errors: p.errors, ...(p.spf ? { spf: p.spf } : {}), ...(p.dmarc ? { dmarc: p.dmarc, dmarcName: p.dmarcName } : {}), ...(p.dmarcPolicy ? { dmarcPolicy: p.dmarcPolicy } : {}) };
   if (o.signing) {
     const name = `${o.signing.selector}._domainkey.${o.signing.domain}`;
     try {

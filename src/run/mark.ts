@@ -57,6 +57,13 @@ export interface MarkPlan {
 
 type Contact = { contactId: string; country: string; iso: string };
 
+/** Decides the mark and, when it applies, appends its override event to the run's log: one
+ * O_APPEND write, safe while another process is running the run. */
+export async function markRun(folder: RunFolder, req: MarkRequest): Promise<{ plan: MarkPlan; written: OverrideEvent }> {
+  const plan = await planMark(folder, req);
+  return { plan, written: folder.appendEvent(plan.override) as OverrideEvent };
+}
+
 /** Decides the override for a request, or throws UsageError saying why it cannot apply. */
 export async function planMark(folder: RunFolder, req: MarkRequest, now: Date = new Date()): Promise<MarkPlan> {
   const as = req.as as OverrideClass;
@@ -122,7 +129,7 @@ export async function planMark(folder: RunFolder, req: MarkRequest, now: Date = 
   const dir: Directory = directory ?? { network: '', parties: [] };
   const options = { bucketSeconds, includeObservers, ...(plan?.authenticity ? { authenticity: plan.authenticity } : {}) };
   const before = statsFromState(state, dir, options);
-  applyEvent(state, { v: EVENT_VERSION, at: now.toISOString(), ...override } as OverrideEvent);
+  applyEvent(state, { v: EVENT_VERSION, at: now.toISOString(), ...override });
   const after = statsFromState(state, dir, options);
   const summary = after.overrides[after.overrides.length - 1];
   if (!summary?.applied) throw new UsageError(whyNotApplied(override, state, message, contact, label));
@@ -219,7 +226,7 @@ function answerTime(text: string, folder: RunFolder, state: RunState, contact: C
     if (!zone) throw new UsageError(`--at: "${text}": run ${folder.label} has no run.json, so its time zone is unknown; give the time with its offset (2024-06-05T22:11:00+02:00)`);
   };
   const check = (d: Date): Date => {
-    if (d.getTime() < first!) throw new UsageError(`--at: ${show(d.getTime())} is before ${contact.contactId}'s first ping, sent at ${show(first!)} (${new Date(first!).toISOString()}): an answer cannot come before the ping`);
+    if (d.getTime() < first) throw new UsageError(`--at: ${show(d.getTime())} is before ${contact.contactId}'s first ping, sent at ${show(first)} (${new Date(first).toISOString()}): an answer cannot come before the ping`);
     if (d.getTime() > windowEnd) throw new UsageError(`--at: ${show(d.getTime())} is after the test window, which closed at ${show(windowEnd)}: the test counts answers within its window`);
     // (A demo runs on a virtual clock, ahead of ours: its answers may lie in our future.)
     if (d.getTime() > now.getTime() && !plan?.simulated) throw new UsageError(`--at: ${show(d.getTime())} is in the future`);
@@ -235,7 +242,7 @@ function answerTime(text: string, folder: RunFolder, state: RunState, contact: C
       const [y, m, d] = day.split('-').map(Number) as [number, number, number];
       return instantOf({ year: y, month: m, day: d, hour: Number(hhmm[1]), minute: Number(hhmm[2]) }, tz).getTime();
     });
-    const inside = [...new Set(candidates)].filter((ms) => ms >= first! && ms <= windowEnd).sort((a, b) => a - b);
+    const inside = [...new Set(candidates)].filter((ms) => ms >= first && ms <= windowEnd).sort((a, b) => a - b);
     if (inside.length > 1) {
       throw new UsageError(`--at: ${t} occurs more than once in the window (${inside.map(show).join(', ')}): give the date too, e.g. ${formatWall(new Date(inside[0]!), tz).replace(' ', 'T')}`);
     }
@@ -252,10 +259,10 @@ function answerTime(text: string, folder: RunFolder, state: RunState, contact: C
   const local = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(t);
   if (local) {
     needZone();
-    const [, y, mo, d, h, mi, s] = local.map(Number) as number[];
-    const probe = new Date(Date.UTC(y!, mo! - 1, d!));
+    const [, y, mo, d, h, mi, s] = local.map(Number);
+    const probe = new Date(Date.UTC(y!, mo! - 1, d));
     if (probe.getUTCMonth() !== mo! - 1 || probe.getUTCDate() !== d! || h! > 23 || mi! > 59 || (s ?? 0) > 59) throw new UsageError(`--at: "${text}" is not a valid date and time`);
-    return check(instantOf({ year: y!, month: mo!, day: d!, hour: h!, minute: mi!, second: Number.isNaN(s) ? 0 : (s ?? 0) }, tz));
+    return check(instantOf({ year: y!, month: mo!, day: d, hour: h!, minute: mi!, second: Number.isNaN(s) ? 0 : (s ?? 0) }, tz));
   }
   throw new UsageError(`--at: "${text}" is not a time (use 2024-06-05T22:11:00+02:00, 2024-06-05T22:11 in the run's zone ${tz}, or 22:11)`);
 }

@@ -97,7 +97,8 @@ export function createNotifier(o: NotifierOptions): RunNotifier {
       const pings = planPings(o.directory, plan.channels);
       const contacts = new Set(pings.map((p) => p.contactId)).size;
       const end = new Date(at.getTime() + plan.windowSeconds * 1000);
-      track(
+      // send() never rejects (it warns); settled() waits for the notice.
+      void track(
         send({
           subject: `[rollcall] ${about} has started (run ${plan.id})`,
           text:

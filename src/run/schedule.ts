@@ -2,7 +2,8 @@
 // `--between HH:MM-HH:MM --on <date> --tz <zone>` (DST days included).
 import { UsageError } from '../core/errors.js';
 import type { RunPlan } from '../core/run-folder.js';
-import { checkTimeZone, dateIn, instantOf, type WallTime } from '../core/time.js';
+import { dateIn, instantOf, type WallTime } from '../core/time.js';
+import { checkTimeZone } from '../core/zone.js';
 
 export interface ScheduleRequest {
   at?: string;
@@ -23,8 +24,7 @@ const HHMM = /^([01]?\d|2[0-3]):([0-5]\d)$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export function parseSchedule(req: ScheduleRequest, now: Date, random: () => number): Schedule {
-  const tz = req.tz;
-  checkTimeZone(tz);
+  const tz = checkTimeZone(req.tz);
   if (req.at !== undefined && req.between !== undefined) throw new UsageError('give either --at or --between, not both');
   if (req.on !== undefined && req.at === undefined && req.between === undefined) throw new UsageError('--on needs --between (or --at HH:MM)');
   const day = req.on !== undefined ? parseDate(req.on) : undefined;

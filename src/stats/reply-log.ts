@@ -1,4 +1,4 @@
-// Importer of the reply-log CSV (DESIGN.md section 2): `country,contact,channel,sent_at,replied_at,kind`,
+// Importer of the reply-log CSV (docs/events.md, "The reply log (CSV)"): `country,contact,channel,sent_at,replied_at,kind`,
 // header required, columns in any order, extra columns ignored; saved as Excel saves it in any
 // locale (`,` `;` or tab between cells; UTF-8 with or without BOM, Windows-1252). Streams the file
 // and tallies each row as it goes (per contact point: its first acknowledgement), so a million

@@ -63,8 +63,8 @@ describe('a global install from the clone', () => {
 async function stopWith(command: string, args: string[], signal: NodeJS.Signals, to: 'group' | 'process'): Promise<{ code: number | null; out: string }> {
   const child = spawn(command, args, { cwd: repoRoot, env: { ...process.env, ...ENV, NO_COLOR: '1' }, detached: true });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exit = new Promise<number | null>((r) => child.on('exit', (code, sig) => r(code ?? (sig ? 128 + constants.signals[sig] : null))));
   const deadline = Date.now() + 60_000;
   while (!/starts at/.test(out) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

@@ -12,7 +12,7 @@ import type { RunPlan } from '../../src/core/run-folder.js';
 
 const T = Date.UTC(2024, 5, 5, 8, 0, 0);
 const at = (s: number) => new Date(T + s * 1000).toISOString();
-const log = (...items: Array<[number, EventInput]>): RunEvent[] => items.map(([s, e]) => ({ v: 1, at: at(s), ...e }) as RunEvent);
+const log = (...items: Array<[number, EventInput]>): RunEvent[] => items.map(([s, e]) => ({ v: 1, at: at(s), ...e }));
 const started = (pingId: string, attempt = 1, address = 'poc@al.example'): EventInput => ({
   type: 'ping-started',
   pingId,

@@ -113,7 +113,7 @@ describe('terminal escapes in the statistics shown on a terminal', () => {
       },
       { v: 1, at, type: 'override', contactId: 'FR-POL', as: 'reply', note: `phoned ${ESC}[8mhidden` },
     ] as never;
-    const text = renderStatsText(statsFromEvents(events, directory as never, { bucketSeconds: [900] }), { color: false });
+    const text = renderStatsText(statsFromEvents(events, directory, { bucketSeconds: [900] }), { color: false });
     expect(text).not.toContain(ESC);
     expect(text).not.toContain(BEL);
     expect(text).toContain('␛]0;pwned␇␛[2J unknown');

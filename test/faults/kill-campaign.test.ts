@@ -79,8 +79,8 @@ function spawnCli(args: string[], env: Record<string, string>): { child: ChildPr
   const child = spawn(process.execPath, [binPath, ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   return { child, exit: new Promise((r) => child.on('exit', (code) => r(code))), out: () => out, err: () => err };
 }
 

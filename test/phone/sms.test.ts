@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SmsChannel, smsKeyword, smsText } from '../../src/channels/sms.js';
 import { SettingsError } from '../../src/core/errors.js';
-import type { DeliveryStatusEvent, MessageReceivedEvent, PingFailedEvent, RunEvent } from '../../src/core/events.js';
+import type { PingFailedEvent, RunEvent } from '../../src/core/events.js';
 import { phoneFinding } from '../../src/stats/phone-findings.js';
 import { loadSettings } from '../../src/settings.js';
 import { makePing, phoneRun, received, statuses, type PhoneRun } from './harness.js';
@@ -24,7 +24,7 @@ afterEach(async () => {
 const sms = (r: PhoneRun, extra: Partial<ConstructorParameters<typeof SmsChannel>[0]> = {}) =>
   new SmsChannel({ settings: r.settings, clock: r.clock, network: '24/7 Network', pollIntervalMs: 30_000, pageSize: 2, ...extra });
 
-const byPing = (evs: RunEvent[], pingId: string) => received(evs).find((e) => e.pingId === pingId) as MessageReceivedEvent | undefined;
+const byPing = (evs: RunEvent[], pingId: string) => received(evs).find((e) => e.pingId === pingId);
 
 // GSM 03.38 basic character set: a text outside it is sent as UCS-2 (70 characters a segment).
 const GSM7 = new Set([...'@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà']);
@@ -175,7 +175,7 @@ describe('SMS channel', () => {
     await new Promise((r) => setTimeout(r, 300));
     run.abort.abort();
     await watching;
-    const st = statuses(await run.events()) as DeliveryStatusEvent[];
+    const st = statuses(await run.events());
     expect(st).toHaveLength(3);
     expect(st.find((s) => s.pingId === pa.pingId)).toMatchObject({ channel: 'sms', status: 'delivered', final: true });
     expect(st.find((s) => s.pingId === pb.pingId)).toMatchObject({ status: 'undelivered', errorCode: 30003, final: true, detail: 'unreachable destination handset' });

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { thanksTwiml, VoiceChannel, voiceTwiml } from '../../src/channels/voice.js';
 import { phoneWebhookHandlers, startWebhookServer, type WebhookServer } from '../../src/channels/webhooks.js';
-import type { DeliveryStatusEvent, MessageReceivedEvent, RunEvent } from '../../src/core/events.js';
+import type { MessageReceivedEvent, RunEvent } from '../../src/core/events.js';
 import { twilioSignature } from '../servers/twilio.js';
 import { makePing, phoneRun, received, statuses, type PhoneRun } from './harness.js';
 import { ManualClock } from './manual-clock.js';
@@ -24,7 +24,7 @@ afterEach(async () => {
   run = undefined;
 });
 
-const statusOf = (evs: RunEvent[], pingId: string) => statuses(evs).filter((s) => s.pingId === pingId) as DeliveryStatusEvent[];
+const statusOf = (evs: RunEvent[], pingId: string) => statuses(evs).filter((s) => s.pingId === pingId);
 const finalOf = (evs: RunEvent[], pingId: string) => statusOf(evs, pingId).find((s) => s.final);
 
 async function withWebhooks(r: PhoneRun, voice: VoiceChannel, warnings: string[] = []): Promise<WebhookServer> {

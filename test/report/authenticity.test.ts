@@ -79,7 +79,7 @@ describe('the origin of the answers, in English', () => {
 
   it('JSON carries the totals as computed', () => {
     const json = JSON.parse(renderJson(model(withOrigin('report')))) as { stats?: Stats } & Stats;
-    const stats = (json.stats ?? json) as Stats;
+    const stats = (json.stats ?? json);
     expect(stats.authenticity).toEqual(withOrigin('report').authenticity);
   });
 

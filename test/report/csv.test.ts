@@ -7,7 +7,7 @@ import { bucketsFor, sampleMeta, sampleStats } from './sample-stats.js';
 
 const rows = (stats: Stats, opts: Parameters<typeof buildReportModel>[1] = {}) => {
   const text = renderCsv(buildReportModel({ stats, meta: sampleMeta() }, opts));
-  return { text, records: parse(text, { bom: true, columns: true }) as Array<Record<(typeof CSV_COLUMNS)[number], string>> };
+  return { text, records: parse<Record<(typeof CSV_COLUMNS)[number], string>>(text, { bom: true, columns: true }) };
 };
 
 describe('CSV export', () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
-import { checkLocale, createFormatter, isoLocal, isoUtc } from '../../src/report/format.js';
+import { isoLocal } from '../../src/core/time.js';
+import { createFormatter, isoUtc } from '../../src/report/format.js';
+import { checkLocale } from '../../src/report/wording.js';
 
 // Intl separates number and % with a narrow no-break space in French: compare with spaces normalised.
 const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
@@ -57,9 +59,9 @@ describe('locale formatting', () => {
   it('writes UTC timestamps with Z and local ones with their offset', () => {
     expect(isoUtc('2023-06-07T10:23:21+02:00')).toBe('2023-06-07T08:23:21Z');
     expect(isoUtc('2023-06-07T08:23:21.250Z')).toBe('2023-06-07T08:23:21.250Z');
-    expect(isoLocal('2023-06-07T08:00:43Z', 'America/Toronto')).toBe('2023-06-07T04:00:43-04:00');
-    expect(isoLocal('2023-06-07T08:00:43Z', 'Africa/Accra')).toBe('2023-06-07T08:00:43Z');
-    expect(isoLocal('2023-06-07T23:00:00Z', 'Pacific/Tongatapu')).toBe('2023-06-08T12:00:00+13:00');
+    expect(isoLocal(new Date('2023-06-07T08:00:43Z'), 'America/Toronto')).toBe('2023-06-07T04:00:43-04:00');
+    expect(isoLocal(new Date('2023-06-07T08:00:43Z'), 'Africa/Accra')).toBe('2023-06-07T08:00:43Z');
+    expect(isoLocal(new Date('2023-06-07T23:00:00Z'), 'Pacific/Tongatapu')).toBe('2023-06-08T12:00:00+13:00');
   });
   it('names periods of the day for anonymized reports', () => {
     const en = createFormatter('en');

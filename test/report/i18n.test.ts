@@ -90,7 +90,7 @@ describe('a report in French', () => {
     s.unreachable = [{ ...s.silent[0]!, outcome: 'unreachable' }];
     s.silent = s.silent.slice(1);
     s.countries = s.countries.map((c) => (c.country === s.unreachable[0]!.country ? s.unreachable[0]! : c));
-    s.overrides.push({ at: '2023-06-07T10:30:00Z', contactId: s.countries[5]!.contactId!, as: 'reply', note: 'Par téléphone', applied: true, handEntered: { answeredAt: '2023-06-07T08:11:00Z', channel: 'phone' } } as Stats['overrides'][number]);
+    s.overrides.push({ at: '2023-06-07T10:30:00Z', contactId: s.countries[5]!.contactId!, as: 'reply', note: 'Par téléphone', applied: true, handEntered: { answeredAt: '2023-06-07T08:11:00Z', channel: 'phone' } });
     s.observers = { ...sampleStats({ answered: 2 }), population: 68 };
     // The origin of the answers: a forged answer set aside, a bounce that failed the check.
     s.authenticity = {

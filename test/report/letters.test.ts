@@ -157,7 +157,7 @@ describe('letters from hand-built statistics', () => {
     s.silent = s.silent.slice(1);
     s.unreachable = [unreachable];
     const late = s.late[0]!;
-    s.overrides.push({ at: '2023-06-08T09:00:00Z', contactId: late.contactId!, as: 'reply', note: 'phoned', applied: true, handEntered: { answeredAt: '2023-06-08T08:40:00Z', channel: 'phone' } } as Stats['overrides'][number]);
+    s.overrides.push({ at: '2023-06-08T09:00:00Z', contactId: late.contactId!, as: 'reply', note: 'phoned', applied: true, handEntered: { answeredAt: '2023-06-08T08:40:00Z', channel: 'phone' } });
     const letters = buildLetters({ stats: s, meta: sampleMeta() }, { locale: 'en' });
     const text = renderLetterMarkdown(letters.find((l) => l.name === unreachable.country)!);
     expect(text).toContain('**Unreachable.** None of the addresses and numbers listed could be reached');

@@ -163,5 +163,5 @@ export function sampleMeta(over: Partial<SourceMeta> = {}): SourceMeta {
     windowSeconds: 86400,
     tz: 'Europe/Paris',
     ...over,
-  } as SourceMeta;
+  };
 }

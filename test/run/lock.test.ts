@@ -43,7 +43,7 @@ describe('the run lock', () => {
 
   it('takes over the lock of a process that is gone', () => {
     const dir = runDir();
-    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid;
     writeFileSync(runPaths(dir).lock, JSON.stringify({ pid: gone, host: hostname(), startedAt: '2024-06-05T07:30:00Z', command: 'run' }));
     expect(inspectLock(dir)).toMatchObject({ held: true, stale: true, why: `process ${gone} is gone` });
     const lock = acquireLock(dir, 'resume');

@@ -45,7 +45,7 @@ function runFolder(windowSeconds = 86_400, ended = false): RunFolder {
     else add({ type: 'ping-sent', pingId: `${id}/email/1`, sentAt: at(1) }, 1);
   }
   const message = (key: string, cls: 'bounce' | 'reply', extra: object): EventInput =>
-    ({ type: 'message-received', key, channel: 'email', receivedAt: at(30), from: 'someone@example', subject: 's', class: cls, reasons: [], file: `messages/${key}.eml`, ...extra }) as EventInput;
+    ({ type: 'message-received', key, channel: 'email', receivedAt: at(30), from: 'someone@example', subject: 's', class: cls, reasons: [], file: `messages/${key}.eml`, ...extra });
   add(message('imap-INBOX-1-1', 'bounce', { pingId: 'GH-POL/email/1', matchedBy: 'token', bounce: { recipient: 'rfc822; gone@police.gh.example', status: '5.1.1', action: 'failed' } }), 30);
   add(message('imap-INBOX-1-2', 'reply', { from: 'colleague@police.al.example' }), 30);
   if (ended) add({ type: 'run-ended', reason: 'window-closed' }, windowSeconds);

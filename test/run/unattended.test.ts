@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunEvent } from '../../src/core/events.js';
 import { binPath, rollcall } from '../support/cli.js';
 import { startDovecot, freePort, type Dovecot } from '../servers/dovecot.js';
 import { startSmtp, type SmtpDelivery, type SmtpHarness } from '../servers/smtp.js';
@@ -116,8 +115,8 @@ describe('run --detach --notify', () => {
     const terminal = spawn('sh', ['-c', command], { cwd: tmp.path, env: { ...process.env, ...env, NO_COLOR: '1' }, detached: true });
     let out = '';
     let err = '';
-    terminal.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    terminal.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    terminal.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    terminal.stderr.on('data', (d: Buffer) => (err += d.toString()));
     await until(() => /Detached: process \d+/.test(out) || terminal.exitCode !== null, 20_000, `the detach message (stderr: ${err})`, 20);
     const pid = Number(/Detached: process (\d+)/.exec(out)![1]);
     detachedRun = /^Run folder: (\S+)$/m.exec(out)![1]!;
@@ -141,7 +140,7 @@ describe('run --detach --notify', () => {
     // The run goes on alone: pings, the answer, the window closing, the reports.
     await until(() => logLines(detachedRun).some((e) => e.type === 'run-ended'), 60_000, 'the detached run to end', 100);
     await until(() => !alive(pid), 30_000, 'the detached process to exit', 100);
-    const events = logLines(detachedRun) as RunEvent[];
+    const events = logLines(detachedRun);
     expect(ofType(events, 'ping-sent')).toHaveLength(CONTACTS.length);
     expect(ofType(events, 'message-received').filter((m) => m.class === 'reply').map((m) => m.pingId)).toEqual(['FR-POL/email/1']);
     expect(existsSync(join(detachedRun, 'lock'))).toBe(false);

@@ -44,7 +44,7 @@ function events(more: (m: typeof message) => EventInput[]): RunEvent[] {
     );
   }
   out.push(...more(message));
-  return out.map((e, i) => ({ v: 1, at: at(i / 100), ...e }) as RunEvent);
+  return out.map((e, i) => ({ v: 1, at: at(i / 100), ...e }));
 }
 
 function message(contactId: string, s: number, cls: 'reply' | 'automatic' | 'bounce' | 'delay' | 'read-receipt', authenticity?: MessageAuthenticity, key = `k-${contactId}-${cls}-${s}`): EventInput {
@@ -61,7 +61,7 @@ function message(contactId: string, s: number, cls: 'reply' | 'automatic' | 'bou
     pingId: `${contactId}/email/1`,
     ...(bounce ? { bounce: { recipient: `rfc822; ${address}`, action: cls === 'bounce' ? 'failed' : 'delayed', status: cls === 'bounce' ? '5.1.1' : '4.4.1', diagnostic: 'smtp; 550 5.1.1 user unknown' } } : {}),
     ...(authenticity ? { authenticity } : {}),
-  } as EventInput;
+  };
 }
 
 const log = events((m) => [

@@ -95,7 +95,7 @@ describe('statsFromEvents rules', () => {
       { country: 'Ghana', iso: 'GH', status: 'party', contacts: [] },
     ],
   };
-  const log = (...items: Array<[number, EventInput]>): RunEvent[] => items.map(([s, e]) => ({ v: 1, at: at(s), ...e }) as RunEvent);
+  const log = (...items: Array<[number, EventInput]>): RunEvent[] => items.map(([s, e]) => ({ v: 1, at: at(s), ...e }));
   const started = (pingId: string, contactId: string, address: string, channel: 'email' | 'sms' = 'email'): EventInput => ({
     type: 'ping-started',
     pingId,
@@ -108,7 +108,7 @@ describe('statsFromEvents rules', () => {
   });
   const sent = (pingId: string, s: number): EventInput => ({ type: 'ping-sent', pingId, sentAt: at(s) });
   const msg = (key: string, s: number, cls: 'reply' | 'automatic' | 'bounce' | 'delay', pingId?: string, extra: object = {}): EventInput =>
-    ({ type: 'message-received', key, channel: 'email', receivedAt: at(s), from: 'x@y.example', class: cls, reasons: [], ...(pingId ? { pingId } : {}), ...extra }) as EventInput;
+    ({ type: 'message-received', key, channel: 'email', receivedAt: at(s), from: 'x@y.example', class: cls, reasons: [], ...(pingId ? { pingId } : {}), ...extra });
   const run = (events: RunEvent[]) => statsFromEvents(events, dir, { bucketSeconds: DEFAULT });
 
   it('measures from ping-sent, never from when the ping was started or the log line was written', () => {

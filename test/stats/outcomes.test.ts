@@ -12,7 +12,7 @@ import type { Stats } from '../../src/stats/types.js';
 
 const T = Date.UTC(2024, 5, 5, 8, 0, 0);
 const at = (s: number) => new Date(T + s * 1000).toISOString();
-const log = (...items: Array<[number, EventInput]>): RunEvent[] => items.map(([s, e]) => ({ v: 1, at: at(s), ...e }) as RunEvent);
+const log = (...items: Array<[number, EventInput]>): RunEvent[] => items.map(([s, e]) => ({ v: 1, at: at(s), ...e }));
 const BUCKETS = [900, 1800, 3600, 43200, 86400];
 
 const contact = (id: string, emails: string[], more: { phones?: string[]; sms?: string[] } = {}) => ({
@@ -49,7 +49,7 @@ const ping = (contactId: string, address: string, channel: 'email' | 'sms' | 'vo
   ];
 };
 const msg = (pingId: string, s: number, cls: 'reply' | 'automatic' | 'bounce' | 'delay' | 'read-receipt', extra: object = {}): EventInput =>
-  ({ type: 'message-received', key: `k-${pingId}-${cls}-${s}`, channel: 'email', receivedAt: at(s), from: 'x@example', class: cls, reasons: [], pingId, ...extra }) as EventInput;
+  ({ type: 'message-received', key: `k-${pingId}-${cls}-${s}`, channel: 'email', receivedAt: at(s), from: 'x@example', class: cls, reasons: [], pingId, ...extra });
 
 function run(build: (add: (...e: EventInput[]) => void) => void): Stats {
   const events: EventInput[] = [{ type: 'run-started', runId: 'r' }];

@@ -65,7 +65,7 @@ describe('renderStatsText in French and with the five outcomes', () => {
     // A country whose every address failed, and a hand-entered answer by phone.
     s.unreachable = [{ country: 'Bulgaria', iso: 'BG', outcome: 'unreachable', responseSeconds: null, received: ['bounce'] }];
     s.findings.push({ country: 'Bulgaria', iso: 'BG', contactId: 'BG-POL', channel: 'email', address: 'poc@police.bg.example', status: 'failed', detail: 'bounce: 5.1.1 failed 550 user unknown' });
-    s.overrides.push({ at: '2023-06-07T09:00:00Z', contactId: 'JP-POL', as: 'reply', note: 'phoned the duty line', applied: true, handEntered: { answeredAt: '2023-06-07T08:11:00Z', channel: 'phone' } } as Stats['overrides'][number]);
+    s.overrides.push({ at: '2023-06-07T09:00:00Z', contactId: 'JP-POL', as: 'reply', note: 'phoned the duty line', applied: true, handEntered: { answeredAt: '2023-06-07T08:11:00Z', channel: 'phone' } });
     return s;
   };
 
