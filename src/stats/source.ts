@@ -1,5 +1,6 @@
 // Reads what `rollcall stats` and `rollcall report` take — a run folder, an events.jsonl or a
 // reply-log CSV — and computes its statistics. The one module of src/stats/ that does I/O.
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 // What each kind of source needs is imported when it is read: start-up time counts (a 100-row
@@ -57,9 +58,8 @@ async function fromRunFolder(dir: string, opts: StatsSourceOptions): Promise<Sta
   const folder = RunFolder.open(dir);
   const plan = folder.plan();
   const directory = folder.directory();
-  const [{ events, warnings }, { statsFromState }, { foldRunState }] = await Promise.all([eventsIfAny(folder), import('./compute.js'), import('../core/run-state.js')]);
+  const [{ state, warnings }, { statsFromState }] = await Promise.all([foldIfAny(folder), import('./compute.js')]);
   const bucketSeconds = opts.bucketSeconds ?? plan.bucketSeconds;
-  const state = foldRunState(events);
   const authenticity = opts.authenticity ?? plan.authenticity ?? 'report';
   const stats = statsFromState(state, directory, { bucketSeconds, includeObservers: plan.includeObservers, authenticity });
   const meta: SourceMeta = {
@@ -77,9 +77,7 @@ async function fromRunFolder(dir: string, opts: StatsSourceOptions): Promise<Sta
 }
 
 async function fromEventLog(path: string, opts: StatsSourceOptions): Promise<StatsSource> {
-  const [{ readEvents }, { statsFromState }, { foldRunState }] = await Promise.all([import('../core/event-log.js'), import('./compute.js'), import('../core/run-state.js')]);
-  const { events, warnings } = await readEvents(path);
-  const state = foldRunState(events);
+  const [{ state, warnings }, { statsFromState }] = await Promise.all([foldLog(path), import('./compute.js')]);
   const bucketSeconds = opts.bucketSeconds ?? [...DEFAULT_BUCKET_SECONDS];
   const directory = opts.directory ? await loadDirectory(opts.directory) : await directoryFromPings(state);
   const observerIsos = new Set(directory.parties.filter((p) => p.status === 'observer').map((p) => p.iso.toUpperCase()));
@@ -135,6 +133,25 @@ async function looksLikeEventLog(path: string): Promise<boolean> {
   } finally {
     await fh.close();
   }
+}
+
+/** The run's state, folded as the log is read: a large log is never held whole. */
+async function foldIfAny(folder: RunFolder): Promise<{ state: RunState; warnings: InputProblem[] }> {
+  // A run created but not started yet (--at, --between) has no events: everyone is silent so far.
+  if (!folder.hasEvents()) {
+    const { emptyRunState } = await import('../core/run-state.js');
+    return { state: emptyRunState(), warnings: [{ file: folder.paths.events, message: 'no events yet (the run has not started)' }] };
+  }
+  return foldLog(folder.paths.events);
+}
+
+async function foldLog(path: string): Promise<{ state: RunState; warnings: InputProblem[] }> {
+  const [{ forEachEvent }, { applyEvent, emptyRunState }] = await Promise.all([import('../core/event-log.js'), import('../core/run-state.js')]);
+  if (!existsSync(path)) throw new InputError([{ file: path, message: 'no such file' }]);
+  const state = emptyRunState();
+  const warnings: InputProblem[] = [];
+  await forEachEvent(path, (e) => applyEvent(state, e), warnings);
+  return { state, warnings };
 }
 
 async function eventsIfAny(folder: RunFolder): Promise<{ events: RunEvent[]; warnings: InputProblem[] }> {
