@@ -28,8 +28,8 @@ export class EventLog {
   /** Appends one event, stamped with `v` and `at`, and flushes it. Returns the written event. */
   append<E extends EventInput>(event: E): RunEvent {
     if (this.fd === undefined) throw new Error(`event log ${this.path} is closed`);
-    const full = { v: EVENT_VERSION, at: this.now().toISOString(), ...event } as RunEvent;
-    const line = Buffer.from(JSON.stringify(full) + '\n');
+    const text = JSON.stringify({ v: EVENT_VERSION, at: this.now().toISOString(), ...event }) + '\n';
+    const line = Buffer.from(text);
     const size = fstatSync(this.fd).size;
     try {
       let off = 0;
@@ -45,7 +45,10 @@ export class EventLog {
       }
       throw storageError(e, dirname(this.path));
     }
-    return full;
+    // The event as the log holds it, read back: what a run keeps in memory then holds no slice of
+    // a parsed message (a Message-ID cut from its headers kept the whole message alive) and is
+    // exactly what a resumed run reads.
+    return JSON.parse(text) as RunEvent;
   }
 
   close(): void {
