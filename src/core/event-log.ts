@@ -28,7 +28,8 @@ export class EventLog {
   /** Appends one event, stamped with `v` and `at`, and flushes it. Returns the written event. */
   append<E extends EventInput>(event: E): RunEvent {
     if (this.fd === undefined) throw new Error(`event log ${this.path} is closed`);
-    const text = JSON.stringify({ v: EVENT_VERSION, at: this.now().toISOString(), ...event }) + '\n';
+    const full = { v: EVENT_VERSION, at: this.now().toISOString(), ...event } as RunEvent;
+    const text = JSON.stringify(full) + '\n';
     const line = Buffer.from(text);
     const size = fstatSync(this.fd).size;
     try {
@@ -45,10 +46,10 @@ export class EventLog {
       }
       throw storageError(e, dirname(this.path));
     }
-    // The event as the log holds it, read back: what a run keeps in memory then holds no slice of
-    // a parsed message (a Message-ID cut from its headers kept the whole message alive) and is
-    // exactly what a resumed run reads.
-    return JSON.parse(text) as RunEvent;
+    // A received message's event as the log holds it, read back: its fields are cut from the raw
+    // message (a Message-ID sliced from the headers kept the whole message alive in a large run).
+    // Other events share their strings with the pings: kept as they are.
+    return full.type === 'message-received' ? (JSON.parse(text) as RunEvent) : full;
   }
 
   close(): void {
