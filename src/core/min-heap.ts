@@ -51,6 +51,11 @@ export class MinHeap<T> {
     return top.value;
   }
 
+  /** Every value, in the order pop() would give them (the heap is left as it is). */
+  sorted(): T[] {
+    return [...this.items].sort((a, b) => a.key - b.key || a.seq - b.seq).map((e) => e.value);
+  }
+
   /** Every value, in no particular order. */
   values(): T[] {
     return this.items.map((e) => e.value);

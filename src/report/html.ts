@@ -6,6 +6,7 @@ import { testProblemSentences } from './test-problems.js';
 import { bucketLines } from './bucket-lines.js';
 import { axisStart, bucketBarsSvg, cumulativeChartSvg, type Series } from './chart.js';
 import { compareBucketCells, compareBuckets, compareOutcomes, countDelta, durationDelta, pointsDelta, sameThreshold } from './compare.js';
+import { capList } from './cap.js';
 import { esc } from './escape.js';
 import { detailText } from './detail.js';
 import { byKindTable, overrideCells, overridesHaveAnswers, receivedText, reportFacts, shortUtc, sourceText } from './facts.js';
@@ -158,11 +159,11 @@ function comparison(model: ReportModel): string {
 
 function outcomeList(model: ReportModel, items: CountryResult[], detail: (c: CountryResult) => string): string {
   if (items.length === 0) return `<p class="quiet">${esc(model.fmt.t('outcomes.none'))}</p>`;
-  return `<ul>${items
-    .slice()
-    .sort((a, b) => a.country.localeCompare(b.country, model.fmt.locale))
+  const collator = new Intl.Collator(model.fmt.locale);
+  const { shown, more } = capList(items.slice().sort((a, b) => collator.compare(a.country, b.country)));
+  return `<ul>${shown
     .map((c) => `<li>${esc(c.country)}${detail(c) ? ` <span class="quiet">— ${esc(detail(c))}</span>` : ''}</li>`)
-    .join('')}</ul>`;
+    .join('')}${more ? `<li class="quiet more">${esc(model.fmt.n('lists.more', more))}</li>` : ''}</ul>`;
 }
 
 function notAnswered(model: ReportModel): string {
@@ -186,6 +187,7 @@ function findings(model: ReportModel): string {
   const { fmt } = model;
   const s = model.current.stats;
   const quiet = (t: string) => `<span class="quiet">${esc(t)}</span>`;
+  const { shown, more } = capList(s.findings);
   const body =
     s.findings.length === 0
       ? `<p class="quiet">${esc(fmt.t('findings.none'))}</p>`
@@ -200,7 +202,7 @@ function findings(model: ReportModel): string {
             { label: fmt.t('findings.words') },
             { label: fmt.t('findings.when'), nowrap: true },
           ],
-          s.findings.map((f) => [
+          shown.map((f) => [
             esc(f.country),
             ...(model.anonymized ? [] : [esc(f.contactId ?? '')]),
             esc(channelLabel(fmt, f.channel)),
@@ -210,7 +212,7 @@ function findings(model: ReportModel): string {
             esc(shortUtc(fmt, model.current.startedAt, f.at)),
           ]),
           { cls: 'findings' },
-        );
+        ) + moreRows(model, more);
   const problems = testProblemSentences(fmt, s.testProblems, (iso) => fmt.dateTime(iso, 'UTC'));
   const problemSection = problems.length
     ? `<section id="test-problems"><h2>${esc(fmt.t('testProblems.heading'))}</h2>${problems.map((p) => `<p class="silent"><strong>${esc(p)}</strong></p>`).join('')}</section>`
@@ -255,9 +257,15 @@ function overrides(model: ReportModel): string {
 
 const OUTCOME_CLASS: Record<string, string> = { late: 'late', silent: 'silent', 'automatic-only': 'auto', unreachable: 'unreachable' };
 
-function countryTable(model: ReportModel, rows: CountryRow[], caption: string): string {
+/** The line under a capped table (src/report/cap.ts). */
+function moreRows(model: ReportModel, more: number): string {
+  return more ? `<p class="quiet more">${esc(model.fmt.n('lists.more', more))}</p>` : '';
+}
+
+function countryTable(model: ReportModel, all: CountryRow[], caption: string): string {
   const { fmt } = model;
   const anon = model.anonymized;
+  const { shown: rows, more } = capList(all);
   const cols: Col[] = [
     { label: fmt.t('countries.country') },
     { label: fmt.t('countries.result') },
@@ -283,7 +291,7 @@ function countryTable(model: ReportModel, rows: CountryRow[], caption: string): 
       ];
     }),
     { cls: 'countries' },
-  );
+  ) + moreRows(model, more);
 }
 
 function byCountry(model: ReportModel): string {

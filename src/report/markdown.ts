@@ -6,6 +6,7 @@ import { testProblemSentences } from './test-problems.js';
 import { bucketLines } from './bucket-lines.js';
 import { compareBucketCells, compareBuckets, compareOutcomes } from './compare.js';
 import { detailText } from './detail.js';
+import { capList } from './cap.js';
 import { md } from './escape.js';
 import { byKindTable, overrideCells, overridesHaveAnswers, receivedText, reportFacts, shortUtc } from './facts.js';
 import { footerText } from './html.js';
@@ -49,16 +50,22 @@ function bucketTable(stats: Stats, model: ReportModel): string {
 
 function names(model: ReportModel, items: CountryResult[], detail: (c: CountryResult) => string = () => ''): string {
   if (items.length === 0) return md(model.fmt.t('outcomes.noneInline'));
-  return items
-    .slice()
-    .sort((a, b) => a.country.localeCompare(b.country, model.fmt.locale))
-    .map((c) => md(c.country) + (detail(c) ? ` (${md(detail(c))})` : ''))
-    .join(', ');
+  const collator = new Intl.Collator(model.fmt.locale);
+  const { shown, more } = capList(items.slice().sort((a, b) => collator.compare(a.country, b.country)));
+  return (
+    shown.map((c) => md(c.country) + (detail(c) ? ` (${md(detail(c))})` : '')).join(', ') + (more ? ` ${md(model.fmt.n('lists.more', more))}` : '')
+  );
 }
 
-function countryTable(model: ReportModel, rows: CountryRow[]): string {
+/** A capped table's rows are followed by this line (src/report/cap.ts). */
+function moreLine(model: ReportModel, more: number): string {
+  return more ? `\n\n${md(model.fmt.n('lists.more', more))}` : '';
+}
+
+function countryTable(model: ReportModel, all: CountryRow[]): string {
   const { fmt } = model;
   const anon = model.anonymized;
+  const { shown: rows, more } = capList(all);
   return mdTable(
     [
       [fmt.t('countries.country'), 'l'],
@@ -78,7 +85,7 @@ function countryTable(model: ReportModel, rows: CountryRow[]): string {
       ...(anon ? [] : [md(r.contactId ?? '')]),
       md(r.localTime),
     ]),
-  );
+  ) + moreLine(model, more);
 }
 
 /** `**Label** (…): names` lines: the markup is the catalogue's, the values are escaped. */
@@ -153,6 +160,7 @@ export function renderMarkdown(model: ReportModel): string {
   out.push(`## ${md(fmt.t('findings.heading'))}`, '');
   if (s.findings.length === 0) out.push(md(fmt.t('findings.none')), '');
   else {
+    const { shown, more } = capList(s.findings);
     out.push(
       mdTable(
         [
@@ -164,7 +172,7 @@ export function renderMarkdown(model: ReportModel): string {
           [fmt.t('findings.words'), 'l'],
           [fmt.t('findings.when'), 'l'],
         ],
-        s.findings.map((f) => [
+        shown.map((f) => [
           md(f.country),
           ...(model.anonymized ? [] : [md(f.contactId ?? '')]),
           md(channelLabel(fmt, f.channel)),
@@ -173,7 +181,7 @@ export function renderMarkdown(model: ReportModel): string {
           md(detailText(fmt, f.detail)),
           md(shortUtc(fmt, current.startedAt, f.at)),
         ]),
-      ),
+      ) + moreLine(model, more),
       '',
     );
   }

@@ -7,6 +7,7 @@ import { testProblemSentences } from './test-problems.js';
 import type { ContactKind } from '../core/directory.js';
 import type { BucketStat, CountryResult, Finding, GroupStats, OverrideSummary, Stats } from '../stats/types.js';
 import { bucketLines, type LineWording } from './bucket-lines.js';
+import { capList } from './cap.js';
 import { detailText } from './detail.js';
 import { automaticKinds } from './outcomes.js';
 import { createWording, durationIn, thresholdIn } from './wording.js';
@@ -112,8 +113,10 @@ export function renderStatsText(computed: Stats, opts: TerminalOptions): string 
   const findingsTitle = w.t('terminal.findings');
   const colon = (text: string) => w.t('report.colon', { text });
   out.push(findings.length ? c.bold(colon(`${findingsTitle} (${findings.length})`)) : `${c.bold(colon(findingsTitle))} ${c.dim(w.t('terminal.none'))}`);
-  const pad = Math.max(0, ...findings.map((f) => w.t(`terminal.finding.${f.status}`).length));
-  for (const f of findings) out.push(`  ${findingLine(f, c, w, pad, name)}`);
+  const { shown, more } = capList(findings);
+  const pad = shown.reduce((n, f) => Math.max(n, w.t(`terminal.finding.${f.status}`).length), 0);
+  for (const f of shown) out.push(`  ${findingLine(f, c, w, pad, name)}`);
+  if (more) out.push(`  ${c.dim(w.n('lists.moreTerminal', more))}`);
   if (stats.authenticity) {
     const a = authenticityView(w, stats.authenticity, utcMinute);
     out.push('', c.bold(w.t('report.colon', { text: w.t('authenticity.heading') })) + ' ' + a.rows.map((r) => `${r.label} ${w.int(r.count)}`).join('; '));
@@ -177,7 +180,8 @@ function groupedTable(groups: Array<[string, GroupStats]>, c: Palette, w: Wordin
 function section(c: Palette, w: Wording, title: string, list: CountryResult[], item: (r: CountryResult) => string, width: number): string[] {
   const colon = (text: string) => w.t('report.colon', { text });
   if (list.length === 0) return [`${c.bold(colon(title))} ${c.dim(w.t('terminal.none'))}`];
-  return wrap(c.bold(colon(`${title} (${list.length})`)), list.map(item), width);
+  const { shown, more } = capList(list);
+  return wrap(c.bold(colon(`${title} (${list.length})`)), [...shown.map(item), ...(more ? [w.n('lists.moreTerminal', more)] : [])], width);
 }
 
 function findingLine(f: Finding, c: Palette, w: Wording, pad: number, name: (r: { country: string; iso?: string }) => string): string {

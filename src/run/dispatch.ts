@@ -11,6 +11,7 @@ import type { Ping, SendOutcome } from '../core/ping.js';
 import { RollcallError, redact } from '../core/errors.js';
 import type { ChannelName, EventInput } from '../core/events.js';
 import type { Clock } from '../core/clock.js';
+import { MinHeap } from '../core/min-heap.js';
 
 export interface RetryPolicy {
   /** Wait after failed attempt n (n from 1) before attempt n+1; attempts = delays + 1. */
@@ -62,16 +63,15 @@ export interface DispatchResult {
 export async function dispatch(jobs: SendJob[], opts: DispatchOptions): Promise<DispatchResult> {
   const limit = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
   const retry = opts.retry ?? DEFAULT_RETRY;
-  const queue = [...jobs].sort((a, b) => a.dueAt - b.dueAt);
+  // A heap, not a sorted array: shifting the head off an array of 100,000 jobs copies the rest
+  // each time. Equal due times come out in insertion order, as the sorted array gave them.
+  const queue = new MinHeap<SendJob>((j) => j.dueAt);
+  for (const job of jobs) queue.push(job);
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
   let wake: () => void = () => {};
 
-  const enqueue = (job: SendJob) => {
-    let i = queue.length;
-    while (i > 0 && queue[i - 1]!.dueAt > job.dueAt) i--;
-    queue.splice(i, 0, job);
-  };
+  const enqueue = (job: SendJob) => queue.push(job);
 
   const launch = (job: SendJob) => {
     const p = attempt(job, opts, retry)
@@ -91,14 +91,14 @@ export async function dispatch(jobs: SendJob[], opts: DispatchOptions): Promise<
   // Woken by every finished attempt and by the signal; a timer only when a retry is due later.
   const onAbort = () => wake();
   opts.signal.addEventListener('abort', onAbort, { once: true });
-  while ((queue.length > 0 || inFlight.size > 0) && failure === undefined) {
+  while ((queue.size > 0 || inFlight.size > 0) && failure === undefined) {
     if (opts.signal.aborted) break;
     const now = opts.clock.now().getTime();
-    while (inFlight.size < limit && queue.length > 0 && queue[0]!.dueAt <= now) launch(queue.shift()!);
+    while (inFlight.size < limit && queue.size > 0 && queue.peek()!.dueAt <= now) launch(queue.pop()!);
     const woken = new Promise<void>((resolve) => (wake = resolve));
-    if (queue.length > 0 && inFlight.size < limit) {
+    if (queue.size > 0 && inFlight.size < limit) {
       const timer = new AbortController();
-      await Promise.race([woken, opts.clock.sleep(queue[0]!.dueAt - now, timer.signal).catch(() => undefined)]);
+      await Promise.race([woken, opts.clock.sleep(queue.peek()!.dueAt - now, timer.signal).catch(() => undefined)]);
       timer.abort();
     } else {
       await woken;
@@ -108,7 +108,7 @@ export async function dispatch(jobs: SendJob[], opts: DispatchOptions): Promise<
   // Whatever stopped us, an attempt handed to a channel is followed to its outcome.
   await Promise.all(inFlight);
   if (failure !== undefined) throw failure;
-  return { complete: queue.length === 0, pending: queue };
+  return { complete: queue.size === 0, pending: queue.sorted() };
 }
 
 /** One attempt; returns the retry job when a transient failure leaves attempts. */

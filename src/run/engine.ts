@@ -83,14 +83,9 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   const recorder = new Recorder(log, state, events);
   recorder.onEvent((e) => opts.onEvent?.(e));
   const channels = new Map<ChannelName, Channel>(opts.channels.map((c) => [c.name, c]));
-  const planned = planPings(opts.directory, plan.channels);
-  const byId = new Map(planned.map((p) => [p.pingId, p]));
-  const index = new MemoryPingIndex();
-  for (const rec of state.pings.values()) {
-    const ping = pingFromStarted(rec.started, byId.get(rec.started.pingId));
-    index.add(ping);
-    if (rec.sent) index.markSent(ping.pingId, new Date(rec.sent.sentAt));
-  }
+  // Dropped once the pings are made: a run of 100,000 contact points has no use for its plan after.
+  let planned: PlannedPing[] | undefined = planPings(opts.directory, plan.channels);
+  const index = pingIndexOf(state, planned);
   let opened = false;
   try {
     if (!state.startedAt) {
@@ -141,6 +136,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     let sendResult: Promise<unknown> = Promise.resolve();
     if (clock.now().getTime() < windowEnd.getTime()) {
       const jobs = sendJobs(planned, state, index, clock.now().getTime(), opts, uncertain);
+      planned = undefined;
       opts.onPhase?.({ phase: 'sending', startedAt, windowEnd, jobs: jobs.length, uncertain: uncertain.length });
       sendResult = dispatch(jobs, {
         clock,
@@ -198,6 +194,18 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     if (opened) await Promise.allSettled(opts.channels.map((c) => c.close()));
     log.close();
   }
+}
+
+/** The pings already started (a resumed run), by Message-ID, token and address. */
+function pingIndexOf(state: RunState, planned: PlannedPing[]): MemoryPingIndex {
+  const byId = new Map(planned.map((p) => [p.pingId, p]));
+  const index = new MemoryPingIndex();
+  for (const rec of state.pings.values()) {
+    const ping = pingFromStarted(rec.started, byId.get(rec.started.pingId));
+    index.add(ping);
+    if (rec.sent) index.markSent(ping.pingId, new Date(rec.sent.sentAt));
+  }
+  return index;
 }
 
 /** What remains to send: never-started pings, due retries, and (when asked) unconfirmed ones. */

@@ -67,7 +67,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
   // The lock is held until the reports are written: a kill before then leaves a stale lock that
   // tells `resume` (and `status`) the run is not finished.
   try {
-    let engine: EngineResult;
+    let engine: EngineResult | undefined;
     try {
       engine = await runEngine({
         runDir: opts.runDir,
@@ -107,14 +107,17 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
       view?.stop();
     }
     const result: SessionResult = { outcome: engine.outcome, uncertain: engine.uncertain, reports: [], warnings: [], ignored: engine.state.ignored };
-    if (engine.outcome === 'stopped') {
+    const outcome = engine.outcome;
+    // The run's state is not needed for the reports (they read the log): let it go before them.
+    engine = undefined;
+    if (outcome === 'stopped') {
       await opts.notify?.settled();
       return result;
     }
     const { stats, meta, warnings, reports, reportError } = await writeRunReports(opts.runDir, opts.plan, opts.reportFormats ?? DEFAULT_REPORT_FORMATS);
     Object.assign(result, { stats, meta, warnings, reports }, reportError !== undefined ? { reportError } : {});
     // Told once, when this sitting closed the window (not when resuming a run already ended).
-    if (engine.outcome === 'ended') await opts.notify?.ended(result);
+    if (outcome === 'ended') await opts.notify?.ended(result);
     await opts.notify?.settled();
     return result;
   } finally {

@@ -261,32 +261,30 @@ const addressKey = (channel: ChannelName, address: string) => `${channel}:${norm
  * not pinged (yet) — an address never tried has not failed.
  */
 function markUnreachable(tally: ResponseTally, pings: Map<string, PingView>, directory: Directory, failed: ReadonlySet<string>): void {
-  const addresses = new Map<string, { iso: string; keys: Set<string> }>();
+  // Per contact point, whether it has an address tested and whether every one failed: no set of
+  // addresses per contact point (a hundred thousand sets in a large run).
+  const addresses = new Map<string, { iso: string; any: boolean; all: boolean }>();
   const channels = new Set<ChannelName>();
-  const keysOf = (iso: string, contactId: string) => {
+  const note = (iso: string, contactId: string, key: string) => {
     let a = addresses.get(contactId);
-    if (!a) addresses.set(contactId, (a = { iso, keys: new Set() }));
-    return a.keys;
+    if (!a) addresses.set(contactId, (a = { iso, any: false, all: true }));
+    a.any = true;
+    if (!failed.has(key)) a.all = false;
   };
   for (const p of pings.values()) {
     channels.add(p.channel);
-    keysOf(p.iso, p.contactId).add(addressKey(p.channel, p.address));
+    note(p.iso, p.contactId, addressKey(p.channel, p.address));
   }
   for (const party of directory.parties) {
     for (const c of party.contacts) {
       for (const ch of channels) {
         const list = directoryAddresses(c, ch);
         if (list.length === 0) continue;
-        const keys = keysOf(party.iso.toUpperCase(), c.id);
-        for (const a of list) keys.add(addressKey(ch, a));
+        for (const a of list) note(party.iso.toUpperCase(), c.id, addressKey(ch, a));
       }
     }
   }
-  for (const [contactId, { iso, keys }] of addresses) {
-    let all = keys.size > 0;
-    for (const k of keys) if (!failed.has(k)) all = false;
-    tally.contact(iso, contactId).allFailed = all;
-  }
+  for (const [contactId, { iso, any, all }] of addresses) tally.contact(iso, contactId).allFailed = any && all;
 }
 
 const SEVERITY: Record<FindingStatus, number> = { uncertain: 0, delayed: 1, 'no-answer': 2, busy: 2, 'opted-out': 3, failed: 4 };

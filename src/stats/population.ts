@@ -29,6 +29,10 @@ const KINDS: readonly ContactKind[] = ['police', 'prosecution', 'other'];
 export function contactKind(member: PopulationMember, contactId: string): ContactKind {
   const listed = member.contacts?.find((c) => c.id === contactId);
   if (listed) return listed.kind;
+  return kindFromId(contactId);
+}
+
+function kindFromId(contactId: string): ContactKind {
   const suffix = /-(POL|PRO)(?:-|\d|$)/i.exec(contactId)?.[1]?.toUpperCase();
   return suffix === 'POL' ? 'police' : suffix === 'PRO' ? 'prosecution' : 'other';
 }
@@ -41,15 +45,28 @@ export function splitByKind(
   bucketSeconds: readonly number[],
   findings: readonly Finding[],
 ): Partial<Record<ContactKind, GroupStats>> {
+  // Each contact point's kind found once, by id: looking it up in its country's list for every
+  // contact point (contactKind) grows with the square of a large country's size.
   const kindsOf = new Map<PopulationMember, Set<ContactKind>>();
   const kindOfContact = new Map<string, ContactKind>();
+  const kindIn = new Map<PopulationMember, Map<string, ContactKind>>();
   for (const m of population) {
     const kinds = new Set<ContactKind>();
-    for (const c of m.contacts ?? []) kinds.add(c.kind);
-    for (const id of tally.countries.get(m.key)?.contacts.keys() ?? []) kinds.add(contactKind(m, id));
+    const listed = new Map<string, ContactKind>();
+    for (const c of m.contacts ?? []) {
+      kinds.add(c.kind);
+      // The first listed wins, as find() would have it.
+      if (!listed.has(c.id)) listed.set(c.id, c.kind);
+    }
     for (const c of m.contacts ?? []) kindOfContact.set(c.id, c.kind);
-    for (const id of tally.countries.get(m.key)?.contacts.keys() ?? []) kindOfContact.set(id, contactKind(m, id));
+    for (const id of tally.countries.get(m.key)?.contacts.keys() ?? []) {
+      const kind = listed.get(id) ?? kindFromId(id);
+      if (!listed.has(id)) listed.set(id, kind);
+      kinds.add(kind);
+      kindOfContact.set(id, kind);
+    }
     kindsOf.set(m, kinds);
+    kindIn.set(m, listed);
   }
   const out: Partial<Record<ContactKind, GroupStats>> = {};
   for (const kind of KINDS) {
@@ -57,7 +74,7 @@ export function splitByKind(
     if (members.length === 0) continue;
     out[kind] = summarize(tally, members, {
       bucketSeconds,
-      contactFilter: (m, id) => contactKind(m, id) === kind,
+      contactFilter: (m, id) => (kindIn.get(m)?.get(id) ?? contactKind(m, id)) === kind,
       findings: findings.filter((f) => f.contactId !== undefined && kindOfContact.get(f.contactId) === kind),
     });
   }

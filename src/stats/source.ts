@@ -1,5 +1,6 @@
 // Reads what `rollcall stats` and `rollcall report` take — a run folder, an events.jsonl or a
 // reply-log CSV — and computes its statistics. The one module of src/stats/ that does I/O.
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 // What each kind of source needs is imported when it is read: start-up time counts (a 100-row
@@ -54,12 +55,10 @@ export async function loadStatsSource(path: string, opts: StatsSourceOptions = {
 
 async function fromRunFolder(dir: string, opts: StatsSourceOptions): Promise<StatsSource> {
   if (opts.directory) throw new UsageError('--directory is for an events.jsonl or a reply log: a run folder is counted against its own directory.json');
-  const folder = RunFolder.open(dir);
-  const plan = folder.plan();
-  const directory = folder.directory();
-  const [{ events, warnings }, { statsFromState }, { foldRunState }] = await Promise.all([eventsIfAny(folder), import('./compute.js'), import('../core/run-state.js')]);
+  // The folder (and the directory as read, which it keeps) is let go once the slim copy is made.
+  const { plan, directory, folding } = ((folder: RunFolder) => ({ plan: folder.plan(), directory: forCounting(folder.directory()), folding: foldIfAny(folder) }))(RunFolder.open(dir));
+  const [{ state, warnings }, { statsFromState }] = await Promise.all([folding, import('./compute.js')]);
   const bucketSeconds = opts.bucketSeconds ?? plan.bucketSeconds;
-  const state = foldRunState(events);
   const authenticity = opts.authenticity ?? plan.authenticity ?? 'report';
   const stats = statsFromState(state, directory, { bucketSeconds, includeObservers: plan.includeObservers, authenticity });
   const meta: SourceMeta = {
@@ -77,9 +76,7 @@ async function fromRunFolder(dir: string, opts: StatsSourceOptions): Promise<Sta
 }
 
 async function fromEventLog(path: string, opts: StatsSourceOptions): Promise<StatsSource> {
-  const [{ readEvents }, { statsFromState }, { foldRunState }] = await Promise.all([import('../core/event-log.js'), import('./compute.js'), import('../core/run-state.js')]);
-  const { events, warnings } = await readEvents(path);
-  const state = foldRunState(events);
+  const [{ state, warnings }, { statsFromState }] = await Promise.all([foldLog(path), import('./compute.js')]);
   const bucketSeconds = opts.bucketSeconds ?? [...DEFAULT_BUCKET_SECONDS];
   const directory = opts.directory ? await loadDirectory(opts.directory) : await directoryFromPings(state);
   const observerIsos = new Set(directory.parties.filter((p) => p.status === 'observer').map((p) => p.iso.toUpperCase()));
@@ -135,6 +132,88 @@ async function looksLikeEventLog(path: string): Promise<boolean> {
   } finally {
     await fh.close();
   }
+}
+
+const NONE: string[] = [];
+
+/** The directory as the statistics read it: without the units' names and languages, and each
+ * time zone once (a run of 100,000 contact points held its directory twice over otherwise). */
+function forCounting(directory: Directory): Directory {
+  const zones = new Map<string, string>();
+  const zone = (z: string) => zones.get(z) ?? (zones.set(z, z), z);
+  return {
+    ...directory,
+    parties: directory.parties.map((p) => ({
+      ...p,
+      contacts: p.contacts.map((c) => ({ id: c.id, unit: '', kind: c.kind, emails: c.emails, phones: c.phones, sms: c.sms, timezone: zone(c.timezone), languages: NONE })),
+    })),
+  };
+}
+
+/** The run's state, folded as the log is read: a large log is never held whole. */
+async function foldIfAny(folder: RunFolder): Promise<{ state: RunState; warnings: InputProblem[] }> {
+  const path = folder.paths.events;
+  // A run created but not started yet (--at, --between) has no events: everyone is silent so far.
+  if (!folder.hasEvents()) {
+    const { emptyRunState } = await import('../core/run-state.js');
+    return { state: emptyRunState(), warnings: [{ file: path, message: 'no events yet (the run has not started)' }] };
+  }
+  return foldLog(path);
+}
+
+async function foldLog(path: string): Promise<{ state: RunState; warnings: InputProblem[] }> {
+  const [{ forEachEvent }, { applyEvent, emptyRunState }] = await Promise.all([import('../core/event-log.js'), import('../core/run-state.js')]);
+  if (!existsSync(path)) throw new InputError([{ file: path, message: 'no such file' }]);
+  const state = emptyRunState();
+  const warnings: InputProblem[] = [];
+  const slim = forStatistics(state);
+  await forEachEvent(path, (e) => applyEvent(state, slim(e)), warnings);
+  return { state, warnings };
+}
+
+/** Events without what no figure reads (the words of the classifier, the raw copy's file, the
+ * provider's acceptance line, tokens), and with their repeated values held once: JSON.parse makes
+ * a new string of every `"ping-started"`, `"sim"` and timestamp, and a ping-sent names its ping
+ * again. The folded state of a large run holds about half as much; the reducer and the
+ * statistics are the same. */
+function forStatistics(state: RunState): (e: RunEvent) => RunEvent {
+  const words = new Map<string, string>();
+  // Short, often repeated values only (codes, channels, timestamps of a burst).
+  const once = (v: string) => {
+    const seen = words.get(v);
+    if (seen !== undefined) return seen;
+    if (words.size < 50_000) words.set(v, v);
+    return v;
+  };
+  return (e) => {
+    switch (e.type) {
+      case 'ping-started':
+        return { v: e.v, at: once(e.at), type: 'ping-started', pingId: e.pingId, contactId: e.contactId, iso: once(e.iso), channel: once(e.channel) as typeof e.channel, address: e.address, token: '', attempt: e.attempt };
+      case 'ping-sent': {
+        const sentAt = once(e.sentAt);
+        return { v: e.v, at: e.at === sentAt ? sentAt : once(e.at), type: 'ping-sent', pingId: state.pings.get(e.pingId)?.started.pingId ?? e.pingId, sentAt };
+      }
+      case 'message-received': {
+        const { reasons: _reasons, file: _file, messageId: _messageId, matchedBy: _matchedBy, subject, ...kept } = e;
+        const receivedAt = once(e.receivedAt);
+        const pingId = e.pingId !== undefined ? (state.pings.get(e.pingId)?.started.pingId ?? e.pingId) : undefined;
+        // The subject names a bounce whose DSN says nothing (collectFindings).
+        return {
+          ...kept,
+          type: 'message-received',
+          at: e.at === receivedAt ? receivedAt : once(e.at),
+          receivedAt,
+          channel: once(e.channel) as typeof e.channel,
+          class: once(e.class) as typeof e.class,
+          reasons: [],
+          ...(pingId !== undefined ? { pingId } : {}),
+          ...(subject !== undefined && (e.class === 'bounce' || e.class === 'delay') ? { subject } : {}),
+        };
+      }
+      default:
+        return e;
+    }
+  };
 }
 
 async function eventsIfAny(folder: RunFolder): Promise<{ events: RunEvent[]; warnings: InputProblem[] }> {
