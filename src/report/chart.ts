@@ -5,44 +5,11 @@
 // (data-seconds, data-count, data-share) so tests can check them. Text labels go through
 // LabelPlacer: moved, or dropped, never drawn over one another.
 import type { Stats } from '../stats/types.js';
+import { cumulativeCurve } from '../stats/curve.js';
 import { esc } from './escape.js';
 import type { Formatter } from './format.js';
 import { axisTimeIn } from './wording.js';
 import { LabelPlacer, textBox, type Box, type LabelSpot, type PlacedLabel } from './labels.js';
-
-export interface CurvePoint {
-  /** Response time, seconds. */
-  seconds: number;
-  /** Countries answered at or before `seconds`. */
-  count: number;
-  /** `count` as a percent of the population, two decimals, half up. */
-  share: number;
-}
-
-/** Percent, two decimals, half up, computed in integers (no binary rounding surprises). */
-export function shareOf(count: number, population: number): number {
-  if (population <= 0) return 0;
-  return Math.floor((2 * count * 10000 + population) / (2 * population)) / 100;
-}
-
-/** Corners of the step curve: one point per distinct response time of the countries that
- * answered within the window. */
-export function cumulativeCurve(stats: Stats): CurvePoint[] {
-  const times = stats.countries
-    .filter((c) => c.outcome === 'answered' && c.responseSeconds !== null)
-    .map((c) => c.responseSeconds!)
-    .sort((a, b) => a - b);
-  const points: CurvePoint[] = [];
-  times.forEach((t, i) => {
-    const count = i + 1;
-    const last = points.at(-1);
-    if (last && last.seconds === t) {
-      last.count = count;
-      last.share = shareOf(count, stats.population);
-    } else points.push({ seconds: t, count, share: shareOf(count, stats.population) });
-  });
-  return points;
-}
 
 const ENGLISH_AXIS = { t: (key: string, vars?: Record<string, string | number>) => englishAxis(key, vars ?? {}) };
 function englishAxis(key: string, v: Record<string, string | number>): string {

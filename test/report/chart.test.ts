@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { axisStart, axisTime, bucketBarsSvg, cumulativeChartSvg, cumulativeCurve, CURVE_FRAME, shareOf, shareScale, timeScale } from '../../src/report/chart.js';
+import { axisStart, axisTime, bucketBarsSvg, cumulativeChartSvg, CURVE_FRAME, shareScale, timeScale } from '../../src/report/chart.js';
+import { cumulativeCurve } from '../../src/stats/curve.js';
+import { shareHalfUp as shareOf } from '../../src/stats/summarize.js';
 import { createFormatter } from '../../src/report/format.js';
 import { sampleStats } from './sample-stats.js';
 
