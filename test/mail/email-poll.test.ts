@@ -65,12 +65,14 @@ it('polls a server that has no IDLE and records a reply within the poll interval
     const appendedAt = Date.now();
     await d.append(USER, 'From: poc@police.fr.test\r\nSubject: Re: RC-P0LL22\r\nMessage-ID: <poll-1@police.fr.test>\r\n\r\nok\r\n');
     let found: MessageReceivedEvent | undefined;
-    while (!found && Date.now() - appendedAt < 5_000) {
+    while (!found && Date.now() - appendedAt < 20_000) {
       found = events.find((e): e is MessageReceivedEvent => e.type === 'message-received');
       await new Promise((r) => setTimeout(r, 20));
     }
     expect(found).toMatchObject({ class: 'reply', pingId: 'p1', matchedBy: 'token' });
-    expect(Date.now() - appendedAt).toBeLessThan(2_000);
+    // Found by the 300 ms poll, not by the 60 s check that would follow a silent IDLE: the bound
+    // only tells the two apart (a loaded machine takes a few seconds; this is no speed test).
+    expect(Date.now() - appendedAt).toBeLessThan(15_000);
   } finally {
     ac.abort();
     await running;
