@@ -49,6 +49,16 @@ export function statsFromEvents(events: Iterable<RunEvent>, directory: Directory
 
 /** Every figure of a run, from its folded state. Reads the state, never changes it. */
 export function statsFromState(state: RunState, directory: Directory, opts: EventStatsOptions): Stats {
+  // Timestamps repeat (a burst of pings shares its second): each is parsed once.
+  const parsed = new Map<string, number>();
+  const msOf = (iso: string) => {
+    let ms = parsed.get(iso);
+    if (ms === undefined) {
+      ms = Date.parse(iso);
+      if (parsed.size < 100_000) parsed.set(iso, ms);
+    }
+    return ms;
+  };
   const pings = new Map<string, PingView>();
   const pingsOfContact = new Map<string, PingView[]>();
   for (const rec of state.pings.values()) {
@@ -60,9 +70,9 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
       iso: s.iso.toUpperCase(),
       channel: s.channel,
       address: s.address,
-      firstStartedMs: Date.parse(rec.firstStartedAt),
-      sentMs: rec.sent ? Date.parse(rec.sent.sentAt) : undefined,
-      copyMs: earliestCopyMs(rec),
+      firstStartedMs: msOf(rec.firstStartedAt),
+      sentMs: rec.sent ? msOf(rec.sent.sentAt) : undefined,
+      copyMs: rec.sent && !rec.uncertainSince ? msOf(rec.sent.sentAt) : earliestCopyMs(rec),
       answered: false,
     };
     pings.set(view.pingId, view);
@@ -103,7 +113,7 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
     if (m.authenticity) checked = true;
     let ping = m.pingId !== undefined ? pings.get(m.pingId) : undefined;
     // An override naming both the message and a contact attributes the message to that contact.
-    if (mo?.contactId && ping?.contactId !== mo.contactId) ping = pingBefore(pingsOfContact.get(mo.contactId), Date.parse(m.receivedAt), m.channel);
+    if (mo?.contactId && ping?.contactId !== mo.contactId) ping = pingBefore(pingsOfContact.get(mo.contactId), msOf(m.receivedAt), m.channel);
     if (m.class === 'bounce' || m.class === 'delay') {
       if (forged) unauthenticatedBounces++;
       // A forged bounce never marks a working address as failed under `require`.
@@ -129,7 +139,7 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
       if (!counted) bit = 0;
     }
     if (bit === 0) continue;
-    const arrivedMs = Date.parse(m.receivedAt);
+    const arrivedMs = msOf(m.receivedAt);
     if (Number.isNaN(arrivedMs)) continue;
     // Timed from the earliest copy that may have left (an uncertain first attempt shares its
     // Message-ID and token with the copy sent again); INTERNALDATE has whole seconds, so an
@@ -265,22 +275,24 @@ function markUnreachable(tally: ResponseTally, pings: Map<string, PingView>, dir
   // addresses per contact point (a hundred thousand sets in a large run).
   const addresses = new Map<string, { iso: string; any: boolean; all: boolean }>();
   const channels = new Set<ChannelName>();
-  const note = (iso: string, contactId: string, key: string) => {
+  // An address's key is made only while every address so far failed: once one works, the
+  // contact point is reachable whatever the others say (most are, and were 200,000 strings).
+  const note = (iso: string, contactId: string, channel: ChannelName, address: string) => {
     let a = addresses.get(contactId);
     if (!a) addresses.set(contactId, (a = { iso, any: false, all: true }));
     a.any = true;
-    if (!failed.has(key)) a.all = false;
+    if (a.all && !failed.has(addressKey(channel, address))) a.all = false;
   };
   for (const p of pings.values()) {
     channels.add(p.channel);
-    note(p.iso, p.contactId, addressKey(p.channel, p.address));
+    note(p.iso, p.contactId, p.channel, p.address);
   }
   for (const party of directory.parties) {
     for (const c of party.contacts) {
       for (const ch of channels) {
         const list = directoryAddresses(c, ch);
         if (list.length === 0) continue;
-        for (const a of list) note(party.iso.toUpperCase(), c.id, addressKey(ch, a));
+        for (const a of list) note(party.iso.toUpperCase(), c.id, ch, a);
       }
     }
   }
