@@ -60,7 +60,6 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
     return ms;
   };
   const pings = new Map<string, PingView>();
-  const pingsOfContact = new Map<string, PingView[]>();
   for (const rec of state.pings.values()) {
     const s = rec.started;
     const view: PingView = {
@@ -76,10 +75,21 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
       answered: false,
     };
     pings.set(view.pingId, view);
-    const list = pingsOfContact.get(view.contactId);
-    if (list) list.push(view);
-    else pingsOfContact.set(view.contactId, [view]);
   }
+  // Each contact point's pings, wanted only by an override that names a contact point: made when
+  // first asked for (a hundred thousand lists in a large run otherwise).
+  let byContactPoint: Map<string, PingView[]> | undefined;
+  const pingsOfContact = (contactId: string): PingView[] | undefined => {
+    if (!byContactPoint) {
+      byContactPoint = new Map();
+      for (const view of pings.values()) {
+        const list = byContactPoint.get(view.contactId);
+        if (list) list.push(view);
+        else byContactPoint.set(view.contactId, [view]);
+      }
+    }
+    return byContactPoint.get(contactId);
+  };
 
   // Last word wins: a later `rollcall mark` corrects an earlier one.
   const byMessage = new Map<string, OverrideEvent>();
@@ -113,7 +123,7 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
     if (m.authenticity) checked = true;
     let ping = m.pingId !== undefined ? pings.get(m.pingId) : undefined;
     // An override naming both the message and a contact attributes the message to that contact.
-    if (mo?.contactId && ping?.contactId !== mo.contactId) ping = pingBefore(pingsOfContact.get(mo.contactId), msOf(m.receivedAt), m.channel);
+    if (mo?.contactId && ping?.contactId !== mo.contactId) ping = pingBefore(pingsOfContact(mo.contactId), msOf(m.receivedAt), m.channel);
     if (m.class === 'bounce' || m.class === 'delay') {
       if (forged) unauthenticatedBounces++;
       // A forged bounce never marks a working address as failed under `require`.
@@ -151,7 +161,7 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
 
   for (const o of handEntered.values()) {
     const answeredMs = Date.parse(o.answeredAt!);
-    const ping = firstPingBefore(pingsOfContact.get(o.contactId!), answeredMs);
+    const ping = firstPingBefore(pingsOfContact(o.contactId!), answeredMs);
     if (!ping || Number.isNaN(answeredMs)) continue;
     applied.add(o);
     const channel = o.channel ?? 'other';
