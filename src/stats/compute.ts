@@ -9,7 +9,7 @@ import { earliestCopyMs, foldRunState, type PingRecord, type RunState } from '..
 import { phoneFinding, testProblems } from './phone-findings.js';
 import { membersOf, splitByKind } from './population.js';
 import { summarize, type PopulationMember } from './summarize.js';
-import { AUTOMATIC_BITS, KIND_BIT, ResponseTally } from './tally.js';
+import { AUTOMATIC_BITS, KIND_BIT, ResponseTally, type ContactTally } from './tally.js';
 import type { AuthenticitySummary, Finding, FindingStatus, OverrideSummary, Stats, UnconfirmedAnswer } from './types.js';
 import type { AuthenticityPolicy } from '../settings.js';
 
@@ -281,17 +281,20 @@ const addressKey = (channel: ChannelName, address: string) => `${channel}:${norm
  * not pinged (yet) — an address never tried has not failed.
  */
 function markUnreachable(tally: ResponseTally, pings: Map<string, PingView>, directory: Directory, failed: ReadonlySet<string>): void {
-  // Per contact point, whether it has an address tested and whether every one failed: no set of
-  // addresses per contact point (a hundred thousand sets in a large run).
-  const addresses = new Map<string, { iso: string; any: boolean; all: boolean }>();
+  // Per contact point, whether every address of it tested so far failed, kept in its tally
+  // (`allFailed`, true from its first address on): no set of addresses per contact point (a
+  // hundred thousand sets in a large run), nor a record of its own.
+  const seen = new Map<string, ContactTally>();
   const channels = new Set<ChannelName>();
   // An address's key is made only while every address so far failed: once one works, the
   // contact point is reachable whatever the others say (most are, and were 200,000 strings).
   const note = (iso: string, contactId: string, channel: ChannelName, address: string) => {
-    let a = addresses.get(contactId);
-    if (!a) addresses.set(contactId, (a = { iso, any: false, all: true }));
-    a.any = true;
-    if (a.all && !failed.has(addressKey(channel, address))) a.all = false;
+    let t = seen.get(contactId);
+    if (!t) {
+      seen.set(contactId, (t = tally.contact(iso, contactId)));
+      t.allFailed = true;
+    }
+    if (t.allFailed && !failed.has(addressKey(channel, address))) t.allFailed = false;
   };
   for (const p of pings.values()) {
     channels.add(p.channel);
@@ -306,7 +309,6 @@ function markUnreachable(tally: ResponseTally, pings: Map<string, PingView>, dir
       }
     }
   }
-  for (const [contactId, { iso, any, all }] of addresses) tally.contact(iso, contactId).allFailed = any && all;
 }
 
 const SEVERITY: Record<FindingStatus, number> = { uncertain: 0, delayed: 1, 'no-answer': 2, busy: 2, 'opted-out': 3, failed: 4 };
@@ -338,10 +340,18 @@ function collectFindings(
   }
 
   // Mail addresses pinged (the demo's simulated channel pings mail addresses too).
+  // Only the addresses some DSN names (a map of every ping otherwise).
+  const recipients = bounces.map(({ message: m }) => (m.bounce?.recipient ? bareAddress(m.bounce.recipient) : undefined));
+  const named = new Set(recipients);
   const emailPings = new Map<string, PingView>();
-  for (const p of pings.values()) if (p.channel === 'email' || p.channel === 'sim') emailPings.set(normalizeAddress(p.address, 'email'), p);
-  for (const { message: m, ping } of bounces) {
-    const recipient = m.bounce?.recipient ? bareAddress(m.bounce.recipient) : undefined;
+  if (named.size > 0)
+    for (const p of pings.values()) {
+      if (p.channel !== 'email' && p.channel !== 'sim') continue;
+      const address = normalizeAddress(p.address, 'email');
+      if (named.has(address)) emailPings.set(address, p);
+    }
+  for (const [i, { message: m, ping }] of bounces.entries()) {
+    const recipient = recipients[i];
     // The DSN names the address that failed: credit the ping sent to it, else the ping matched.
     const target = (recipient && emailPings.get(recipient)) || ping;
     if (!target) continue;

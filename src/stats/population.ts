@@ -54,6 +54,8 @@ export function splitByKind(
   // contact point for every kind was a tenth of `stats` on a large run. Two countries under one
   // key (a directory that lists a country twice) keep the filter, which tells them apart.
   const distinct = new Set(population.map((m) => m.key)).size === population.length;
+  // The kind of a contact point is looked up for the findings only.
+  const found = new Set(findings.map((f) => f.contactId));
   const ofKind = new Map<ContactKind, ResponseTally>(KINDS.map((k) => [k, new ResponseTally()]));
   for (const m of population) {
     const kinds = new Set<ContactKind>();
@@ -63,13 +65,13 @@ export function splitByKind(
       // The first listed wins, as find() would have it.
       if (!listed.has(c.id)) listed.set(c.id, c.kind);
     }
-    for (const c of m.contacts ?? []) kindOfContact.set(c.id, c.kind);
+    for (const c of m.contacts ?? []) if (found.has(c.id)) kindOfContact.set(c.id, c.kind);
     const country = tally.countries.get(m.key);
     for (const [id, contact] of country?.contacts ?? []) {
       const kind = listed.get(id) ?? kindFromId(id);
       if (!listed.has(id)) listed.set(id, kind);
       kinds.add(kind);
-      kindOfContact.set(id, kind);
+      if (found.has(id)) kindOfContact.set(id, kind);
       if (!distinct) continue;
       const split = ofKind.get(kind)!.countries;
       let mine = split.get(m.key);

@@ -138,6 +138,9 @@ const NONE: string[] = [];
 /** The reasons of every message as the statistics hold it: none (no figure reads them). */
 const NO_REASONS: string[] = [];
 
+/** An empty list of addresses as the one shared empty list (most contact points have no SMS number). */
+const some = (list: string[]): string[] => (list && list.length === 0 ? NONE : list);
+
 /** The directory as the statistics read it: without the units' names and languages, and each
  * time zone once (a run of 100,000 contact points held its directory twice over otherwise). */
 function forCounting(directory: Directory): Directory {
@@ -147,7 +150,7 @@ function forCounting(directory: Directory): Directory {
     ...directory,
     parties: directory.parties.map((p) => ({
       ...p,
-      contacts: p.contacts.map((c) => ({ id: c.id, unit: '', kind: c.kind, emails: c.emails, phones: c.phones, sms: c.sms, timezone: zone(c.timezone), languages: NONE })),
+      contacts: p.contacts.map((c) => ({ id: c.id, unit: '', kind: c.kind, emails: some(c.emails), phones: some(c.phones), sms: some(c.sms), timezone: zone(c.timezone), languages: NONE })),
     })),
   };
 }
