@@ -88,11 +88,11 @@ export function applyEvent(state: RunState, e: RunEvent): void {
     case 'ping-started': {
       const prev = state.pings.get(e.pingId);
       if (prev?.state === 'sent') break; // a confirmed ping is settled for good
-      const rec: PingRecord = { started: e, firstStartedAt: prev?.firstStartedAt ?? e.at, state: 'unconfirmed' };
-      if (prev?.lastFailure) rec.lastFailure = prev.lastFailure;
       // The attempt before this one was never confirmed nor refused: it may have left.
       const uncertainSince = prev?.uncertainSince ?? (prev?.state === 'unconfirmed' ? prev.started.at : undefined);
-      if (uncertainSince) rec.uncertainSince = uncertainSince;
+      // Every field present from the start (undefined until known): set later, a field would
+      // take a property store of its own per ping (8 MB in a run of 100,000 contact points).
+      const rec: PingRecord = { started: e, firstStartedAt: prev?.firstStartedAt ?? e.at, state: 'unconfirmed', sent: undefined, lastFailure: prev?.lastFailure, uncertainSince: uncertainSince || undefined };
       state.pings.set(e.pingId, rec);
       break;
     }

@@ -9,7 +9,7 @@ import { earliestCopyMs, foldRunState, type PingRecord, type RunState } from '..
 import { phoneFinding, testProblems } from './phone-findings.js';
 import { membersOf, splitByKind } from './population.js';
 import { summarize, type PopulationMember } from './summarize.js';
-import { AUTOMATIC_BITS, KIND_BIT, ResponseTally } from './tally.js';
+import { AUTOMATIC_BITS, KIND_BIT, ResponseTally, type ContactTally } from './tally.js';
 import type { AuthenticitySummary, Finding, FindingStatus, OverrideSummary, Stats, UnconfirmedAnswer } from './types.js';
 import type { AuthenticityPolicy } from '../settings.js';
 
@@ -49,8 +49,17 @@ export function statsFromEvents(events: Iterable<RunEvent>, directory: Directory
 
 /** Every figure of a run, from its folded state. Reads the state, never changes it. */
 export function statsFromState(state: RunState, directory: Directory, opts: EventStatsOptions): Stats {
+  // Timestamps repeat (a burst of pings shares its second): each is parsed once.
+  const parsed = new Map<string, number>();
+  const msOf = (iso: string) => {
+    let ms = parsed.get(iso);
+    if (ms === undefined) {
+      ms = Date.parse(iso);
+      if (parsed.size < 100_000) parsed.set(iso, ms);
+    }
+    return ms;
+  };
   const pings = new Map<string, PingView>();
-  const pingsOfContact = new Map<string, PingView[]>();
   for (const rec of state.pings.values()) {
     const s = rec.started;
     const view: PingView = {
@@ -60,16 +69,27 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
       iso: s.iso.toUpperCase(),
       channel: s.channel,
       address: s.address,
-      firstStartedMs: Date.parse(rec.firstStartedAt),
-      sentMs: rec.sent ? Date.parse(rec.sent.sentAt) : undefined,
-      copyMs: earliestCopyMs(rec),
+      firstStartedMs: msOf(rec.firstStartedAt),
+      sentMs: rec.sent ? msOf(rec.sent.sentAt) : undefined,
+      copyMs: rec.sent && !rec.uncertainSince ? msOf(rec.sent.sentAt) : earliestCopyMs(rec),
       answered: false,
     };
     pings.set(view.pingId, view);
-    const list = pingsOfContact.get(view.contactId);
-    if (list) list.push(view);
-    else pingsOfContact.set(view.contactId, [view]);
   }
+  // Each contact point's pings, wanted only by an override that names a contact point: made when
+  // first asked for (a hundred thousand lists in a large run otherwise).
+  let byContactPoint: Map<string, PingView[]> | undefined;
+  const pingsOfContact = (contactId: string): PingView[] | undefined => {
+    if (!byContactPoint) {
+      byContactPoint = new Map();
+      for (const view of pings.values()) {
+        const list = byContactPoint.get(view.contactId);
+        if (list) list.push(view);
+        else byContactPoint.set(view.contactId, [view]);
+      }
+    }
+    return byContactPoint.get(contactId);
+  };
 
   // Last word wins: a later `rollcall mark` corrects an earlier one.
   const byMessage = new Map<string, OverrideEvent>();
@@ -103,7 +123,7 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
     if (m.authenticity) checked = true;
     let ping = m.pingId !== undefined ? pings.get(m.pingId) : undefined;
     // An override naming both the message and a contact attributes the message to that contact.
-    if (mo?.contactId && ping?.contactId !== mo.contactId) ping = pingBefore(pingsOfContact.get(mo.contactId), Date.parse(m.receivedAt), m.channel);
+    if (mo?.contactId && ping?.contactId !== mo.contactId) ping = pingBefore(pingsOfContact(mo.contactId), msOf(m.receivedAt), m.channel);
     if (m.class === 'bounce' || m.class === 'delay') {
       if (forged) unauthenticatedBounces++;
       // A forged bounce never marks a working address as failed under `require`.
@@ -129,7 +149,7 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
       if (!counted) bit = 0;
     }
     if (bit === 0) continue;
-    const arrivedMs = Date.parse(m.receivedAt);
+    const arrivedMs = msOf(m.receivedAt);
     if (Number.isNaN(arrivedMs)) continue;
     // Timed from the earliest copy that may have left (an uncertain first attempt shares its
     // Message-ID and token with the copy sent again); INTERNALDATE has whole seconds, so an
@@ -141,7 +161,7 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
 
   for (const o of handEntered.values()) {
     const answeredMs = Date.parse(o.answeredAt!);
-    const ping = firstPingBefore(pingsOfContact.get(o.contactId!), answeredMs);
+    const ping = firstPingBefore(pingsOfContact(o.contactId!), answeredMs);
     if (!ping || Number.isNaN(answeredMs)) continue;
     applied.add(o);
     const channel = o.channel ?? 'other';
@@ -261,30 +281,34 @@ const addressKey = (channel: ChannelName, address: string) => `${channel}:${norm
  * not pinged (yet) — an address never tried has not failed.
  */
 function markUnreachable(tally: ResponseTally, pings: Map<string, PingView>, directory: Directory, failed: ReadonlySet<string>): void {
-  // Per contact point, whether it has an address tested and whether every one failed: no set of
-  // addresses per contact point (a hundred thousand sets in a large run).
-  const addresses = new Map<string, { iso: string; any: boolean; all: boolean }>();
+  // Per contact point, whether every address of it tested so far failed, kept in its tally
+  // (`allFailed`, true from its first address on): no set of addresses per contact point (a
+  // hundred thousand sets in a large run), nor a record of its own.
+  const seen = new Map<string, ContactTally>();
   const channels = new Set<ChannelName>();
-  const note = (iso: string, contactId: string, key: string) => {
-    let a = addresses.get(contactId);
-    if (!a) addresses.set(contactId, (a = { iso, any: false, all: true }));
-    a.any = true;
-    if (!failed.has(key)) a.all = false;
+  // An address's key is made only while every address so far failed: once one works, the
+  // contact point is reachable whatever the others say (most are, and were 200,000 strings).
+  const note = (iso: string, contactId: string, channel: ChannelName, address: string) => {
+    let t = seen.get(contactId);
+    if (!t) {
+      seen.set(contactId, (t = tally.contact(iso, contactId)));
+      t.allFailed = true;
+    }
+    if (t.allFailed && !failed.has(addressKey(channel, address))) t.allFailed = false;
   };
   for (const p of pings.values()) {
     channels.add(p.channel);
-    note(p.iso, p.contactId, addressKey(p.channel, p.address));
+    note(p.iso, p.contactId, p.channel, p.address);
   }
   for (const party of directory.parties) {
     for (const c of party.contacts) {
       for (const ch of channels) {
         const list = directoryAddresses(c, ch);
         if (list.length === 0) continue;
-        for (const a of list) note(party.iso.toUpperCase(), c.id, addressKey(ch, a));
+        for (const a of list) note(party.iso.toUpperCase(), c.id, ch, a);
       }
     }
   }
-  for (const [contactId, { iso, any, all }] of addresses) tally.contact(iso, contactId).allFailed = any && all;
 }
 
 const SEVERITY: Record<FindingStatus, number> = { uncertain: 0, delayed: 1, 'no-answer': 2, busy: 2, 'opted-out': 3, failed: 4 };
@@ -316,10 +340,18 @@ function collectFindings(
   }
 
   // Mail addresses pinged (the demo's simulated channel pings mail addresses too).
+  // Only the addresses some DSN names (a map of every ping otherwise).
+  const recipients = bounces.map(({ message: m }) => (m.bounce?.recipient ? bareAddress(m.bounce.recipient) : undefined));
+  const named = new Set(recipients);
   const emailPings = new Map<string, PingView>();
-  for (const p of pings.values()) if (p.channel === 'email' || p.channel === 'sim') emailPings.set(normalizeAddress(p.address, 'email'), p);
-  for (const { message: m, ping } of bounces) {
-    const recipient = m.bounce?.recipient ? bareAddress(m.bounce.recipient) : undefined;
+  if (named.size > 0)
+    for (const p of pings.values()) {
+      if (p.channel !== 'email' && p.channel !== 'sim') continue;
+      const address = normalizeAddress(p.address, 'email');
+      if (named.has(address)) emailPings.set(address, p);
+    }
+  for (const [i, { message: m, ping }] of bounces.entries()) {
+    const recipient = recipients[i];
     // The DSN names the address that failed: credit the ping sent to it, else the ping matched.
     const target = (recipient && emailPings.get(recipient)) || ping;
     if (!target) continue;

@@ -3,7 +3,7 @@
 import { isoForCountry } from '../directory/countries.js';
 import type { ContactKind, Directory, Party, PartyStatus } from '../core/directory.js';
 import { summarize, type PopulationMember } from './summarize.js';
-import type { ResponseTally } from './tally.js';
+import { ResponseTally } from './tally.js';
 import type { Finding, GroupStats } from './types.js';
 
 /** The countries of a directory with the given status, keyed by `keyOf`. */
@@ -50,6 +50,13 @@ export function splitByKind(
   const kindsOf = new Map<PopulationMember, Set<ContactKind>>();
   const kindOfContact = new Map<string, ContactKind>();
   const kindIn = new Map<PopulationMember, Map<string, ContactKind>>();
+  // Each kind's contact points, country by country, sorted out once: a filter asked of every
+  // contact point for every kind was a tenth of `stats` on a large run. Two countries under one
+  // key (a directory that lists a country twice) keep the filter, which tells them apart.
+  const distinct = new Set(population.map((m) => m.key)).size === population.length;
+  // The kind of a contact point is looked up for the findings only.
+  const found = new Set(findings.map((f) => f.contactId));
+  const ofKind = new Map<ContactKind, ResponseTally>(KINDS.map((k) => [k, new ResponseTally()]));
   for (const m of population) {
     const kinds = new Set<ContactKind>();
     const listed = new Map<string, ContactKind>();
@@ -58,12 +65,18 @@ export function splitByKind(
       // The first listed wins, as find() would have it.
       if (!listed.has(c.id)) listed.set(c.id, c.kind);
     }
-    for (const c of m.contacts ?? []) kindOfContact.set(c.id, c.kind);
-    for (const id of tally.countries.get(m.key)?.contacts.keys() ?? []) {
+    for (const c of m.contacts ?? []) if (found.has(c.id)) kindOfContact.set(c.id, c.kind);
+    const country = tally.countries.get(m.key);
+    for (const [id, contact] of country?.contacts ?? []) {
       const kind = listed.get(id) ?? kindFromId(id);
       if (!listed.has(id)) listed.set(id, kind);
       kinds.add(kind);
-      kindOfContact.set(id, kind);
+      if (found.has(id)) kindOfContact.set(id, kind);
+      if (!distinct) continue;
+      const split = ofKind.get(kind)!.countries;
+      let mine = split.get(m.key);
+      if (!mine) split.set(m.key, (mine = { key: m.key, firstRow: country!.firstRow, contacts: new Map() }));
+      mine.contacts.set(id, contact);
     }
     kindsOf.set(m, kinds);
     kindIn.set(m, listed);
@@ -72,11 +85,10 @@ export function splitByKind(
   for (const kind of KINDS) {
     const members = population.filter((m) => kindsOf.get(m)!.has(kind));
     if (members.length === 0) continue;
-    out[kind] = summarize(tally, members, {
-      bucketSeconds,
-      contactFilter: (m, id) => (kindIn.get(m)?.get(id) ?? contactKind(m, id)) === kind,
-      findings: findings.filter((f) => f.contactId !== undefined && kindOfContact.get(f.contactId) === kind),
-    });
+    const findingsOfKind = findings.filter((f) => f.contactId !== undefined && kindOfContact.get(f.contactId) === kind);
+    out[kind] = distinct
+      ? summarize(ofKind.get(kind)!, members, { bucketSeconds, findings: findingsOfKind })
+      : summarize(tally, members, { bucketSeconds, contactFilter: (m, id) => (kindIn.get(m)?.get(id) ?? contactKind(m, id)) === kind, findings: findingsOfKind });
   }
   return out;
 }
