@@ -10,7 +10,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countryName } from '../../src/directory/countries.js';
 import type { RunEvent } from '../../src/core/events.js';
@@ -102,19 +101,6 @@ function moments(random: () => number): Moment[] {
   ];
 }
 
-async function internalDates(user: string): Promise<Map<number, number>> {
-  const client = new ImapFlow({ host: '127.0.0.1', port: dovecot!.imapPort, secure: false, auth: { user, pass: new URL(dovecot!.imapUrl(user)).password }, logger: false });
-  client.on('error', () => {});
-  await client.connect();
-  try {
-    await client.mailboxOpen('INBOX', { readOnly: true });
-    const out = new Map<number, number>();
-    for await (const m of client.fetch('1:*', { uid: true, internalDate: true })) out.set(m.uid, new Date(m.internalDate!).getTime());
-    return out;
-  } finally {
-    await client.logout();
-  }
-}
 
 interface Figures {
   run: number;
@@ -196,7 +182,7 @@ async function campaignRun(i: number): Promise<Figures> {
   }
   const messages = ofType(events, 'message-received');
   const answersDoubled = messages.length - new Set(messages.map((m) => m.messageId ?? m.key)).size;
-  const dates = await internalDates(secretariat);
+  const dates = await dovecot!.internalDates(secretariat);
   const answersMistimed = messages.filter((m) => Date.parse(m.receivedAt) !== dates.get(Number(/:(\d+)$/.exec(m.key)?.[1]))).length;
   const windowEnd = Date.parse(ofType(events, 'run-ended')[0]!.at);
   const replies = responders!.replies.filter((r) => r.to === secretariat && r.sentAt.getTime() < windowEnd - 1500);

@@ -8,8 +8,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ImapFlow } from 'imapflow';
-import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChannels } from '../../src/channels/factory.js';
 import { readDirectory } from '../../src/directory/load.js';
@@ -23,20 +21,14 @@ import type { Stats } from '../../src/stats/types.js';
 import { binPath, repoRoot, rollcall } from '../support/cli.js';
 import { startDovecot, type Dovecot } from '../servers/dovecot.js';
 import { startSmtp, type SmtpDelivery, type SmtpHarness } from '../servers/smtp.js';
+import { Responders, type ScriptedContact } from '../servers/responders.js';
 import { eventsOf, tempDir } from './support.js';
 import { logLines, ofType, until } from '../support/run-log.js';
 
 const SMTP_AUTH = { user: 'rollcall-sender', pass: 'Sm7p-pa55word' };
-type Behaviour = { kind: 'quote' | 'token' | 'auto-then-quote'; afterMs: number } | { kind: 'refused' | 'greylisted' | 'unknown' | 'silent' };
-
-interface Contact {
-  iso: string;
-  address: string;
-  behaviour: Behaviour;
-}
 
 /** The scripted contact points; a party per contact. */
-const SCRIPTED: Contact[] = [
+const SCRIPTED: ScriptedContact[] = [
   { iso: 'FR', address: 'poc@police.fr.test', behaviour: { kind: 'quote', afterMs: 1000 } },
   { iso: 'DE', address: 'cyber@bka.de.test', behaviour: { kind: 'token', afterMs: 2000 } },
   { iso: 'ES', address: 'ncu@policia.es.test', behaviour: { kind: 'auto-then-quote', afterMs: 3000 } },
@@ -47,7 +39,7 @@ const SCRIPTED: Contact[] = [
 ];
 /** More parties, answering after a second or staying silent, so that sending takes a while. */
 const MORE = ['BE', 'BG', 'HR', 'CY', 'CZ', 'DK', 'EE', 'FI', 'GR', 'HU', 'IS', 'LV', 'LT', 'LU', 'MT', 'NO', 'PL', 'RO', 'SK', 'SI'].map(
-  (iso, i): Contact => ({ iso, address: `duty@cyber.${iso.toLowerCase()}.test`, behaviour: i % 2 === 0 ? { kind: 'quote', afterMs: 1500 } : { kind: 'silent' } }),
+  (iso, i): ScriptedContact => ({ iso, address: `duty@cyber.${iso.toLowerCase()}.test`, behaviour: i % 2 === 0 ? { kind: 'quote', afterMs: 1500 } : { kind: 'silent' } }),
 );
 const CONTACTS = [...SCRIPTED, ...MORE];
 
@@ -78,62 +70,6 @@ function directoryYaml(): string {
   return lines.join('\n') + '\n';
 }
 
-/** Contact points that answer pings by SMTP, as people and their mail servers do. */
-class Responders {
-  private readonly handled = new Set<SmtpDelivery>();
-  private readonly timer: NodeJS.Timeout;
-  private readonly transport: Transporter;
-  /** Replies sent, with the moment the SMTP server accepted each (≈ its arrival in Dovecot). */
-  readonly replies: Array<{ from: string; to: string; kind: string; sentAt: Date }> = [];
-  private readonly pending = new Set<Promise<void>>();
-
-  constructor(private readonly server: SmtpHarness) {
-    this.transport = nodemailer.createTransport({ host: '127.0.0.1', port: server.port, auth: SMTP_AUTH, secure: false, ignoreTLS: true });
-    this.timer = setInterval(() => this.look(), 50);
-  }
-
-  private look(): void {
-    for (const d of this.server.received) {
-      if (this.handled.has(d)) continue;
-      this.handled.add(d);
-      const contact = CONTACTS.find((c) => d.to.includes(c.address));
-      if (!contact || !d.from.startsWith('secretariat')) continue;
-      const b = contact.behaviour;
-      const raw = d.raw.toString('utf8');
-      const subject = /^Subject: (.*)$/im.exec(raw)?.[1] ?? '';
-      const token = /X-Rollcall-Token: (\S+)/i.exec(raw)?.[1] ?? '';
-      const mid = d.messageId ?? '';
-      const send = (kind: string, afterMs: number, mail: SendMailOptions) => {
-        const p = new Promise<void>((r) => setTimeout(r, afterMs))
-          .then(() => this.transport.sendMail({ from: contact.address, to: d.from, ...mail }))
-          .then(() => {
-            this.replies.push({ from: contact.address, to: d.from, kind, sentAt: new Date() });
-          })
-          .catch(() => undefined);
-        this.pending.add(p);
-        void p.finally(() => this.pending.delete(p));
-      };
-      if (b.kind === 'quote' || b.kind === 'greylisted') {
-        send('reply', b.kind === 'quote' ? b.afterMs : 1000, { subject: `Re: ${subject}`, inReplyTo: mid, references: [mid], text: 'Received, the 24/7 point of contact is available.' });
-      } else if (b.kind === 'token') {
-        send('reply', b.afterMs, { subject: `Test ${token} received`, text: 'Received your message, all good.' });
-      } else if (b.kind === 'auto-then-quote') {
-        send('automatic', 0, { subject: `Automatic reply: ${subject}`, inReplyTo: mid, headers: { 'Auto-Submitted': 'auto-replied' }, text: 'I am out of the office.' });
-        send('reply', b.afterMs, { subject: `RE: ${subject}`, inReplyTo: mid, references: [mid], text: 'Sorry for the delay: received.' });
-      }
-    }
-  }
-
-  async idle(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
-    await this.server.settled();
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-    this.transport.close();
-  }
-}
 
 beforeAll(async () => {
   try {
@@ -148,7 +84,7 @@ beforeAll(async () => {
   for (const c of CONTACTS) {
     if (c.behaviour.kind === 'refused') smtp.refuseRcpt(c.address, { code: 550, message: '5.1.1 <' + c.address + '>: Recipient address rejected: User unknown' });
   }
-  responders = new Responders(smtp);
+  responders = new Responders(smtp, CONTACTS, SMTP_AUTH);
   directoryFile = join(tmp.path, 'directory.yaml');
   writeFileSync(directoryFile, directoryYaml());
 }, 60_000);
@@ -184,20 +120,6 @@ function pingsSeen(secretariat: string): Map<string, SmtpDelivery[]> {
 }
 
 
-/** INTERNALDATE of every message in the secretariat's INBOX, by UID, read straight from Dovecot. */
-async function internalDates(secretariat: string): Promise<Map<number, number>> {
-  const client = new ImapFlow({ host: '127.0.0.1', port: dovecot!.imapPort, secure: false, auth: { user: secretariat, pass: new URL(dovecot!.imapUrl(secretariat)).password }, logger: false });
-  client.on('error', () => {});
-  await client.connect();
-  try {
-    await client.mailboxOpen('INBOX', { readOnly: true });
-    const out = new Map<number, number>();
-    for await (const m of client.fetch('1:*', { uid: true, internalDate: true })) out.set(m.uid, new Date(m.internalDate!).getTime());
-    return out;
-  } finally {
-    await client.logout();
-  }
-}
 
 /** The checks every finished run must pass, interrupted or not. */
 async function expectNothingLostNothingTwice(events: RunEvent[], secretariat: string): Promise<{ uncertain: string[] }> {
@@ -223,7 +145,7 @@ async function expectNothingLostNothingTwice(events: RunEvent[], secretariat: st
   const messages = ofType(events, 'message-received');
   expect(new Set(messages.map((m) => m.key)).size).toBe(messages.length);
   expect(new Set(messages.map((m) => m.messageId)).size).toBe(messages.length);
-  const dates = await internalDates(secretariat);
+  const dates = await dovecot!.internalDates(secretariat);
   for (const m of messages) {
     const uid = Number(/^imap:INBOX:\d+:(\d+)$/.exec(m.key)?.[1]);
     expect(Date.parse(m.receivedAt), m.key).toBe(dates.get(uid));
@@ -409,7 +331,7 @@ describe('resumed after its window closed', () => {
     expect(ofType(events, 'run-ended')).toHaveLength(1);
     const messages = ofType(events, 'message-received');
     expect(messages.length).toBeGreaterThan(atKill);
-    const dates = await internalDates(secretariat);
+    const dates = await dovecot!.internalDates(secretariat);
     for (const m of messages) expect(Date.parse(m.receivedAt), m.key).toBe(dates.get(Number(m.key.split(':')[3])));
     const replies = responders!.replies.filter((r) => r.to === secretariat);
     for (const r of replies) {

@@ -33,6 +33,8 @@ export interface Dovecot {
   appendMany(user: string, messages: Iterable<{ raw: string | Buffer; date: Date }>, opts?: { folder?: string; connections?: number }): Promise<number>;
   /** Writes many messages straight into a maildir (for large inboxes), each with its date. */
   fillMaildir(user: string, messages: Iterable<{ raw: string | Buffer; date: Date }>, folder?: string): Promise<number>;
+  /** INTERNALDATE of every message in a user's INBOX, by UID (ms), read straight from Dovecot. */
+  internalDates(user: string): Promise<Map<number, number>>;
   /** Disconnects every IMAP session of a user (doveadm kick). */
   kick(user: string): Promise<void>;
   doveadm(...args: string[]): Promise<string>;
@@ -244,6 +246,19 @@ ${opts.extraConfig ?? ''}
       const c = await clientFor(user);
       const res = await c.append(o.folder ?? 'INBOX', typeof raw === 'string' ? Buffer.from(raw) : raw, [], o.date);
       return res ? res.uid : undefined;
+    },
+    async internalDates(user) {
+      const c = new ImapFlow({ host: '127.0.0.1', port: imapPort, secure: false, auth: { user, pass: users.get(user) ?? '' }, logger: false });
+      c.on('error', () => {});
+      await c.connect();
+      try {
+        await c.mailboxOpen('INBOX', { readOnly: true });
+        const out = new Map<number, number>();
+        for await (const m of c.fetch('1:*', { uid: true, internalDate: true })) out.set(m.uid, new Date(m.internalDate!).getTime());
+        return out;
+      } finally {
+        await c.logout();
+      }
     },
     async appendMany(user, messages, o = {}) {
       const pass = users.get(user) ?? '';
