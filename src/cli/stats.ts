@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { authenticityOption } from '../settings.js';
 import { EXIT, formatProblem, UsageError } from '../core/errors.js';
 import { parseBuckets } from '../stats/buckets.js';
+import { writeJson } from '../core/json-text.js';
 import { loadStatsSource } from '../stats/source.js';
 import type { Output } from './output.js';
 import type { StatsOptions } from './commands.js';
@@ -28,7 +29,7 @@ export async function run(args: string[], opts: StatsOptions, o: Output): Promis
   for (const w of warnings) o.err.write(`rollcall: warning: ${formatProblem(w)}\n`);
 
   if (o.json) {
-    o.out.write(JSON.stringify(stats, null, 2) + '\n');
+    await writeJson(o.out, stats);
   } else {
     // Loaded only for text output: --json on a big log need not pay for the table code.
     const { renderStatsText } = await import('../report/terminal.js');
