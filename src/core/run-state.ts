@@ -7,7 +7,6 @@ import type {
   MessageReceivedEvent,
   OverrideEvent,
   PingFailedEvent,
-  PingSentEvent,
   PingStartedEvent,
   RunEvent,
   TestProblemEvent,
@@ -29,7 +28,9 @@ export interface PingRecord {
   /** When the first attempt was started (ISO 8601). */
   firstStartedAt: string;
   state: PingSendState;
-  sent?: PingSentEvent;
+  /** When the channel accepted it (the ping-sent event's `sentAt`; the event itself is not kept:
+   * its acceptance line is not read again, and it was a tenth of a large run's folded state). */
+  sentAt?: string;
   lastFailure?: PingFailedEvent;
   /** The ping-started time of the earliest attempt that was never confirmed nor refused before
    * the ping was sent again (`resume --resend-uncertain`): that copy may have left, and it
@@ -92,7 +93,7 @@ export function applyEvent(state: RunState, e: RunEvent): void {
       const uncertainSince = prev?.uncertainSince ?? (prev?.state === 'unconfirmed' ? prev.started.at : undefined);
       // Every field present from the start (undefined until known): set later, a field would
       // take a property store of its own per ping (8 MB in a run of 100,000 contact points).
-      const rec: PingRecord = { started: e, firstStartedAt: prev?.firstStartedAt ?? e.at, state: 'unconfirmed', sent: undefined, lastFailure: prev?.lastFailure, uncertainSince: uncertainSince || undefined };
+      const rec: PingRecord = { started: e, firstStartedAt: prev?.firstStartedAt ?? e.at, state: 'unconfirmed', sentAt: undefined, lastFailure: prev?.lastFailure, uncertainSince: uncertainSince || undefined };
       state.pings.set(e.pingId, rec);
       break;
     }
@@ -100,7 +101,7 @@ export function applyEvent(state: RunState, e: RunEvent): void {
       const rec = state.pings.get(e.pingId);
       if (rec) {
         rec.state = 'sent';
-        rec.sent = e;
+        rec.sentAt = e.sentAt;
       }
       break;
     }
@@ -153,7 +154,7 @@ function phoneEvent(state: RunState, e: DeliveryStatusEvent | PingFailedEvent): 
  */
 export function earliestCopyMs(rec: PingRecord): number | undefined {
   if (rec.uncertainSince) return Date.parse(rec.uncertainSince);
-  if (rec.sent) return Date.parse(rec.sent.sentAt);
+  if (rec.sentAt !== undefined) return Date.parse(rec.sentAt);
   if (rec.state === 'unconfirmed') return Date.parse(rec.started.at);
   return undefined;
 }

@@ -203,7 +203,7 @@ function pingIndexOf(state: RunState, planned: PlannedPing[]): MemoryPingIndex {
   for (const rec of state.pings.values()) {
     const ping = pingFromStarted(rec.started, byId.get(rec.started.pingId));
     index.add(ping);
-    if (rec.sent) index.markSent(ping.pingId, new Date(rec.sent.sentAt));
+    if (rec.sentAt !== undefined) index.markSent(ping.pingId, new Date(rec.sentAt));
   }
   return index;
 }

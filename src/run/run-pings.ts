@@ -13,7 +13,7 @@ export function pingIndexFromState(state: RunState, directory?: Directory): Memo
   const index = new MemoryPingIndex();
   for (const rec of state.pings.values()) {
     index.add(pingFromStarted(rec.started, contacts.get(rec.started.contactId)));
-    if (rec.sent) index.markSent(rec.started.pingId, new Date(rec.sent.sentAt));
+    if (rec.sentAt !== undefined) index.markSent(rec.started.pingId, new Date(rec.sentAt));
   }
   return index;
 }

@@ -38,7 +38,7 @@ describe('foldRunState', () => {
     );
     const rec = state.pings.get('p')!;
     expect(rec.state).toBe('sent');
-    expect(rec.sent?.sentAt).toBe(at(1));
+    expect(rec.sentAt).toBe(at(1));
     expect(rec.started.attempt).toBe(1);
     expect(rec.lastFailure).toBeUndefined();
     // The statistics read the same fold: the ping is sent, no finding, no uncertain state.
