@@ -13,21 +13,46 @@ import { AUTOMATIC_BITS, KIND_BIT, ResponseTally, type ContactTally } from './ta
 import type { AuthenticitySummary, Finding, FindingStatus, OverrideSummary, Stats, UnconfirmedAnswer } from './types.js';
 import type { AuthenticityPolicy } from '../settings.js';
 
-/** What the statistics need of one ping. */
-interface PingView {
-  rec: PingRecord;
-  pingId: string;
-  contactId: string;
-  iso: string;
-  channel: ChannelName;
-  address: string;
-  firstStartedMs: number;
-  /** When the channel accepted it; undefined while unconfirmed. */
-  sentMs: number | undefined;
-  /** The earliest moment it may have reached the contact point (undefined: it never left). */
-  copyMs: number | undefined;
+/** What the statistics need of the run's pings: a row each, in columns (an object of its own
+ * per ping, with its times boxed, was a sixth of `stats` on a large run's memory). A ping is
+ * named by its row number. */
+class PingTable {
+  readonly rowOf = new Map<string, number>();
+  readonly recs: PingRecord[] = [];
+  /** The country's ISO code, upper case. */
+  readonly isos: string[] = [];
+  /** Its contact point's tally (looked up once, not per use). */
+  readonly tallies: ContactTally[] = [];
+  /** The earliest moment it may have reached the contact point (ms); NaN: it never left. */
+  readonly copyMs: Float64Array;
+  /** When its first attempt started (ms). */
+  readonly firstStartedMs: Float64Array;
   /** A message answered it (so it was sent, whatever the log says). */
-  answered: boolean;
+  readonly answered: Uint8Array;
+
+  constructor(readonly size: number) {
+    this.copyMs = new Float64Array(size);
+    this.firstStartedMs = new Float64Array(size);
+    this.answered = new Uint8Array(size);
+  }
+
+  contactId(row: number): string {
+    return this.recs[row]!.started.contactId;
+  }
+
+  channel(row: number): ChannelName {
+    return this.recs[row]!.started.channel;
+  }
+
+  address(row: number): string {
+    return this.recs[row]!.started.address;
+  }
+
+  /** When the answers to it are timed from: its earliest copy, else (it never left) its start. */
+  timedFromMs(row: number): number {
+    const copy = this.copyMs[row]!;
+    return Number.isNaN(copy) ? this.firstStartedMs[row]! : copy;
+  }
 }
 
 export interface EventStatsOptions {
@@ -49,43 +74,48 @@ export function statsFromEvents(events: Iterable<RunEvent>, directory: Directory
 
 /** Every figure of a run, from its folded state. Reads the state, never changes it. */
 export function statsFromState(state: RunState, directory: Directory, opts: EventStatsOptions): Stats {
-  // Timestamps repeat (a burst of pings shares its second): each is parsed once.
+  // Timestamps repeat (a burst of pings shares its second): each is parsed once, and the one
+  // just parsed is known by identity (the log's reader holds each timestamp once).
   const parsed = new Map<string, number>();
+  let lastIso = '';
+  let lastMs = NaN;
   const msOf = (iso: string) => {
+    if (iso === lastIso) return lastMs;
     let ms = parsed.get(iso);
     if (ms === undefined) {
       ms = Date.parse(iso);
       if (parsed.size < 100_000) parsed.set(iso, ms);
     }
+    lastIso = iso;
+    lastMs = ms;
     return ms;
   };
-  const pings = new Map<string, PingView>();
+  const tally = new ResponseTally();
+  const pings = new PingTable(state.pings.size);
   for (const rec of state.pings.values()) {
     const s = rec.started;
-    const view: PingView = {
-      rec,
-      pingId: s.pingId,
-      contactId: s.contactId,
-      iso: s.iso.toUpperCase(),
-      channel: s.channel,
-      address: s.address,
-      firstStartedMs: msOf(rec.firstStartedAt),
-      sentMs: rec.sent ? msOf(rec.sent.sentAt) : undefined,
-      copyMs: rec.sent && !rec.uncertainSince ? msOf(rec.sent.sentAt) : earliestCopyMs(rec),
-      answered: false,
-    };
-    pings.set(view.pingId, view);
+    const iso = s.iso.toUpperCase();
+    const firstStartedMs = msOf(rec.firstStartedAt);
+    const sentMs = rec.sentAt !== undefined ? msOf(rec.sentAt) : undefined;
+    const row = pings.recs.length;
+    pings.rowOf.set(s.pingId, row);
+    pings.recs.push(rec);
+    pings.isos.push(iso);
+    pings.tallies.push(tally.contact(iso, s.contactId));
+    pings.firstStartedMs[row] = firstStartedMs;
+    pings.copyMs[row] = (sentMs !== undefined && !rec.uncertainSince ? sentMs : earliestCopyMs(rec)) ?? NaN;
+    tally.pinged(s.channel, sentMs ?? firstStartedMs);
   }
   // Each contact point's pings, wanted only by an override that names a contact point: made when
   // first asked for (a hundred thousand lists in a large run otherwise).
-  let byContactPoint: Map<string, PingView[]> | undefined;
-  const pingsOfContact = (contactId: string): PingView[] | undefined => {
+  let byContactPoint: Map<string, number[]> | undefined;
+  const pingsOfContact = (contactId: string): number[] | undefined => {
     if (!byContactPoint) {
       byContactPoint = new Map();
-      for (const view of pings.values()) {
-        const list = byContactPoint.get(view.contactId);
-        if (list) list.push(view);
-        else byContactPoint.set(view.contactId, [view]);
+      for (let row = 0; row < pings.size; row++) {
+        const list = byContactPoint.get(pings.contactId(row));
+        if (list) list.push(row);
+        else byContactPoint.set(pings.contactId(row), [row]);
       }
     }
     return byContactPoint.get(contactId);
@@ -106,31 +136,25 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
     }
   }
 
-  const tally = new ResponseTally();
-  for (const p of pings.values()) {
-    tally.contact(p.iso, p.contactId);
-    tally.pinged(p.channel, p.sentMs ?? p.firstStartedMs);
-  }
-
   const policy: AuthenticityPolicy = opts.authenticity ?? 'report';
   const unconfirmed: UnconfirmedAnswer[] = [];
   let checked = false;
   let unauthenticatedBounces = 0;
-  const bounces: Array<{ message: MessageReceivedEvent; ping: PingView | undefined }> = [];
+  const bounces: Array<{ message: MessageReceivedEvent; ping: number | undefined }> = [];
   for (const m of state.messages) {
     const mo = byMessage.get(m.key);
     const forged = m.authenticity?.verdict === 'fail';
     if (m.authenticity) checked = true;
-    let ping = m.pingId !== undefined ? pings.get(m.pingId) : undefined;
+    let ping = m.pingId !== undefined ? pings.rowOf.get(m.pingId) : undefined;
     // An override naming both the message and a contact attributes the message to that contact.
-    if (mo?.contactId && ping?.contactId !== mo.contactId) ping = pingBefore(pingsOfContact(mo.contactId), msOf(m.receivedAt), m.channel);
+    if (mo?.contactId && (ping === undefined || pings.contactId(ping) !== mo.contactId)) ping = pingBefore(pings, pingsOfContact(mo.contactId), msOf(m.receivedAt), m.channel);
     if (m.class === 'bounce' || m.class === 'delay') {
       if (forged) unauthenticatedBounces++;
       // A forged bounce never marks a working address as failed under `require`.
       if (mo?.as !== 'reply' && !(forged && policy === 'require')) bounces.push({ message: m, ping });
     }
-    if (!ping) continue;
-    const co = byContact.get(ping.contactId);
+    if (ping === undefined) continue;
+    const co = byContact.get(pings.contactId(ping));
     let as: OverrideClass | undefined;
     if (mo) {
       as = mo.as;
@@ -140,12 +164,12 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
       applied.add(co);
     }
     let bit = as === 'reply' ? KIND_BIT.reply : as === 'automatic' ? KIND_BIT['auto-reply'] : as === 'not-an-answer' ? 0 : classBit(m.class);
-    ping.answered = true;
+    pings.answered[ping] = 1;
     // An answer whose origin fails authentication: listed; under `require` it counts for nothing
     // (the country falls to its next outcome), unless the secretariat marked the message itself.
     if (forged && (bit & (KIND_BIT.reply | AUTOMATIC_BITS)) !== 0) {
       const counted = policy === 'report' || mo !== undefined;
-      unconfirmed.push({ country: ping.iso, iso: ping.iso, contactId: ping.contactId, messageKey: m.key, from: m.from, receivedAt: m.receivedAt, counted, reasons: m.authenticity!.reasons });
+      unconfirmed.push({ country: pings.isos[ping]!, iso: pings.isos[ping]!, contactId: pings.contactId(ping), messageKey: m.key, from: m.from, receivedAt: m.receivedAt, counted, reasons: m.authenticity!.reasons });
       if (!counted) bit = 0;
     }
     if (bit === 0) continue;
@@ -154,18 +178,19 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
     // Timed from the earliest copy that may have left (an uncertain first attempt shares its
     // Message-ID and token with the copy sent again); INTERNALDATE has whole seconds, so an
     // answer within the second of sending may look early: it counts as 0.
-    const sentMs = ping.copyMs ?? ping.firstStartedMs;
-    tally.contact(ping.iso, ping.contactId).add(ping.channel, sentMs, Math.max(arrivedMs, sentMs), bit, m.folder, undefined, m.authenticity?.verdict);
+    const sentMs = pings.timedFromMs(ping);
+    pings.tallies[ping]!.add(pings.channel(ping), sentMs, Math.max(arrivedMs, sentMs), bit, m.folder, undefined, m.authenticity?.verdict);
     tally.arrived(arrivedMs);
   }
 
   for (const o of handEntered.values()) {
     const answeredMs = Date.parse(o.answeredAt!);
-    const ping = firstPingBefore(pingsOfContact(o.contactId!), answeredMs);
-    if (!ping || Number.isNaN(answeredMs)) continue;
+    const rows = pingsOfContact(o.contactId!);
+    const first = firstPingBefore(rows?.map((row) => ({ row, copyMs: copyOf(pings, row) })), answeredMs);
+    if (!first || Number.isNaN(answeredMs)) continue;
     applied.add(o);
     const channel = o.channel ?? 'other';
-    tally.contact(ping.iso, ping.contactId).add(tallyChannel(channel, ping.channel), ping.copyMs!, answeredMs, KIND_BIT.reply, undefined, { channel, note: o.note });
+    pings.tallies[first.row]!.add(tallyChannel(channel, pings.channel(first.row)), first.copyMs!, answeredMs, KIND_BIT.reply, undefined, { channel, note: o.note });
     tally.arrived(answeredMs);
   }
 
@@ -230,15 +255,22 @@ function classBit(c: MessageReceivedEvent['class']): number {
 /** The ping of a contact that a reattributed message answers: the last one that may have left
  * before it arrived, on its channel if there is one, else on any. None when the message arrived
  * before every ping of that contact (nothing from before the ping is an answer). */
-function pingBefore(list: PingView[] | undefined, arrivedMs: number, channel: ChannelName): PingView | undefined {
-  let best: PingView | undefined;
-  let any: PingView | undefined;
-  for (const p of list ?? []) {
-    if (p.copyMs === undefined || Math.floor(p.copyMs / 1000) * 1000 > arrivedMs) continue;
-    if (!any || p.copyMs > any.copyMs!) any = p;
-    if (p.channel === channel && (!best || p.copyMs > best.copyMs!)) best = p;
+function pingBefore(pings: PingTable, rows: number[] | undefined, arrivedMs: number, channel: ChannelName): number | undefined {
+  let best: number | undefined;
+  let any: number | undefined;
+  const copy = pings.copyMs;
+  for (const p of rows ?? []) {
+    if (Number.isNaN(copy[p]!) || Math.floor(copy[p]! / 1000) * 1000 > arrivedMs) continue;
+    if (any === undefined || copy[p]! > copy[any]!) any = p;
+    if (pings.channel(p) === channel && (best === undefined || copy[p]! > copy[best]!)) best = p;
   }
   return best ?? any;
+}
+
+/** A ping's earliest copy (ms), undefined when it never left. */
+function copyOf(pings: PingTable, row: number): number | undefined {
+  const copy = pings.copyMs[row]!;
+  return Number.isNaN(copy) ? undefined : copy;
 }
 
 /** The ping an answer entered by hand answers: the first of the contact point's pings that may
@@ -275,37 +307,42 @@ function directoryAddresses(contact: ContactPoint, channel: ChannelName): readon
 
 const addressKey = (channel: ChannelName, address: string) => `${channel}:${normalizeAddress(address, channel)}`;
 
+/** Addresses that failed for good, by channel, as normalizeAddress gives them. */
+type FailedAddresses = Map<ChannelName, Set<string>>;
+
 /**
  * Tells the tally, per contact point, whether every address of it that the run tested failed
  * for good: the addresses pinged, and those of the directory on the run's channels that were
  * not pinged (yet) — an address never tried has not failed.
  */
-function markUnreachable(tally: ResponseTally, pings: Map<string, PingView>, directory: Directory, failed: ReadonlySet<string>): void {
+function markUnreachable(tally: ResponseTally, pings: PingTable, directory: Directory, failed: FailedAddresses): void {
   // Per contact point, whether every address of it tested so far failed, kept in its tally
   // (`allFailed`, true from its first address on): no set of addresses per contact point (a
-  // hundred thousand sets in a large run), nor a record of its own.
-  const seen = new Map<string, ContactTally>();
-  const channels = new Set<ChannelName>();
-  // An address's key is made only while every address so far failed: once one works, the
-  // contact point is reachable whatever the others say (most are, and were 200,000 strings).
-  const note = (iso: string, contactId: string, channel: ChannelName, address: string) => {
-    let t = seen.get(contactId);
-    if (!t) {
-      seen.set(contactId, (t = tally.contact(iso, contactId)));
-      t.allFailed = true;
-    }
-    if (t.allFailed && !failed.has(addressKey(channel, address))) t.allFailed = false;
+  // hundred thousand sets in a large run), nor a record of its own. An address is looked up only
+  // while every address so far failed: once one works, the contact point is reachable whatever
+  // the others say (most are).
+  const note = (t: ContactTally, channel: ChannelName, address: string) => {
+    if (t.allFailed === undefined) t.allFailed = true;
+    else if (!t.allFailed) return;
+    const set = failed.get(channel);
+    if (!set || !set.has(normalizeAddress(address, channel))) t.allFailed = false;
   };
-  for (const p of pings.values()) {
-    channels.add(p.channel);
-    note(p.iso, p.contactId, p.channel, p.address);
+  const channels = new Set<ChannelName>();
+  for (let row = 0; row < pings.size; row++) {
+    const channel = pings.channel(row);
+    channels.add(channel);
+    note(pings.tallies[row]!, channel, pings.address(row));
   }
   for (const party of directory.parties) {
+    const iso = party.iso.toUpperCase();
     for (const c of party.contacts) {
+      let t: ContactTally | undefined;
       for (const ch of channels) {
         const list = directoryAddresses(c, ch);
         if (list.length === 0) continue;
-        for (const a of list) note(party.iso.toUpperCase(), c.id, ch, a);
+        t ??= tally.contact(iso, c.id);
+        if (t.allFailed === false) break;
+        for (const a of list) note(t, ch, a);
       }
     }
   }
@@ -316,26 +353,28 @@ const SEVERITY: Record<FindingStatus, number> = { uncertain: 0, delayed: 1, 'no-
 /** Addresses that failed or were delayed, numbers that failed or never answered, and pings whose
  * sending was never confirmed. One finding per address: the most severe. */
 function collectFindings(
-  pings: Map<string, PingView>,
-  bounces: Array<{ message: MessageReceivedEvent; ping: PingView | undefined }>,
+  pings: PingTable,
+  bounces: Array<{ message: MessageReceivedEvent; ping: number | undefined }>,
   state: RunState,
   policy: AuthenticityPolicy,
-): { findings: Finding[]; failedAddresses: Set<string> } {
+): { findings: Finding[]; failedAddresses: FailedAddresses } {
   const found = new Map<string, Finding>();
-  const note = (p: PingView, status: FindingStatus, detail: string, at: string | undefined) => {
-    const key = addressKey(p.channel, p.address);
+  const note = (p: number, status: FindingStatus, detail: string, at: string | undefined) => {
+    const { channel, address, contactId } = pings.recs[p]!.started;
+    const key = addressKey(channel, address);
     const prev = found.get(key);
     if (prev && SEVERITY[prev.status] >= SEVERITY[status]) return;
-    const f: Finding = { country: p.iso, iso: p.iso, contactId: p.contactId, channel: p.channel, address: p.address, status, detail };
+    const iso = pings.isos[p]!;
+    const f: Finding = { country: iso, iso, contactId, channel, address, status, detail };
     if (at) f.at = at;
     found.set(key, f);
   };
 
-  for (const p of pings.values()) {
-    const rec = p.rec;
+  for (let p = 0; p < pings.size; p++) {
+    const rec = pings.recs[p]!;
     if (rec.state === 'failed') note(p, 'failed', failureText(rec.lastFailure!), rec.lastFailure!.at);
     else if (rec.state === 'retrying') note(p, 'delayed', `not sent yet: ${failureText(rec.lastFailure!)}`, rec.lastFailure!.at);
-    else if (rec.state === 'unconfirmed' && !p.answered)
+    else if (rec.state === 'unconfirmed' && !pings.answered[p])
       note(p, 'uncertain', 'sending started but never confirmed (the run stopped mid-send); `rollcall resume --resend-uncertain` sends it again', rec.firstStartedAt);
   }
 
@@ -343,20 +382,21 @@ function collectFindings(
   // Only the addresses some DSN names (a map of every ping otherwise).
   const recipients = bounces.map(({ message: m }) => (m.bounce?.recipient ? bareAddress(m.bounce.recipient) : undefined));
   const named = new Set(recipients);
-  const emailPings = new Map<string, PingView>();
+  const emailPings = new Map<string, number>();
   if (named.size > 0)
-    for (const p of pings.values()) {
-      if (p.channel !== 'email' && p.channel !== 'sim') continue;
-      const address = normalizeAddress(p.address, 'email');
+    for (let p = 0; p < pings.size; p++) {
+      const channel = pings.channel(p);
+      if (channel !== 'email' && channel !== 'sim') continue;
+      const address = normalizeAddress(pings.address(p), 'email');
       if (named.has(address)) emailPings.set(address, p);
     }
   for (const [i, { message: m, ping }] of bounces.entries()) {
     const recipient = recipients[i];
     // The DSN names the address that failed: credit the ping sent to it, else the ping matched.
-    const target = (recipient && emailPings.get(recipient)) || ping;
-    if (!target) continue;
+    const target = (recipient ? emailPings.get(recipient) : undefined) ?? ping;
+    if (target === undefined) continue;
     const parts = [m.bounce?.status, m.bounce?.action, m.bounce?.diagnostic].filter(Boolean).join(' ') || m.subject || m.class;
-    const forwarded = recipient && recipient !== normalizeAddress(target.address, 'email') ? ` (for ${recipient})` : '';
+    const forwarded = recipient && recipient !== normalizeAddress(pings.address(target), 'email') ? ` (for ${recipient})` : '';
     const what = m.class === 'bounce' ? 'bounce' : 'delay notice';
     // Under `report` a bounce that fails authentication still counts, and says so.
     const unauthenticated = m.authenticity?.verdict === 'fail' && policy === 'report' ? ` (unauthenticated ${what}: its origin could not be confirmed)` : '';
@@ -365,13 +405,19 @@ function collectFindings(
 
   // Numbers: the wording rests on every status of the ping ("busy, 3 calls"; opted out).
   for (const [pingId, events] of state.phoneEvents) {
-    const p = pings.get(pingId);
-    const f = p ? phoneFinding(events) : undefined;
-    if (p && f) note(p, f.status, f.detail, f.at);
+    const p = pings.rowOf.get(pingId);
+    const f = p !== undefined ? phoneFinding(events) : undefined;
+    if (p !== undefined && f) note(p, f.status, f.detail, f.at);
   }
-  const failedAddresses = new Set<string>();
+  const failedAddresses: FailedAddresses = new Map();
   // A number that opted out is refused by the provider: it cannot be reached either.
-  for (const [key, f] of found) if (f.status === 'failed' || f.status === 'opted-out') failedAddresses.add(key);
+  for (const f of found.values()) {
+    if (f.status !== 'failed' && f.status !== 'opted-out') continue;
+    const channel = f.channel;
+    let set = failedAddresses.get(channel);
+    if (!set) failedAddresses.set(channel, (set = new Set()));
+    set.add(normalizeAddress(f.address, channel));
+  }
   // Codes, ids and addresses are ASCII: plain comparison (an ICU collator costs start-up time).
   const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
   const findings = [...found.values()].sort((a, b) => cmp(a.iso!, b.iso!) || cmp(a.contactId ?? '', b.contactId ?? '') || cmp(a.address, b.address));
