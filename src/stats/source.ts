@@ -11,6 +11,7 @@ import type { ChannelName, MessageReceivedEvent, RunEvent } from '../core/events
 import type { RunState } from '../core/run-state.js';
 import { RunFolder } from '../core/run-folder.js';
 import { DEFAULT_BUCKET_SECONDS } from './buckets.js';
+import { countingDirectory } from './counting-directory.js';
 import type { CountryResult, Stats } from './types.js';
 
 export interface SourceMeta {
@@ -55,9 +56,16 @@ export async function loadStatsSource(path: string, opts: StatsSourceOptions = {
 
 async function fromRunFolder(dir: string, opts: StatsSourceOptions): Promise<StatsSource> {
   if (opts.directory) throw new UsageError('--directory is for an events.jsonl or a reply log: a run folder is counted against its own directory.json');
-  // The folder (and the directory as read, which it keeps) is let go once the slim copy is made.
-  const { plan, directory, folding } = ((folder: RunFolder) => ({ plan: folder.plan(), directory: forCounting(folder.directory()), folding: foldIfAny(folder) }))(RunFolder.open(dir));
-  const [{ state, warnings }, { statsFromState }] = await Promise.all([folding, import('./compute.js')]);
+  const folder = RunFolder.open(dir);
+  const plan = folder.plan();
+  // The directory is read beside the fold of the log (in a worker when it is large); its
+  // problems are reported before the log's, as when it was read first.
+  const [read, folded] = await Promise.allSettled([countingDirectory(folder, plan.channels), foldIfAny(folder)]);
+  if (read.status === 'rejected') throw read.reason;
+  if (folded.status === 'rejected') throw folded.reason;
+  const directory = read.value;
+  const { state, warnings } = folded.value;
+  const { statsFromState } = await import('./compute.js');
   const bucketSeconds = opts.bucketSeconds ?? plan.bucketSeconds;
   const authenticity = opts.authenticity ?? plan.authenticity ?? 'report';
   const stats = statsFromState(state, directory, { bucketSeconds, includeObservers: plan.includeObservers, authenticity });
@@ -134,26 +142,8 @@ async function looksLikeEventLog(path: string): Promise<boolean> {
   }
 }
 
-const NONE: string[] = [];
 /** The reasons of every message as the statistics hold it: none (no figure reads them). */
 const NO_REASONS: string[] = [];
-
-/** An empty list of addresses as the one shared empty list (most contact points have no SMS number). */
-const some = (list: string[]): string[] => (list && list.length === 0 ? NONE : list);
-
-/** The directory as the statistics read it: without the units' names and languages, and each
- * time zone once (a run of 100,000 contact points held its directory twice over otherwise). */
-function forCounting(directory: Directory): Directory {
-  const zones = new Map<string, string>();
-  const zone = (z: string) => zones.get(z) ?? (zones.set(z, z), z);
-  return {
-    ...directory,
-    parties: directory.parties.map((p) => ({
-      ...p,
-      contacts: p.contacts.map((c) => ({ id: c.id, unit: '', kind: c.kind, emails: some(c.emails), phones: some(c.phones), sms: some(c.sms), timezone: zone(c.timezone), languages: NONE })),
-    })),
-  };
-}
 
 /** The run's state, folded as the log is read: a large log is never held whole. */
 async function foldIfAny(folder: RunFolder): Promise<{ state: RunState; warnings: InputProblem[] }> {
@@ -193,7 +183,18 @@ function forStatistics(state: RunState): (e: RunEvent) => RunEvent {
   return (e) => {
     switch (e.type) {
       case 'ping-started':
-        return { v: e.v, at: once(e.at), type: 'ping-started', pingId: e.pingId, contactId: e.contactId, iso: once(e.iso), channel: once(e.channel) as typeof e.channel, address: e.address, token: '', attempt: e.attempt };
+        return {
+          v: e.v,
+          at: once(e.at),
+          type: 'ping-started',
+          pingId: e.pingId,
+          contactId: e.contactId,
+          iso: once(e.iso),
+          channel: once(e.channel) as typeof e.channel,
+          address: e.address,
+          token: '',
+          attempt: e.attempt,
+        };
       case 'ping-sent': {
         const sentAt = once(e.sentAt);
         return { v: e.v, at: e.at === sentAt ? sentAt : once(e.at), type: 'ping-sent', pingId: state.pings.get(e.pingId)?.started.pingId ?? e.pingId, sentAt };

@@ -1,0 +1,66 @@
+// A large run's directory.json is read in a worker thread beside the fold of the log: the
+// statistics are the same as read in the main thread, and a broken snapshot is reported the same.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Directory } from '../../src/core/directory.js';
+import { forCounting, fromWire, toWire } from '../../src/stats/counting-directory.js';
+import { loadStatsSource } from '../../src/stats/source.js';
+import { rollcall } from '../support/cli.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'rollcall-counting-directory-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+let runDir = '';
+beforeAll(() => {
+  const r = rollcall(['demo', '--json', '--speed', 'max', '--seed', '7', '--runs-dir', join(tmp, 'runs')]);
+  expect(r.status, r.stderr).toBe(0);
+  runDir = join(tmp, 'runs', readdirSync(join(tmp, 'runs'))[0]!);
+  // Made larger than the worker's threshold (4 MB) with long unit names, which no figure reads.
+  const file = join(runDir, 'directory.json');
+  const d = JSON.parse(readFileSync(file, 'utf8')) as Directory;
+  for (const p of d.parties) for (const c of p.contacts) c.unit = `${c.unit} ${'·'.repeat(40_000)}`;
+  writeFileSync(file, JSON.stringify(d, null, 2) + '\n');
+  expect(statSync(file).size).toBeGreaterThan(5 << 20);
+}, 60_000);
+
+describe('the directory of a large run', () => {
+  it('gives the same statistics read in a worker (the built CLI) as in the main thread', async () => {
+    const r = rollcall(['stats', runDir, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    // In the tests the sources run: no compiled worker, so loadStatsSource reads it here.
+    const { stats } = await loadStatsSource(runDir);
+    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(JSON.stringify(stats)));
+    expect(stats.population).toBeGreaterThan(60);
+  });
+
+  it('reports a broken directory.json read in a worker with the file and what is wrong, exit 2', () => {
+    const broken = join(tmp, 'broken');
+    rmSync(broken, { recursive: true, force: true });
+    const copy = rollcall(['demo', '--json', '--speed', 'max', '--seed', '8', '--runs-dir', broken]);
+    expect(copy.status, copy.stderr).toBe(0);
+    const dir = join(broken, readdirSync(broken)[0]!);
+    writeFileSync(join(dir, 'directory.json'), '{"network": "x", "parties": [' + ' '.repeat(5 << 20));
+    const r = rollcall(['stats', dir]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(join(dir, 'directory.json'));
+    expect(r.stderr).toContain('directory.json is not valid JSON');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('sends the slim directory compactly and gets the same back', () => {
+    const d = JSON.parse(readFileSync(join(runDir, 'directory.json'), 'utf8')) as Directory;
+    for (const channels of [undefined, ['sim' as const], ['sms' as const, 'voice' as const]]) {
+      const slim = forCounting(d, channels);
+      const back = fromWire(structuredClone(toWire(slim)));
+      expect(back).toEqual(slim);
+    }
+    // Only the run's channels keep their addresses; the units and languages go.
+    const sim = forCounting(d, ['sim']).parties[0]!.contacts[0]!;
+    expect(sim.emails.length).toBeGreaterThan(0);
+    expect(sim.phones).toEqual([]);
+    expect(sim.unit).toBe('');
+    expect(sim.languages).toEqual([]);
+  });
+});
