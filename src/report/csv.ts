@@ -80,14 +80,36 @@ export function renderCsv(model: ReportModel): string {
     r.response,
     r.within,
   ];
+  // Each country's findings, and within it each contact point's, sorted out once (a filter per
+  // contact point grew with the square of a large country's findings).
+  const byCountry = new Map<string, Finding[]>();
+  for (const f of allFindings) {
+    const list = byCountry.get(f.country);
+    if (list) list.push(f);
+    else byCountry.set(f.country, [f]);
+  }
   const emit = (r: CountryRow) => {
-    const mine = allFindings.filter((f) => f.country === r.country);
-    const contacts: Array<string | undefined> = [r.contactId];
-    if (!anon) for (const f of mine) if (f.contactId && !contacts.includes(f.contactId)) contacts.push(f.contactId);
+    const mine = byCountry.get(r.country) ?? [];
+    // Row 0 is the counted contact point (or none); then each contact point named by a finding.
+    const rowOf = new Map<string | undefined, number>([[r.contactId, 0]]);
+    const rows: Finding[][] = [[]];
+    for (const f of mine) {
+      // Findings without a contact id, and every finding when contact points are hidden, go on the first row.
+      if (anon || !f.contactId) {
+        rows[0]!.push(f);
+        continue;
+      }
+      let i = rowOf.get(f.contactId);
+      if (i === undefined) {
+        rowOf.set(f.contactId, (i = rows.length));
+        rows.push([]);
+      }
+      rows[i]!.push(f);
+    }
+    const contacts = [...rowOf.keys()];
     contacts.forEach((id, i) => {
       const counted = i === 0 && r.contactId !== undefined && (r.outcome === 'answered' || r.outcome === 'late');
-      // Findings without a contact id, and every finding when contact points are hidden, go on the first row.
-      const fs = mine.filter((f) => (anon || !f.contactId ? i === 0 : f.contactId === id));
+      const fs = rows[i]!;
       fs.forEach((f) => used.add(f));
       const first = i === 0;
       lines.push(
