@@ -88,11 +88,34 @@ export interface WireDirectory {
     ids: string[];
     kinds: Uint32Array;
     zones: Uint32Array;
-    /** Per contact point: its lists (absent: empty). */
-    emails: Array<string[] | null>;
-    phones: Array<string[] | null>;
-    sms: Array<string[] | null>;
+    /** Every contact point's lists one after the other, and where each one's ends. */
+    emails: AddressLists;
+    phones: AddressLists;
+    sms: AddressLists;
   }>;
+}
+
+/** Lists of addresses in one array (a list of its own per contact point, cloned, took three times
+ * the room of the list made here). */
+interface AddressLists {
+  all: string[];
+  ends: Uint32Array;
+}
+
+function packLists(lists: Array<string[] | undefined>): AddressLists {
+  const all: string[] = [];
+  const ends = new Uint32Array(lists.length);
+  lists.forEach((l, i) => {
+    if (l) for (const a of l) all.push(a);
+    ends[i] = all.length;
+  });
+  return { all, ends };
+}
+
+function listAt(lists: AddressLists, i: number): string[] {
+  const start = i === 0 ? 0 : lists.ends[i - 1]!;
+  const end = lists.ends[i]!;
+  return end === start ? NONE : lists.all.slice(start, end);
 }
 
 export function toWire(d: Directory): WireDirectory {
@@ -100,7 +123,6 @@ export function toWire(d: Directory): WireDirectory {
   const words: string[] = [];
   const index = new Map<string, number>();
   const word = (z: string) => index.get(z) ?? (index.set(z, words.length), words.push(z) - 1);
-  const list = (l: string[] | undefined) => (!l || l.length === 0 ? null : l);
   return {
     meta,
     words,
@@ -109,9 +131,9 @@ export function toWire(d: Directory): WireDirectory {
       ids: contacts.map((c) => c.id),
       kinds: Uint32Array.from(contacts, (c) => word(c.kind)),
       zones: Uint32Array.from(contacts, (c) => word(c.timezone)),
-      emails: contacts.map((c) => list(c.emails)),
-      phones: contacts.map((c) => list(c.phones)),
-      sms: contacts.map((c) => list(c.sms)),
+      emails: packLists(contacts.map((c) => c.emails)),
+      phones: packLists(contacts.map((c) => c.phones)),
+      sms: packLists(contacts.map((c) => c.sms)),
     })),
   };
 }
@@ -126,9 +148,9 @@ export function fromWire(w: WireDirectory): Directory {
           id,
           unit: '',
           kind: w.words[p.kinds[i]!] as ContactKind,
-          emails: p.emails[i] ?? NONE,
-          phones: p.phones[i] ?? NONE,
-          sms: p.sms[i] ?? NONE,
+          emails: listAt(p.emails, i),
+          phones: listAt(p.phones, i),
+          sms: listAt(p.sms, i),
           timezone: w.words[p.zones[i]!]!,
           languages: NONE,
         }),

@@ -212,7 +212,8 @@ function forStatistics(state: RunState): (e: RunEvent) => RunEvent {
           key: e.key,
           channel: once(e.channel) as typeof e.channel,
           receivedAt,
-          from: e.from,
+          // Read only to list an answer whose origin fails authentication.
+          from: e.authenticity?.verdict === 'fail' ? e.from : '',
           subject: e.class === 'bounce' || e.class === 'delay' ? e.subject : undefined,
           folder: e.folder,
           class: once(e.class) as typeof e.class,
