@@ -84,6 +84,26 @@ interface ContactLine {
   result?: CountryResult;
 }
 
+/** Each country's contact points with a result of their own, sorted out once per test (a filter
+ * of every contact point for each letter grew with parties × contact points). */
+const byCountryCache = new WeakMap<Map<string, CountryResult>, Map<string, string[]>>();
+
+function contactsByCountry(contacts: Map<string, CountryResult> | undefined): Map<string, string[]> {
+  if (!contacts) return new Map();
+  let byCountry = byCountryCache.get(contacts);
+  if (!byCountry) {
+    byCountry = new Map();
+    for (const r of contacts.values()) {
+      const key = countryKey(r);
+      const list = byCountry.get(key);
+      if (list) list.push(r.contactId!);
+      else byCountry.set(key, [r.contactId!]);
+    }
+    byCountryCache.set(contacts, byCountry);
+  }
+  return byCountry;
+}
+
 function contactLines(input: LettersInput, country: CountryResult, party: Party | undefined, findings: Finding[]): ContactLine[] {
   const lines = new Map<string, ContactLine>();
   for (const c of party?.contacts ?? []) {
@@ -97,7 +117,7 @@ function contactLines(input: LettersInput, country: CountryResult, party: Party 
   const extra = [
     ...(country.contactId ? [country.contactId] : []),
     ...findings.flatMap((f) => (f.contactId ? [f.contactId] : [])),
-    ...[...(input.contacts ?? new Map<string, CountryResult>()).values()].filter((r) => countryKey(r) === key).map((r) => r.contactId!),
+    ...(contactsByCountry(input.contacts).get(key) ?? []),
   ];
   for (const id of extra) if (!lines.has(id)) lines.set(id, { id, unit: '', addresses: [] });
   for (const f of findings) {

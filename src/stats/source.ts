@@ -231,12 +231,6 @@ function forStatistics(state: RunState): (e: RunEvent) => RunEvent {
   };
 }
 
-async function eventsIfAny(folder: RunFolder): Promise<{ events: RunEvent[]; warnings: InputProblem[] }> {
-  // A run created but not started yet (--at, --between) has no events: everyone is silent so far.
-  if (!folder.hasEvents()) return { events: [], warnings: [{ file: folder.paths.events, message: 'no events yet (the run has not started)' }] };
-  return folder.events();
-}
-
 async function loadDirectory(file: string): Promise<Directory> {
   const { readDirectory } = await import('../directory/load.js');
   return readDirectory(file);
@@ -302,7 +296,7 @@ export async function loadContactDetails(path: string, opts: StatsSourceOptions 
     return { ...(directory ? { directory } : {}), contacts };
   }
 
-  let events: RunEvent[];
+  let state: RunState;
   let directory: Directory;
   let bucketSeconds: number[];
   let includeObservers: boolean | undefined;
@@ -310,58 +304,50 @@ export async function loadContactDetails(path: string, opts: StatsSourceOptions 
     const folder = RunFolder.open(path);
     const plan = folder.plan();
     directory = folder.directory();
-    events = (await eventsIfAny(folder)).events;
+    state = (await foldIfAny(folder)).state;
     bucketSeconds = opts.bucketSeconds ?? plan.bucketSeconds;
     includeObservers = plan.includeObservers;
   } else {
-    const { readEvents } = await import('../core/event-log.js');
-    events = (await readEvents(path)).events;
-    const { foldRunState } = await import('../core/run-state.js');
-    directory = opts.directory ? await loadDirectory(opts.directory) : await directoryFromPings(foldRunState(events));
+    state = (await foldLog(path)).state;
+    directory = opts.directory ? await loadDirectory(opts.directory) : await directoryFromPings(state);
     bucketSeconds = opts.bucketSeconds ?? [...DEFAULT_BUCKET_SECONDS];
     includeObservers = true;
   }
-  const { statsFromEvents } = await import('./compute.js');
-  // Contact points per country: the directory's in its order, then any other the log pinged.
-  const ranks = new Map<string, string[]>();
-  for (const p of directory.parties) ranks.set(p.iso.toUpperCase(), p.contacts.map((c) => c.id));
-  const pingContact = new Map<string, string>();
-  for (const e of events) {
-    if (e.type !== 'ping-started') continue;
-    pingContact.set(e.pingId, e.contactId);
-    const list = ranks.get(e.iso.toUpperCase()) ?? [];
-    if (!list.includes(e.contactId)) list.push(e.contactId);
-    ranks.set(e.iso.toUpperCase(), list);
+  const { statsFromState } = await import('./compute.js');
+  // Each contact point counted as a country of its own (under a key of its own, in the pings and
+  // the population alike): one pass of the statistics gives every contact point the result it
+  // would have as its country's only contact point. (One pass per rank of contact point within
+  // its country grew with the square of a large country's size.)
+  const owners: Array<{ iso: string; contactId: string }> = [];
+  const keyOf = new Map<string, string>();
+  const parties: Directory['parties'] = [];
+  const partyOf = new Map<string, Directory['parties'][number]>();
+  const own = (party: Directory['parties'][number], contactId: string, contacts: Directory['parties'][number]['contacts']) => {
+    const id = `${party.iso.toUpperCase()} ${contactId}`;
+    if (keyOf.has(id)) return;
+    const key = `#${owners.length}`;
+    keyOf.set(id, key);
+    owners.push({ iso: party.iso, contactId });
+    parties.push({ ...party, iso: key, contacts });
+  };
+  for (const p of directory.parties) {
+    if (!partyOf.has(p.iso.toUpperCase())) partyOf.set(p.iso.toUpperCase(), p);
+    for (const c of p.contacts) own(p, c.id, [c]);
   }
-  const deepest = Math.max(0, ...[...ranks.values()].map((l) => l.length));
-  for (let k = 0; k < deepest; k++) {
-    const ids = new Set([...ranks.values()].flatMap((l) => (l[k] ? [l[k]!] : [])));
-    const mine = (pingId: string | undefined) => pingId !== undefined && ids.has(pingContact.get(pingId) ?? '');
-    const ranked = events.filter((e) => {
-      switch (e.type) {
-        case 'ping-started':
-          return ids.has(e.contactId);
-        case 'ping-sent':
-        case 'ping-failed':
-        case 'delivery-status':
-          return mine(e.pingId);
-        case 'message-received':
-          return e.pingId === undefined || mine(e.pingId);
-        case 'override':
-          return !e.contactId || ids.has(e.contactId);
-        default:
-          return true;
-      }
-    });
-    const rankedDirectory: Directory = {
-      ...directory,
-      parties: directory.parties.flatMap((p) => {
-        const id = ranks.get(p.iso.toUpperCase())?.[k];
-        return id ? [{ ...p, contacts: p.contacts.filter((c) => c.id === id) }] : [];
-      }),
-    };
-    const stats = statsFromEvents(ranked, rankedDirectory, { bucketSeconds, includeObservers });
-    keep(stats, (c) => (c.iso ? ranks.get(c.iso.toUpperCase())?.[k] : undefined));
+  // Contact points the log pinged that the directory does not list, in a country it has.
+  for (const rec of state.pings.values()) {
+    const party = partyOf.get(rec.started.iso.toUpperCase());
+    if (party) own(party, rec.started.contactId, []);
+  }
+  const pings = new Map<string, RunState['pings'] extends Map<string, infer R> ? R : never>();
+  for (const [id, rec] of state.pings) {
+    const key = keyOf.get(`${rec.started.iso.toUpperCase()} ${rec.started.contactId}`);
+    pings.set(id, key ? { ...rec, started: { ...rec.started, iso: key } } : rec);
+  }
+  const stats = statsFromState({ ...state, pings }, { ...directory, parties }, { bucketSeconds, includeObservers });
+  for (const c of [...stats.countries, ...(stats.observers?.countries ?? [])]) {
+    const owner = c.iso !== undefined ? owners[Number(c.iso.slice(1))] : undefined;
+    if (owner) contacts.set(owner.contactId, { ...c, iso: owner.iso, contactId: owner.contactId });
   }
   return { directory, contacts };
 }
