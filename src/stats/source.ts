@@ -275,11 +275,13 @@ export async function loadContactDetails(path: string, opts: StatsSourceOptions 
     const [{ importReplyLog }, { statsFromReplies }, { ResponseTally }] = await Promise.all([import('./reply-log.js'), import('./replies.js'), import('./tally.js')]);
     const { tally } = await importReplyLog(path);
     const bucketSeconds = opts.bucketSeconds ?? [...DEFAULT_BUCKET_SECONDS];
+    // Each country's contact points listed once (not again for every rank).
+    const listed = new Map([...tally.countries].map(([key, country]) => [key, [...country.contacts.values()]]));
     for (let k = 0; ; k++) {
       const ranked = new ResponseTally();
       const idOfCountry = new Map<string, string>();
       for (const [key, country] of tally.countries) {
-        const c = [...country.contacts.values()][k];
+        const c = listed.get(key)![k];
         if (!c) continue;
         ranked.countries.set(key, { key, firstRow: country.firstRow, contacts: new Map([[c.contactId, c]]) });
         idOfCountry.set(key, c.contactId);
