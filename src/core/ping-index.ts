@@ -76,17 +76,12 @@ export interface PingContact {
 
 /** A ping as it was sent, from its ping-started event and its contact point (when known). */
 export function pingFromStarted(e: PingStartedEvent, contact: PingContact | undefined): Ping {
-  return {
-    pingId: e.pingId,
-    contactId: e.contactId,
-    iso: e.iso,
-    country: contact?.country ?? e.iso,
-    unit: contact?.unit ?? '',
-    channel: e.channel,
-    address: e.address,
-    token: e.token,
-    ...(e.messageId ? { messageId: e.messageId } : {}),
-    languages: contact?.languages ?? [],
-    timezone: contact?.timezone ?? 'UTC',
-  };
+  const { pingId, contactId, iso, channel, address, token, messageId } = e;
+  const country = contact?.country ?? iso;
+  const unit = contact?.unit ?? '';
+  const languages = contact?.languages ?? [];
+  const timezone = contact?.timezone ?? 'UTC';
+  // Two literals rather than a conditional spread: a spread object takes several times the memory.
+  if (!messageId) return { pingId, contactId, iso, country, unit, channel, address, token, languages, timezone };
+  return { pingId, contactId, iso, country, unit, channel, address, token, messageId, languages, timezone };
 }

@@ -33,7 +33,8 @@ export function planPings(directory: Directory, channels: readonly ChannelName[]
       for (const channel of channels) {
         addressesFor(contact, channel).forEach((address, i) => {
           out.push({
-            pingId: `${contact.id}/${channel}/${i + 1}`,
+            // Joined, not a template: a flat string (a template of this length is kept in pieces).
+            pingId: [contact.id, channel, i + 1].join("/"),
             contactId: contact.id,
             iso: party.iso,
             country: party.country,
