@@ -4,7 +4,8 @@
 // inbox: after a resume, the answers to pings sent before the stop are found again from the ping
 // index, and the recorder's dedupe keeps each one to a single event.
 import type { ChannelName, EventInput, MessageClass } from '../core/events.js';
-import { classifyMessage } from '../mail/classify.js';
+import { classifyMessage, classifyParsed, parsedMessage } from '../mail/classify.js';
+import { parseMime } from '../mail/mime.js';
 import { renderSubject } from '../mail/compose.js';
 import type { Clock } from '../core/clock.js';
 import { MinHeap } from '../core/min-heap.js';
@@ -12,7 +13,7 @@ import { holdClock } from '../core/virtual-clock.js';
 import { DEFAULT_SUBJECT } from '../settings.js';
 import type { Channel, WatchContext } from './channel.js';
 import type { Ping, PingIndex, SendOutcome } from '../core/ping.js';
-import { simMessage } from './sim-messages.js';
+import { simAnswerMessage } from './sim-messages.js';
 import type { SimAnswer, SimWorld } from './sim-world.js';
 
 export interface SimChannelOptions {
@@ -140,7 +141,7 @@ export class SimChannel implements Channel {
         ...(answer.kind === 'bounce' ? { bounce: { recipient: ping.address, action: 'failed', status: '5.1.1' } } : {}),
       };
     }
-    const raw = simMessage({
+    const { raw, read } = simAnswerMessage({
       ping,
       answer,
       arrival: receivedAt,
@@ -148,7 +149,9 @@ export class SimChannel implements Channel {
       pingSubject: renderSubject(this.opts.subject ?? DEFAULT_SUBJECT, ping.token, this.opts.network),
       serial: item.key.replace(/[^A-Za-z0-9]/g, '').toLowerCase(),
     });
-    const c = await classifyMessage(raw, { pings: asEmailIndex(ctx.pings), receivedAt, ownAddress: this.opts.from });
+    // The real classifier either way; what mailparser would read is known for a plain message.
+    const classifyOptions = { pings: asEmailIndex(ctx.pings), receivedAt, ownAddress: this.opts.from };
+    const c = read ? classifyParsed(parsedMessage(parseMime(raw), read), classifyOptions) : await classifyMessage(raw, classifyOptions);
     const file = await ctx.saveMessage(`${item.key.replace(/[^A-Za-z0-9.-]+/g, '_')}.eml`, raw);
     return {
       type: 'message-received',
