@@ -30,11 +30,12 @@ export interface SimChannelOptions {
 }
 
 
+/** An answer due: its ping and its number among the ping's answers (the answer itself and its
+ * dedupe key are made again when it is delivered, not kept for each of 100,000 waiting). */
 interface Scheduled {
   at: number;
-  key: string;
   ping: Ping;
-  answer: SimAnswer;
+  n: number;
 }
 
 const CLASS_OF: Record<SimAnswer['kind'], MessageClass> = {
@@ -64,9 +65,9 @@ export class SimChannel implements Channel {
     if (b.refused) return { ok: false, permanent: true, code: b.refused.code, response: b.refused.response };
     if (b.greylisted && attempt === 1) return { ok: false, permanent: false, code: b.greylisted.code, response: b.greylisted.response };
     const sentAt = clock.now();
-    world.deliveries.push({ pingId: ping.pingId, address: ping.address, token: ping.token, at: sentAt });
-    this.schedule(ping, sentAt);
-    return { ok: true, sentAt, response: `250 2.0.0 Ok: queued as SIM${String(world.deliveries.length).padStart(6, '0')}` };
+    const accepted = world.deliver(ping, sentAt);
+    this.schedule(ping, sentAt.getTime());
+    return { ok: true, sentAt, response: `250 2.0.0 Ok: queued as SIM${String(accepted).padStart(6, '0')}` };
   }
 
   async watch(ctx: WatchContext): Promise<void> {
@@ -74,14 +75,15 @@ export class SimChannel implements Channel {
     // servers know what they accepted, even a ping whose acceptance never reached the log; a
     // fresh world (another process) goes by the log's send times.
     const pings = new Map(ctx.pings.all().map((p) => [p.pingId, p]));
-    for (const d of this.opts.world.deliveries) {
-      const ping = pings.get(d.pingId);
-      if (ping) this.schedule(ping, d.at);
-    }
+    this.opts.world.forEachDelivery((delivered, at) => {
+      const ping = pings.get(delivered.pingId);
+      if (ping) this.schedule(ping, at);
+    });
     for (const ping of pings.values()) {
       const sentAt = ctx.pings.sentAt(ping.pingId);
-      if (sentAt && ping.channel === 'sim') this.schedule(ping, sentAt);
+      if (sentAt && ping.channel === 'sim') this.schedule(ping, sentAt.getTime());
     }
+    pings.clear();
     for (;;) {
       await holdClock(this.opts.clock, this.deliverDue(ctx));
       if (ctx.signal.aborted) return;
@@ -89,11 +91,11 @@ export class SimChannel implements Channel {
     }
   }
 
-  private schedule(ping: Ping, sentAt: Date): void {
+  private schedule(ping: Ping, sentAtMs: number): void {
     if (this.scheduled.has(ping.pingId)) return;
     this.scheduled.add(ping.pingId);
-    this.opts.world.behaviour(ping.address).answers.forEach((answer, i) => {
-      this.queue.push({ at: sentAt.getTime() + answer.afterMs, key: `sim:${ping.pingId}:${answer.kind}:${i + 1}`, ping, answer });
+    this.opts.world.behaviour(ping.address).answers.forEach((answer, n) => {
+      this.queue.push({ at: sentAtMs + answer.afterMs, ping, n });
     });
     this.wake?.();
   }
@@ -118,13 +120,15 @@ export class SimChannel implements Channel {
   private async deliverDue(ctx: WatchContext): Promise<void> {
     const now = this.opts.clock.now().getTime();
     while (this.queue.size > 0 && this.queue.peek()!.at <= now) {
-      const item = this.queue.pop()!;
-      if (ctx.seen(item.key)) continue;
-      await ctx.record(await this.received(item, ctx));
+      const { at, ping, n } = this.queue.pop()!;
+      const answer = this.opts.world.behaviour(ping.address).answers[n]!;
+      const key = `sim:${ping.pingId}:${answer.kind}:${n + 1}`;
+      if (ctx.seen(key)) continue;
+      await ctx.record(await this.received({ at, key, ping, answer }, ctx));
     }
   }
 
-  private async received(item: Scheduled, ctx: WatchContext): Promise<EventInput> {
+  private async received(item: { at: number; key: string; ping: Ping; answer: SimAnswer }, ctx: WatchContext): Promise<EventInput> {
     const { ping, answer } = item;
     const receivedAt = new Date(item.at);
     if (this.opts.rawMessages === false) {
