@@ -13,7 +13,7 @@ import { DirectoryHandover } from '../run/engine.js';
 import type { RunPlan } from '../core/run-folder.js';
 import { describeEnd, describeFailure, shown } from './end-summary.js';
 import { createRunView } from './live-view.js';
-import { createRun, directorySnapshot, planPings } from '../run/plan.js';
+import { countPings, createRun, directorySnapshot } from '../run/plan.js';
 import { seedFrom } from '../core/random.js';
 import { runSession } from '../run/session.js';
 import { stopOnSignals, stoppedExitCode } from '../run/stop-signals.js';
@@ -93,7 +93,7 @@ async function prepare(
     warnings = check.warnings;
   }
   const snapshot = directorySnapshot(directory, false);
-  const pings = planPings(snapshot, ['sim']).length;
+  const pings = countPings(snapshot, ['sim']);
   if (given !== undefined && pings === 0) {
     const observers = directory.parties.length - snapshot.parties.length;
     const also = observers > 0 ? ` (its ${observers} observer${observers === 1 ? ' is' : 's are'} not tested)` : '';

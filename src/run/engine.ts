@@ -222,8 +222,10 @@ function fromSnapshot(given: Directory | DirectoryHandover, channels: readonly C
 
 /** The pings already started (a resumed run), by Message-ID, token and address. */
 function pingIndexOf(state: RunState, planned: PlannedPing[]): MemoryPingIndex {
-  const byId = new Map(planned.map((p) => [p.pingId, p]));
   const index = new MemoryPingIndex();
+  // A new run has none: no map of its 100,000 planned pings to build for nothing.
+  if (state.pings.size === 0) return index;
+  const byId = new Map(planned.map((p) => [p.pingId, p]));
   for (const rec of state.pings.values()) {
     const ping = pingFromStarted(rec.started, byId.get(rec.started.pingId));
     index.add(ping);

@@ -51,6 +51,13 @@ export function planPings(directory: Directory, channels: readonly ChannelName[]
   return out;
 }
 
+/** How many pings planPings would give, without making them. */
+export function countPings(directory: Directory, channels: readonly ChannelName[]): number {
+  let n = 0;
+  for (const party of directory.parties) for (const contact of party.contacts) for (const channel of channels) n += addressesFor(contact, channel).length;
+  return n;
+}
+
 /** The directory as tested: the parties, and the observers only when they are tested too. */
 export function directorySnapshot(directory: Directory, includeObservers: boolean): Directory {
   return { ...directory, parties: directory.parties.filter((p) => includeObservers || p.status === 'party') };
