@@ -4,6 +4,7 @@
 import type { Ping } from '../core/ping.js';
 import type { SimAnswer } from './sim-world.js';
 import { offsetAt } from '../core/time.js';
+import type { ReadFields } from '../mail/classify.js';
 
 export interface SimMessageInput {
   ping: Ping;
@@ -48,11 +49,86 @@ function lines(...ls: string[]): string {
 
 /** The message a simulated contact point sends back. */
 export function simMessage(input: SimMessageInput): Buffer {
-  const { ping, answer, arrival, to } = input;
+  return simAnswerMessage(input).raw;
+}
+
+/** A unit name that mailparser gives back as written between the quotes: letters, digits,
+ * single spaces and plain punctuation (test/channels/sim-messages.test.ts checks each kind). */
+const PLAIN_NAME = /^[\p{L}\p{N}](?:[\p{L}\p{N}.,'&/+#-]| (?! ))*$/u;
+const PLAIN_ADDRESS = /^[A-Za-z0-9._+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$/;
+/** A subject mailparser gives back as written: printable, single-spaced, no encoded words. */
+const PLAIN_SUBJECT = /^[^\s](?:[^\s=]| (?! )|=(?!\?))*$/u;
+
+/**
+ * The message a simulated contact point sends back, and what mailparser reads from it (From,
+ * Subject, text, Date) when that is plain to see from the message's own parts: then the sim
+ * channel classifies it without mailparser. `read` is absent for unusual names or subjects,
+ * whose message goes through mailparser like any other.
+ */
+export function simAnswerMessage(input: SimMessageInput): { raw: Buffer; read?: ReadFields } {
+  const raw = buildMessage(input);
+  const { ping, answer } = input;
+  if (!PLAIN_NAME.test(ping.unit) || !PLAIN_ADDRESS.test(ping.address) || !PLAIN_SUBJECT.test(input.pingSubject)) return { raw };
+  const date = new Date(Date.parse(dateHeader(input)));
+  if (Number.isNaN(date.getTime())) return { raw };
+  const domain = domainOf(ping.address);
+  const from = { from: `"${ping.unit}" <${ping.address}>`, fromAddress: ping.address.toLowerCase() };
+  switch (answer.kind) {
+    case 'reply':
+      return {
+        raw,
+        read: {
+          ...from,
+          subject: answer.style === 'sender' ? 'Test message received' : `RE: ${input.pingSubject}`,
+          text:
+            answer.style === 'sender'
+              ? 'Good morning,\n\nwe received your test message and confirm that our 24/7 contact point is available.\n\nDuty officer\n'
+              : `Dear colleagues,\n\nreceived, ${ping.token}. The 24/7 contact point is available.\n\nDuty officer\n${ping.unit}\n`,
+          date,
+        },
+      };
+    case 'auto-reply':
+      return {
+        raw,
+        read: {
+          ...from,
+          subject: `Automatic reply: ${input.pingSubject}`,
+          text: 'Thank you for your message. This mailbox is not monitored outside office hours.\nFor urgent matters please call the duty officer.\n',
+          date,
+        },
+      };
+    case 'bounce': {
+      const mta = `mx.${domain}`;
+      const diagnostic = `550 5.1.1 <${ping.address}>: Recipient address rejected: User unknown`;
+      return {
+        raw,
+        read: {
+          from: `"Mail Delivery System" <MAILER-DAEMON@${mta}>`,
+          fromAddress: `mailer-daemon@${mta}`.toLowerCase(),
+          subject: 'Undelivered Mail Returned to Sender',
+          text:
+            `This is the mail system at host ${mta}.\n\nI'm sorry to have to inform you that your message could not\nbe delivered to one or more recipients.\n\n` +
+            `<${ping.address}>: host ${mta} said: ${diagnostic}\n\n` +
+            `Reporting-MTA: dns; ${mta}\n\nFinal-Recipient: rfc822; ${ping.address}\nOriginal-Recipient: rfc822; ${ping.address}\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; ${diagnostic}\n`,
+          date,
+        },
+      };
+    }
+    case 'read-receipt':
+      return { raw, read: { ...from, subject: `Read: ${input.pingSubject}`, text: `Your message to ${ping.address} was displayed.\n`, date } };
+  }
+}
+
+function dateHeader(input: SimMessageInput): string {
+  // The sender's clock is a little off, and in its own zone: a Date header is never the arrival.
+  return rfc5322Date(new Date(input.arrival.getTime() - 37_000), input.ping.timezone);
+}
+
+function buildMessage(input: SimMessageInput): Buffer {
+  const { ping, answer, to } = input;
   const domain = domainOf(ping.address);
   const messageId = `<sim.${input.serial}@${domain}>`;
-  // The sender's clock is a little off, and in its own zone: a Date header is never the arrival.
-  const date = rfc5322Date(new Date(arrival.getTime() - 37_000), ping.timezone);
+  const date = dateHeader(input);
   const from = `"${ping.unit.replace(/"/g, "'")}" <${ping.address}>`;
   switch (answer.kind) {
     case 'reply': {

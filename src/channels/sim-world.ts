@@ -9,6 +9,7 @@
 // quarter send an auto-reply only, an eighth refuse the ping (5xx), an eighth bounce it, and the
 // rest say nothing at all.
 import type { Directory } from '../core/directory.js';
+import type { Ping } from '../core/ping.js';
 import { shuffled, streamFor } from '../core/random.js';
 
 /** What arrives after a ping, relative to its send time. */
@@ -72,12 +73,43 @@ const REFUSALS = [
 const NO_ANSWER = ['auto', 'refused', 'bounce', 'nothing', 'auto', 'nothing', 'nothing', 'nothing'] as const;
 const GREYLIST = { code: 451, response: '451 4.7.1 <{address}>: Recipient address rejected: Greylisted, try again later' };
 
+/** A ping the simulated servers accepted. */
+export interface SimDelivery {
+  pingId: string;
+  address: string;
+  token: string;
+  at: Date;
+}
+
+const KINDS: ReadonlyArray<SimAnswer['kind']> = ['reply', 'auto-reply', 'bounce', 'read-receipt'];
+const STYLES: ReadonlyArray<SimAnswer['style']> = [undefined, 'in-reply-to', 'token', 'sender'];
+
+/** One answer in whole seconds, as a small integer (delay, kind, style): most addresses have one
+ * answer or none, and 100,000 objects of three fields would be ~15 MB kept through a run. */
+function packed(b: SimBehaviour): number | undefined {
+  if (b.refused || b.greylisted || b.answers.length !== 1) return undefined;
+  const a = b.answers[0]!;
+  const seconds = a.afterMs / 1000;
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds >= 2 ** 24) return undefined;
+  return seconds * 16 + KINDS.indexOf(a.kind) * 4 + STYLES.indexOf(a.style);
+}
+
+function unpacked(n: number): SimBehaviour {
+  const style = STYLES[n & 3];
+  const answer: SimAnswer = { kind: KINDS[(n >> 2) & 3]!, afterMs: Math.floor(n / 16) * 1000 };
+  if (style) answer.style = style;
+  return { answers: [answer] };
+}
+
 /** The behaviour of every e-mail address of a directory under a seed. */
 export class SimWorld {
+  /** Addresses with one answer (packed), and the others (refused, greylisted, several answers). */
+  private readonly single = new Map<string, number>();
   private readonly behaviours = new Map<string, SimBehaviour>();
   private readonly attempts = new Map<string, number>();
-  /** Every ping the simulated servers accepted, in order: what "sent exactly once" is checked on. */
-  readonly deliveries: Array<{ pingId: string; address: string; token: string; at: Date }> = [];
+  /** The pings accepted and when (ms), side by side rather than an object and a Date each. */
+  private readonly delivered: Ping[] = [];
+  private readonly deliveredAt: number[] = [];
 
   constructor(
     directory: Directory,
@@ -87,7 +119,9 @@ export class SimWorld {
   }
 
   behaviour(address: string): SimBehaviour {
-    return this.behaviours.get(address.toLowerCase()) ?? { answers: [] };
+    const key = address.toLowerCase();
+    const n = this.single.get(key);
+    return n !== undefined ? unpacked(n) : (this.behaviours.get(key) ?? { answers: [] });
   }
 
   /** Counts an attempt to deliver to an address; returns its number (1 for the first). Only
@@ -101,8 +135,38 @@ export class SimWorld {
     return n;
   }
 
+  /** A ping the simulated servers accepted; returns how many they have accepted so far. */
+  deliver(ping: Ping, at: Date): number {
+    this.delivered.push(ping);
+    this.deliveredAt.push(at.getTime());
+    return this.delivered.length;
+  }
+
+  /** Every ping the simulated servers accepted, in order: what "sent exactly once" is checked on. */
+  get deliveries(): SimDelivery[] {
+    return this.delivered.map((p, i) => ({ pingId: p.pingId, address: p.address, token: p.token, at: new Date(this.deliveredAt[i]!) }));
+  }
+
+  /** The pings accepted, in order, with their time (ms), without an object for each. */
+  forEachDelivery(f: (ping: Ping, atMs: number) => void): void {
+    this.delivered.forEach((p, i) => f(p, this.deliveredAt[i]!));
+  }
+
   private set(address: string, b: SimBehaviour): void {
-    this.behaviours.set(address.toLowerCase(), b);
+    const key = address.toLowerCase();
+    const n = packed(b);
+    if (n !== undefined) {
+      this.single.set(key, n);
+      this.behaviours.delete(key);
+    } else {
+      this.behaviours.set(key, b);
+      this.single.delete(key);
+    }
+  }
+
+  private has(address: string): boolean {
+    const key = address.toLowerCase();
+    return this.single.has(key) || this.behaviours.has(key);
   }
 
   private assign(directory: Directory): void {
@@ -168,10 +232,14 @@ export class SimWorld {
     const share = (x: number) => Math.max(1, Math.round((x * pick.length) / 68));
     const [autoFirst, receipt, greylist] = [share(3), share(1), share(1)];
     for (const { address, delay } of pick.slice(0, autoFirst)) {
-      this.behaviour(address).answers.unshift({ kind: 'auto-reply', afterMs: Math.min(delay - 1000, 20_000 + Math.round(rnd() * 40) * 1000) });
+      const b = this.behaviour(address);
+      b.answers.unshift({ kind: 'auto-reply', afterMs: Math.min(delay - 1000, 20_000 + Math.round(rnd() * 40) * 1000) });
+      this.set(address, b);
     }
     for (const { address, delay } of pick.slice(autoFirst, autoFirst + receipt)) {
-      this.behaviour(address).answers.unshift({ kind: 'read-receipt', afterMs: Math.max(1000, Math.round(delay / 2000) * 1000) });
+      const b = this.behaviour(address);
+      b.answers.unshift({ kind: 'read-receipt', afterMs: Math.max(1000, Math.round(delay / 2000) * 1000) });
+      this.set(address, b);
     }
     for (const { address } of pick.slice(autoFirst + receipt, autoFirst + receipt + greylist)) {
       this.set(address, { ...this.behaviour(address), greylisted: fill(GREYLIST, address) });
@@ -185,7 +253,7 @@ export class SimWorld {
       }
     }
     // Second addresses of answering countries that no longer exist: one in eight, at least one.
-    const spare = answering.flatMap(({ party }) => party.contacts.flatMap((c) => c.emails.slice(1)).filter((a) => !this.behaviours.has(a.toLowerCase())));
+    const spare = answering.flatMap(({ party }) => party.contacts.flatMap((c) => c.emails.slice(1)).filter((a) => !this.has(a)));
     const dead = spare.filter((_, i) => i % 8 === 0);
     for (const a of dead) this.set(a, { refused: fill(REFUSALS[1]!, a), answers: [] });
   }

@@ -4,7 +4,8 @@
 // inbox: after a resume, the answers to pings sent before the stop are found again from the ping
 // index, and the recorder's dedupe keeps each one to a single event.
 import type { ChannelName, EventInput, MessageClass } from '../core/events.js';
-import { classifyMessage } from '../mail/classify.js';
+import { classifyMessage, classifyParsed, parsedMessage } from '../mail/classify.js';
+import { parseMime } from '../mail/mime.js';
 import { renderSubject } from '../mail/compose.js';
 import type { Clock } from '../core/clock.js';
 import { MinHeap } from '../core/min-heap.js';
@@ -12,7 +13,7 @@ import { holdClock } from '../core/virtual-clock.js';
 import { DEFAULT_SUBJECT } from '../settings.js';
 import type { Channel, WatchContext } from './channel.js';
 import type { Ping, PingIndex, SendOutcome } from '../core/ping.js';
-import { simMessage } from './sim-messages.js';
+import { simAnswerMessage } from './sim-messages.js';
 import type { SimAnswer, SimWorld } from './sim-world.js';
 
 export interface SimChannelOptions {
@@ -29,11 +30,12 @@ export interface SimChannelOptions {
 }
 
 
+/** An answer due: its ping and its number among the ping's answers (the answer itself and its
+ * dedupe key are made again when it is delivered, not kept for each of 100,000 waiting). */
 interface Scheduled {
   at: number;
-  key: string;
   ping: Ping;
-  answer: SimAnswer;
+  n: number;
 }
 
 const CLASS_OF: Record<SimAnswer['kind'], MessageClass> = {
@@ -63,9 +65,9 @@ export class SimChannel implements Channel {
     if (b.refused) return { ok: false, permanent: true, code: b.refused.code, response: b.refused.response };
     if (b.greylisted && attempt === 1) return { ok: false, permanent: false, code: b.greylisted.code, response: b.greylisted.response };
     const sentAt = clock.now();
-    world.deliveries.push({ pingId: ping.pingId, address: ping.address, token: ping.token, at: sentAt });
-    this.schedule(ping, sentAt);
-    return { ok: true, sentAt, response: `250 2.0.0 Ok: queued as SIM${String(world.deliveries.length).padStart(6, '0')}` };
+    const accepted = world.deliver(ping, sentAt);
+    this.schedule(ping, sentAt.getTime());
+    return { ok: true, sentAt, response: `250 2.0.0 Ok: queued as SIM${String(accepted).padStart(6, '0')}` };
   }
 
   async watch(ctx: WatchContext): Promise<void> {
@@ -73,14 +75,15 @@ export class SimChannel implements Channel {
     // servers know what they accepted, even a ping whose acceptance never reached the log; a
     // fresh world (another process) goes by the log's send times.
     const pings = new Map(ctx.pings.all().map((p) => [p.pingId, p]));
-    for (const d of this.opts.world.deliveries) {
-      const ping = pings.get(d.pingId);
-      if (ping) this.schedule(ping, d.at);
-    }
+    this.opts.world.forEachDelivery((delivered, at) => {
+      const ping = pings.get(delivered.pingId);
+      if (ping) this.schedule(ping, at);
+    });
     for (const ping of pings.values()) {
       const sentAt = ctx.pings.sentAt(ping.pingId);
-      if (sentAt && ping.channel === 'sim') this.schedule(ping, sentAt);
+      if (sentAt && ping.channel === 'sim') this.schedule(ping, sentAt.getTime());
     }
+    pings.clear();
     for (;;) {
       await holdClock(this.opts.clock, this.deliverDue(ctx));
       if (ctx.signal.aborted) return;
@@ -88,11 +91,11 @@ export class SimChannel implements Channel {
     }
   }
 
-  private schedule(ping: Ping, sentAt: Date): void {
+  private schedule(ping: Ping, sentAtMs: number): void {
     if (this.scheduled.has(ping.pingId)) return;
     this.scheduled.add(ping.pingId);
-    this.opts.world.behaviour(ping.address).answers.forEach((answer, i) => {
-      this.queue.push({ at: sentAt.getTime() + answer.afterMs, key: `sim:${ping.pingId}:${answer.kind}:${i + 1}`, ping, answer });
+    this.opts.world.behaviour(ping.address).answers.forEach((answer, n) => {
+      this.queue.push({ at: sentAtMs + answer.afterMs, ping, n });
     });
     this.wake?.();
   }
@@ -117,13 +120,15 @@ export class SimChannel implements Channel {
   private async deliverDue(ctx: WatchContext): Promise<void> {
     const now = this.opts.clock.now().getTime();
     while (this.queue.size > 0 && this.queue.peek()!.at <= now) {
-      const item = this.queue.pop()!;
-      if (ctx.seen(item.key)) continue;
-      await ctx.record(await this.received(item, ctx));
+      const { at, ping, n } = this.queue.pop()!;
+      const answer = this.opts.world.behaviour(ping.address).answers[n]!;
+      const key = `sim:${ping.pingId}:${answer.kind}:${n + 1}`;
+      if (ctx.seen(key)) continue;
+      await ctx.record(await this.received({ at, key, ping, answer }, ctx));
     }
   }
 
-  private async received(item: Scheduled, ctx: WatchContext): Promise<EventInput> {
+  private async received(item: { at: number; key: string; ping: Ping; answer: SimAnswer }, ctx: WatchContext): Promise<EventInput> {
     const { ping, answer } = item;
     const receivedAt = new Date(item.at);
     if (this.opts.rawMessages === false) {
@@ -140,7 +145,7 @@ export class SimChannel implements Channel {
         ...(answer.kind === 'bounce' ? { bounce: { recipient: ping.address, action: 'failed', status: '5.1.1' } } : {}),
       };
     }
-    const raw = simMessage({
+    const { raw, read } = simAnswerMessage({
       ping,
       answer,
       arrival: receivedAt,
@@ -148,7 +153,9 @@ export class SimChannel implements Channel {
       pingSubject: renderSubject(this.opts.subject ?? DEFAULT_SUBJECT, ping.token, this.opts.network),
       serial: item.key.replace(/[^A-Za-z0-9]/g, '').toLowerCase(),
     });
-    const c = await classifyMessage(raw, { pings: asEmailIndex(ctx.pings), receivedAt, ownAddress: this.opts.from });
+    // The real classifier either way; what mailparser would read is known for a plain message.
+    const classifyOptions = { pings: asEmailIndex(ctx.pings), receivedAt, ownAddress: this.opts.from };
+    const c = read ? classifyParsed(parsedMessage(parseMime(raw), read), classifyOptions) : await classifyMessage(raw, classifyOptions);
     const file = await ctx.saveMessage(`${item.key.replace(/[^A-Za-z0-9.-]+/g, '_')}.eml`, raw);
     return {
       type: 'message-received',

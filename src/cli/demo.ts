@@ -8,10 +8,12 @@ import { resolve } from 'node:path';
 import { EXIT, formatProblem, InputError, UsageError, type InputProblem } from '../core/errors.js';
 import { loadDirectory, readDirectory } from '../directory/load.js';
 import type { Directory } from '../core/directory.js';
-import { DEMO_SPEED, DEMO_WINDOW_SECONDS, demoDirectoryPath, simChannelSetup } from '../run/demo.js';
+import { DEMO_SPEED, DEMO_WINDOW_SECONDS, demoDirectoryPath, simChannelSetup, type SimSetup } from '../run/demo.js';
+import { DirectoryHandover } from '../run/engine.js';
+import type { RunPlan } from '../core/run-folder.js';
 import { describeEnd, describeFailure, shown } from './end-summary.js';
 import { createRunView } from './live-view.js';
-import { createRun, directorySnapshot, planPings } from '../run/plan.js';
+import { countPings, createRun, directorySnapshot } from '../run/plan.js';
 import { seedFrom } from '../core/random.js';
 import { runSession } from '../run/session.js';
 import { stopOnSignals, stoppedExitCode } from '../run/stop-signals.js';
@@ -39,7 +41,47 @@ export async function run(_args: string[], opts: DemoOptions, o: Output): Promis
   const seed = /^\d+$/.test(seedText) ? Number(seedText) >>> 0 : seedFrom(seedText);
   const given = opts.directory;
   if (opts.sheet !== undefined && given === undefined) throw new UsageError('--sheet names a sheet of the --directory workbook; give --directory too');
+  // The directory is handed to the engine, which lets go of it once the pings are planned; only
+  // the live view (not --json) keeps it.
+  const { runDir, plan, sim, handover, shownDirectory, warnings } = await prepare(opts, o, { given, seed, seedText, speed });
+  const { clock, channels, random, from } = sim;
+  const stop = stopOnSignals({ err: o.err, continueWith: commandLine(o, `resume ${shown(runDir, o.cwd)}`), quit: (code) => process.exit(code) });
+  try {
+    const result = await runSession({
+      runDir,
+      plan,
+      directory: handover,
+      channels,
+      clock,
+      command: 'demo',
+      signal: stop.signal,
+      random,
+      from,
+      // --json prints only the result: no event lines here.
+      ...(shownDirectory ? { view: (events) => createRunView(o, { plan, directory: shownDirectory, runDir, clock, events, lineIntervalMs: 5000 }) } : {}),
+    });
+    if (o.json && result.outcome !== 'stopped') {
+      const rehearsal = given === undefined ? {} : { directory: given, warnings };
+      o.out.write(JSON.stringify({ runDir: shown(runDir, o.cwd), ...rehearsal, stats: result.stats }, null, 2) + '\n');
+    } else {
+      const text = await describeEnd(result, { runDir, cwd: o.cwd, color: o.color, ...(o.invocation ? { invocation: o.invocation } : {}), table: true, ...(stop.received ? { stoppedBy: stop.received } : {}) });
+      (o.json ? o.err : o.out).write(text);
+    }
+    return result.outcome === 'stopped' ? stoppedExitCode(stop) : EXIT.ok;
+  } catch (e) {
+    return describeFailure(e, o.err, runDir, o.cwd, o.invocation);
+  } finally {
+    stop.dispose();
+  }
+}
 
+/** Loads and checks the directory, says what is about to run, creates the run folder and the
+ * simulated world. */
+async function prepare(
+  opts: DemoOptions,
+  o: Output,
+  { given, seed, seedText, speed }: { given: string | undefined; seed: number; seedText: string; speed: number },
+): Promise<{ runDir: string; plan: RunPlan; sim: SimSetup; handover: DirectoryHandover; shownDirectory: Directory | undefined; warnings: InputProblem[] }> {
   let directory: Directory;
   let warnings: InputProblem[] = [];
   if (given === undefined) {
@@ -51,7 +93,7 @@ export async function run(_args: string[], opts: DemoOptions, o: Output): Promis
     warnings = check.warnings;
   }
   const snapshot = directorySnapshot(directory, false);
-  const pings = planPings(snapshot, ['sim']).length;
+  const pings = countPings(snapshot, ['sim']);
   if (given !== undefined && pings === 0) {
     const observers = directory.parties.length - snapshot.parties.length;
     const also = observers > 0 ? ` (its ${observers} observer${observers === 1 ? ' is' : 's are'} not tested)` : '';
@@ -93,33 +135,6 @@ export async function run(_args: string[], opts: DemoOptions, o: Output): Promis
         `Run folder: ${shown(runDir, o.cwd)}\n`,
     );
   }
-  const { clock, channels, random, from } = await simChannelSetup(runDir, plan, snapshot, now);
-  const stop = stopOnSignals({ err: o.err, continueWith: commandLine(o, `resume ${shown(runDir, o.cwd)}`), quit: (code) => process.exit(code) });
-  try {
-    const result = await runSession({
-      runDir,
-      plan,
-      directory: snapshot,
-      channels,
-      clock,
-      command: 'demo',
-      signal: stop.signal,
-      random,
-      from,
-      // --json prints only the result: no event lines here.
-      ...(o.json ? {} : { view: (events) => createRunView(o, { plan, directory: snapshot, runDir, clock, events, lineIntervalMs: 5000 }) }),
-    });
-    if (o.json && result.outcome !== 'stopped') {
-      const rehearsal = given === undefined ? {} : { directory: given, warnings };
-      o.out.write(JSON.stringify({ runDir: shown(runDir, o.cwd), ...rehearsal, stats: result.stats }, null, 2) + '\n');
-    } else {
-      const text = await describeEnd(result, { runDir, cwd: o.cwd, color: o.color, ...(o.invocation ? { invocation: o.invocation } : {}), table: true, ...(stop.received ? { stoppedBy: stop.received } : {}) });
-      (o.json ? o.err : o.out).write(text);
-    }
-    return result.outcome === 'stopped' ? stoppedExitCode(stop) : EXIT.ok;
-  } catch (e) {
-    return describeFailure(e, o.err, runDir, o.cwd, o.invocation);
-  } finally {
-    stop.dispose();
-  }
+  const sim = await simChannelSetup(runDir, plan, snapshot, now);
+  return { runDir, plan, sim, handover: new DirectoryHandover(snapshot), shownDirectory: o.json ? undefined : snapshot, warnings };
 }

@@ -11,20 +11,40 @@ export function normalizeMessageId(id: string): string {
   return (t.startsWith('<') ? t : `<${t}>`).toLowerCase();
 }
 
+/** The token in a Message-ID of the form rollcall gives its pings (`<RC-XXXXXX.random@domain>`). */
+function tokenInMessageId(normalized: string): string | undefined {
+  return /^<(rc-[0-9a-z]{6})\.[0-9a-z]+@[^<>\s]+>$/.exec(normalized)?.[1]?.toUpperCase();
+}
+
 export class MemoryPingIndex implements PingIndex {
   private readonly pings = new Map<string, Ping>();
+  /** Only the Message-IDs that do not carry their ping's token: the others are found by token,
+   * without a lower-cased copy of each (100,000 strings in a large run). */
   private readonly messageIds = new Map<string, Ping>();
   private readonly tokens = new Map<string, Ping>();
   /** By channel, then normalised address: one ping, or several sharing the address. No key
    * string nor one-element array per ping (10 MB in a run of 30,000 contact points). */
   private readonly addresses = new Map<ChannelName, Map<string, Ping | Ping[]>>();
-  private readonly sent = new Map<string, Date>();
+  /** Send times (ms): a Date object each is ~90 bytes. */
+  private readonly sent = new Map<string, number>();
 
   add(ping: Ping): void {
     if (this.pings.has(ping.pingId)) return;
     this.pings.set(ping.pingId, ping);
-    if (ping.messageId) this.messageIds.set(normalizeMessageId(ping.messageId), ping);
-    this.tokens.set(ping.token.toUpperCase(), ping);
+    const token = ping.token.toUpperCase();
+    // Another ping with the same token (a log that has one twice): the one found by it changes,
+    // so the earlier ping's Message-ID is listed to stay found.
+    const previous = this.tokens.get(token);
+    if (previous?.messageId) {
+      const id = normalizeMessageId(previous.messageId);
+      if (!this.messageIds.has(id)) this.messageIds.set(id, previous);
+    }
+    if (ping.messageId) {
+      const id = normalizeMessageId(ping.messageId);
+      if (tokenInMessageId(id) === token) this.messageIds.delete(id);
+      else this.messageIds.set(id, ping);
+    }
+    this.tokens.set(token, ping);
     let byAddress = this.addresses.get(ping.channel);
     if (!byAddress) this.addresses.set(ping.channel, (byAddress = new Map<string, Ping | Ping[]>()));
     const key = normalizeAddress(ping.address, ping.channel);
@@ -35,7 +55,7 @@ export class MemoryPingIndex implements PingIndex {
   }
 
   markSent(pingId: string, at: Date): void {
-    this.sent.set(pingId, at);
+    this.sent.set(pingId, at.getTime());
   }
 
   get(pingId: string): Ping | undefined {
@@ -43,7 +63,12 @@ export class MemoryPingIndex implements PingIndex {
   }
 
   byMessageId(messageId: string): Ping | undefined {
-    return this.messageIds.get(normalizeMessageId(messageId));
+    const id = normalizeMessageId(messageId);
+    const listed = this.messageIds.get(id);
+    if (listed) return listed;
+    const token = tokenInMessageId(id);
+    const ping = token === undefined ? undefined : this.tokens.get(token);
+    return ping?.messageId !== undefined && normalizeMessageId(ping.messageId) === id ? ping : undefined;
   }
 
   byToken(token: string): Ping | undefined {
@@ -58,7 +83,8 @@ export class MemoryPingIndex implements PingIndex {
   }
 
   sentAt(pingId: string): Date | undefined {
-    return this.sent.get(pingId);
+    const at = this.sent.get(pingId);
+    return at === undefined ? undefined : new Date(at);
   }
 
   all(): Ping[] {
@@ -76,17 +102,12 @@ export interface PingContact {
 
 /** A ping as it was sent, from its ping-started event and its contact point (when known). */
 export function pingFromStarted(e: PingStartedEvent, contact: PingContact | undefined): Ping {
-  return {
-    pingId: e.pingId,
-    contactId: e.contactId,
-    iso: e.iso,
-    country: contact?.country ?? e.iso,
-    unit: contact?.unit ?? '',
-    channel: e.channel,
-    address: e.address,
-    token: e.token,
-    ...(e.messageId ? { messageId: e.messageId } : {}),
-    languages: contact?.languages ?? [],
-    timezone: contact?.timezone ?? 'UTC',
-  };
+  const { pingId, contactId, iso, channel, address, token, messageId } = e;
+  const country = contact?.country ?? iso;
+  const unit = contact?.unit ?? '';
+  const languages = contact?.languages ?? [];
+  const timezone = contact?.timezone ?? 'UTC';
+  // Two literals rather than a conditional spread: a spread object takes several times the memory.
+  if (!messageId) return { pingId, contactId, iso, country, unit, channel, address, token, languages, timezone };
+  return { pingId, contactId, iso, country, unit, channel, address, token, messageId, languages, timezone };
 }

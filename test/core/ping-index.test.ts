@@ -41,3 +41,35 @@ describe('MemoryPingIndex by address', () => {
     expect(index.byAddress('desk@police.fr.example', 'email')).toEqual([p]);
   });
 });
+
+describe('MemoryPingIndex by Message-ID', () => {
+  const withId = (p: Ping, messageId: string): Ping => ({ ...p, messageId });
+
+  it('finds ours (found through their token), others\' and a token twice, whatever the case or brackets, and nothing for a near miss', () => {
+    const index = new MemoryPingIndex();
+    const ours = withId(ping('FR-1/email/1', 'email', 'a@police.fr.example', 'RC-AAAAAA'), '<RC-AAAAAA.bcdefghjkm@rollcall.example>');
+    // A Message-ID that does not carry its ping's token (another tool's, an older version's).
+    const foreign = withId(ping('FR-2/email/1', 'email', 'b@police.fr.example', 'RC-BBBBBB'), '<20240605.1234@mail.example>');
+    const notItsToken = withId(ping('FR-3/email/1', 'email', 'c@police.fr.example', 'RC-CCCCCC'), '<RC-DDDDDD.bcdefghjkm@rollcall.example>');
+    // The same token twice (a log that has it twice), with another Message-ID: both stay found.
+    const again = withId(ping('FR-4/email/1', 'email', 'd@police.fr.example', 'RC-AAAAAA'), '<RC-AAAAAA.zyxwvtsrqp@rollcall.example>');
+    for (const p of [ours, foreign, notItsToken, again]) index.add(p);
+
+    expect(index.byMessageId('<rc-aaaaaa.BCDEFGHJKM@rollcall.example>')?.pingId).toBe('FR-1/email/1');
+    expect(index.byMessageId(' RC-AAAAAA.bcdefghjkm@rollcall.example')?.pingId).toBe('FR-1/email/1');
+    expect(index.byMessageId('<RC-AAAAAA.zyxwvtsrqp@rollcall.example>')?.pingId).toBe('FR-4/email/1');
+    expect(index.byMessageId('<20240605.1234@MAIL.example>')?.pingId).toBe('FR-2/email/1');
+    expect(index.byMessageId('<RC-DDDDDD.bcdefghjkm@rollcall.example>')?.pingId).toBe('FR-3/email/1');
+    expect(index.byMessageId('<RC-AAAAAA.bcdefghjkm@other.example>')).toBeUndefined();
+    expect(index.byMessageId('<RC-CCCCCC.bcdefghjkm@rollcall.example>')).toBeUndefined();
+  });
+
+  it('gives send times back as they were marked', () => {
+    const index = new MemoryPingIndex();
+    index.add(ping('FR-1/email/1', 'email', 'a@police.fr.example', 'RC-AAAAAA'));
+    const at = new Date('2024-06-05T07:30:01.234Z');
+    index.markSent('FR-1/email/1', at);
+    expect(index.sentAt('FR-1/email/1')?.toISOString()).toBe(at.toISOString());
+    expect(index.sentAt('FR-2/email/1')).toBeUndefined();
+  });
+});
