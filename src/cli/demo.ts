@@ -19,6 +19,7 @@ import { runSession } from '../run/session.js';
 import { stopOnSignals, stoppedExitCode } from '../run/stop-signals.js';
 import { DEFAULT_BUCKET_SECONDS } from '../stats/buckets.js';
 import { commandLine, type Output } from './output.js';
+import { writeJson } from '../core/json-text.js';
 import type { DemoOptions } from './commands.js';
 
 /** Warnings listed before a rehearsal; `directory validate` lists them all. */
@@ -62,7 +63,7 @@ export async function run(_args: string[], opts: DemoOptions, o: Output): Promis
     });
     if (o.json && result.outcome !== 'stopped') {
       const rehearsal = given === undefined ? {} : { directory: given, warnings };
-      o.out.write(JSON.stringify({ runDir: shown(runDir, o.cwd), ...rehearsal, stats: result.stats }, null, 2) + '\n');
+      await writeJson(o.out, { runDir: shown(runDir, o.cwd), ...rehearsal, stats: result.stats });
     } else {
       const text = await describeEnd(result, { runDir, cwd: o.cwd, color: o.color, ...(o.invocation ? { invocation: o.invocation } : {}), table: true, ...(stop.received ? { stoppedBy: stop.received } : {}) });
       (o.json ? o.err : o.out).write(text);
