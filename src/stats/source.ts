@@ -168,7 +168,7 @@ async function foldLog(path: string): Promise<{ state: RunState; warnings: Input
 
 /** Events without what no figure reads (the words of the classifier, the raw copy's file, the
  * provider's acceptance line, tokens), and with their repeated values held once: JSON.parse makes
- * a new string of every `"ping-started"`, `"sim"` and timestamp, and a ping-sent names its ping
+ * a new string of every `"ping-started"`, `"sim"` and timestamp, and a message names its ping
  * again. The folded state of a large run holds about half as much; the reducer and the
  * statistics are the same. */
 function forStatistics(state: RunState): (e: RunEvent) => RunEvent {
@@ -196,8 +196,8 @@ function forStatistics(state: RunState): (e: RunEvent) => RunEvent {
           attempt: e.attempt,
         };
       case 'ping-sent': {
-        const sentAt = once(e.sentAt);
-        return { v: e.v, at: e.at === sentAt ? sentAt : once(e.at), type: 'ping-sent', pingId: state.pings.get(e.pingId)?.started.pingId ?? e.pingId, sentAt };
+        // Only its sentAt is kept (in the ping's record), held once.
+        return { v: e.v, at: e.at, type: 'ping-sent', pingId: e.pingId, sentAt: once(e.sentAt) };
       }
       case 'message-received': {
         const receivedAt = once(e.receivedAt);
