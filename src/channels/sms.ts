@@ -8,7 +8,7 @@ import type { Settings } from '../settings.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { safeFileName } from '../core/run-folder.js';
 import { acceptedAt, describeTwilioError, errorDetail, lazyTwilioClient, pollUntilAborted, refusedPing, twilioFailure, type RetryPolicy, type TwilioClient } from './twilio-client.js';
-import { phoneHistory } from './phone-history.js';
+import { EarlierFailures, phoneHistory } from './phone-history.js';
 import { webhookUrl, type IncomingSmsWebhook, type StatusWebhook } from './webhooks.js';
 import { builtInWording, type PingFields, type PingWording } from '../mail/templates.js';
 
@@ -70,6 +70,8 @@ export class SmsChannel implements Channel {
   private readonly clock: Clock;
   /** Pings whose sending failed in a way that may have sent them all the same. */
   private readonly maybeSent = new Set<string>();
+  /** The run history's failures, read once as it grows (while watching). */
+  private earlierFailures: EarlierFailures | undefined;
   /** Sent messages awaiting a final status: pingId → message SID. */
   private readonly awaiting = new Map<string, string>();
   private readonly finals = new Set<string>();
@@ -91,6 +93,7 @@ export class SmsChannel implements Channel {
 
   async close(): Promise<void> {
     this.ctx = undefined;
+    this.earlierFailures = undefined;
   }
 
   async send(ping: Ping): Promise<SendOutcome> {
@@ -126,12 +129,13 @@ export class SmsChannel implements Channel {
    * restart, in the log)? */
   private mayHaveSent(pingId: string): boolean {
     if (this.maybeSent.has(pingId)) return true;
-    return (this.ctx?.history() ?? []).some((e) => e.type === 'ping-failed' && e.pingId === pingId && !e.permanent);
+    return this.earlierFailures?.has(pingId) ?? false;
   }
 
   /** Polls the message list and the statuses every interval until the signal aborts. */
   async watch(ctx: WatchContext): Promise<void> {
     this.ctx = ctx;
+    this.earlierFailures = new EarlierFailures(() => ctx.history());
     await this.prepare(ctx, ctx.clock.now());
     for (const w of this.queued.splice(0)) await this.receiveWebhook(w);
     const interval = this.opts.pollIntervalMs ?? 30_000;

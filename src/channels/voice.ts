@@ -14,7 +14,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { RollcallError } from '../core/errors.js';
 import { formatDuration } from '../core/duration.js';
 import { acceptedAt, errorDetail, lazyTwilioClient, pollUntilAborted, refusedPing, twilioFailure, type Created, type RetryPolicy, type TwilioClient } from './twilio-client.js';
-import { phoneHistory } from './phone-history.js';
+import { EarlierFailures, phoneHistory } from './phone-history.js';
 import { webhookUrl, type AmdWebhook, type KeyPressWebhook, type StatusWebhook } from './webhooks.js';
 import type { PingWording } from '../mail/templates.js';
 import { HANG_UP_TWIML, thanksTwiml, voiceTwiml } from './voice-twiml.js';
@@ -105,6 +105,8 @@ export class VoiceChannel implements Channel {
   private failure?: unknown;
   /** Pings whose call failed in a way that may have placed it all the same: when it was asked. */
   private readonly maybeCalled = new Map<string, Date>();
+  /** The run history's failures, read once as it grows (while watching). */
+  private earlierFailures: EarlierFailures | undefined;
 
   constructor(private readonly opts: VoiceChannelOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -119,6 +121,7 @@ export class VoiceChannel implements Channel {
 
   async close(): Promise<void> {
     this.ctx = undefined;
+    this.earlierFailures = undefined;
   }
 
   private async placeCall(ping: Ping): Promise<Created> {
@@ -162,16 +165,13 @@ export class VoiceChannel implements Channel {
   private earlierAttempt(pingId: string): Date | undefined {
     const here = this.maybeCalled.get(pingId);
     if (here) return here;
-    let started: string | undefined;
-    for (const e of this.ctx?.history() ?? []) {
-      if (e.type === 'ping-started' && e.pingId === pingId) started ??= e.at;
-      else if (e.type === 'ping-failed' && e.pingId === pingId && !e.permanent && started) return new Date(started);
-    }
-    return undefined;
+    const started = this.earlierFailures?.startedBefore(pingId);
+    return started !== undefined ? new Date(started) : undefined;
   }
 
   async watch(ctx: WatchContext): Promise<void> {
     this.ctx = ctx;
+    this.earlierFailures = new EarlierFailures(() => ctx.history());
     await this.prepare(ctx);
     for (const k of this.queuedKeys.splice(0)) await this.keyPress(k);
     // Called with an aborted signal: the engine's last scan after the window closed.
