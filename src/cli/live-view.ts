@@ -143,7 +143,7 @@ class LiveView extends HumanView {
     clearInterval(this.ticker);
     if (this.pending) clearTimeout(this.pending);
     this.pending = undefined;
-    this.draw();
+    this.draw(true);
   }
 
   /** Redraws now, or later so that the screen changes at most 4 times a second. */
@@ -157,10 +157,10 @@ class LiveView extends HumanView {
     this.pending.unref();
   }
 
-  private draw(): void {
+  private draw(final = false): void {
     this.lastDraw = Date.now();
     const c = this.c;
-    const s = this.progress.snapshot(5);
+    const s = this.progress.snapshot(5, final);
     const width = Math.max(40, (this.o.out as { columns?: number }).columns || 100);
     const lines = [c.bold(`rollcall · ${this.ctx.plan.id} · ${this.clockLine()}`)];
     // Cut to the width like every line: the short form, the full words went to stderr.
@@ -221,7 +221,7 @@ class LineView extends HumanView {
 
   stop(): void {
     clearInterval(this.ticker);
-    if (this.progress.state.startedAt) this.line('end');
+    if (this.progress.state.startedAt) this.line('end', true);
   }
 
   private say(text: string): void {
@@ -230,9 +230,9 @@ class LineView extends HumanView {
     this.o.out.write(`${this.c.dim(`[${this.time(now)}]`)} ${text}\n`);
   }
 
-  private line(prefix?: string): void {
+  private line(prefix?: string, final = false): void {
     if (!this.progress.state.startedAt) return this.say(this.clockLine());
-    const s = this.progress.snapshot(0);
+    const s = this.progress.snapshot(0, final);
     const ignored = s.ignored > 0 ? ` · ${s.ignored} unrelated ignored` : '';
     this.say(`${prefix ? `${prefix} · ` : ''}${this.clockLine()} · pings ${this.pingLine(s)} · answered ${s.answered}/${s.population} (${this.bucketSummary(s)}) · ${outcomeLine(s.outcomes)}${ignored}`);
   }
