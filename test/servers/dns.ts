@@ -111,14 +111,12 @@ export async function startDns(): Promise<DnsHarness> {
     }
   };
 
-  const udp = createSocket('udp4');
-  udp.on('message', (msg, rinfo) => {
+  let udp = createSocket('udp4');
+  const onMessage = (msg: Buffer, rinfo: { port: number; address: string }) => {
     const q = ask(msg);
     if (q) udp.send(answer(q, records, q.udpSize), rinfo.port, rinfo.address);
-  });
-  await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
-  const port = udp.address().port;
-
+  };
+  udp.on('message', onMessage);
   const sockets = new Set<Socket>();
   const tcp = createServer((socket) => {
     sockets.add(socket);
@@ -138,10 +136,25 @@ export async function startDns(): Promise<DnsHarness> {
       }
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(port, '127.0.0.1', () => resolve());
-  });
+  // UDP and TCP on one port: the port the system gives UDP may be in use for TCP (another test's
+  // connection), then another one is tried.
+  let port = 0;
+  for (let tries = 0; ; tries++) {
+    await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+    port = udp.address().port;
+    const listening = await new Promise<boolean>((resolve, reject) => {
+      const failed = (e: NodeJS.ErrnoException) => (e.code === 'EADDRINUSE' && tries < 20 ? resolve(false) : reject(e));
+      tcp.once('error', failed);
+      tcp.listen(port, '127.0.0.1', () => {
+        tcp.off('error', failed);
+        resolve(true);
+      });
+    });
+    if (listening) break;
+    await new Promise<void>((resolve) => udp.close(() => resolve()));
+    udp = createSocket('udp4');
+    udp.on('message', onMessage);
+  }
   if ((tcp.address() as AddressInfo).port !== port) throw new Error('DNS harness: TCP port differs from UDP port');
 
   return {
