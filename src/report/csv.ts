@@ -6,6 +6,7 @@
 // anonymized); numbers plain (`.` decimals, whatever --locale says) so that spreadsheets and
 // scripts read them alike. Cells that a spreadsheet would run as a formula are escaped (see
 // csvCell). UTF-8 with a BOM, so that Excel shows accented names right.
+import { groupBy } from '../core/group.js';
 import type { Finding } from '../stats/types.js';
 import { detailText } from './detail.js';
 import { csvRow } from './escape.js';
@@ -82,12 +83,7 @@ export function renderCsv(model: ReportModel): string {
   ];
   // Each country's findings, and within it each contact point's, sorted out once (a filter per
   // contact point grew with the square of a large country's findings).
-  const byCountry = new Map<string, Finding[]>();
-  for (const f of allFindings) {
-    const list = byCountry.get(f.country);
-    if (list) list.push(f);
-    else byCountry.set(f.country, [f]);
-  }
+  const byCountry = groupBy(allFindings, (f) => f.country);
   const emit = (r: CountryRow) => {
     const mine = byCountry.get(r.country) ?? [];
     // Row 0 is the counted contact point (or none); then each contact point named by a finding.

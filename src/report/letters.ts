@@ -4,6 +4,7 @@
 // to update in the directory — in the party's language (the first of its contact points'
 // languages that has a catalogue) unless --locale says which. Markdown and HTML; index.md lists them.
 import type { Directory, Party } from '../core/directory.js';
+import { groupBy } from '../core/group.js';
 import type { SourceMeta } from '../stats/source.js';
 import type { CountryResult, Finding, Stats } from '../stats/types.js';
 import { countryKey } from './compare.js';
@@ -84,27 +85,10 @@ interface ContactLine {
   result?: CountryResult;
 }
 
-/** Each country's contact points with a result of their own, sorted out once per test (a filter
- * of every contact point for each letter grew with parties × contact points). */
-const byCountryCache = new WeakMap<Map<string, CountryResult>, Map<string, string[]>>();
+/** Each country's contact points with a result of their own (`LettersInput.contacts`), by countryKey. */
+type ContactsByCountry = Map<string, CountryResult[]>;
 
-function contactsByCountry(contacts: Map<string, CountryResult> | undefined): Map<string, string[]> {
-  if (!contacts) return new Map();
-  let byCountry = byCountryCache.get(contacts);
-  if (!byCountry) {
-    byCountry = new Map();
-    for (const r of contacts.values()) {
-      const key = countryKey(r);
-      const list = byCountry.get(key);
-      if (list) list.push(r.contactId!);
-      else byCountry.set(key, [r.contactId!]);
-    }
-    byCountryCache.set(contacts, byCountry);
-  }
-  return byCountry;
-}
-
-function contactLines(input: LettersInput, country: CountryResult, party: Party | undefined, findings: Finding[]): ContactLine[] {
+function contactLines(input: LettersInput, byCountry: ContactsByCountry, country: CountryResult, party: Party | undefined, findings: Finding[]): ContactLine[] {
   const lines = new Map<string, ContactLine>();
   for (const c of party?.contacts ?? []) {
     lines.set(c.id, {
@@ -117,7 +101,7 @@ function contactLines(input: LettersInput, country: CountryResult, party: Party 
   const extra = [
     ...(country.contactId ? [country.contactId] : []),
     ...findings.flatMap((f) => (f.contactId ? [f.contactId] : [])),
-    ...(contactsByCountry(input.contacts).get(key) ?? []),
+    ...(byCountry.get(key) ?? []).map((r) => r.contactId!),
   ];
   for (const id of extra) if (!lines.has(id)) lines.set(id, { id, unit: '', addresses: [] });
   for (const f of findings) {
@@ -131,7 +115,7 @@ function contactLines(input: LettersInput, country: CountryResult, party: Party 
   return [...lines.values()];
 }
 
-function buildLetter(input: LettersInput, country: CountryResult, fmt: Formatter, locale: string): Letter {
+function buildLetter(input: LettersInput, byCountry: ContactsByCountry, country: CountryResult, fmt: Formatter, locale: string): Letter {
   const { stats, meta } = input;
   const party = input.directory?.parties.find((p) => countryKey(p) === countryKey(country));
   const name = fmt.country(country.country, country.iso);
@@ -193,7 +177,7 @@ function buildLetter(input: LettersInput, country: CountryResult, fmt: Formatter
   }
 
   // Its contact points, each with its own result.
-  const lines = contactLines(input, country, party, findings);
+  const lines = contactLines(input, byCountry, country, party, findings);
   const failedAddress = new Set(findings.filter((f) => f.status === 'failed').map((f) => f.address));
   const unreachableContact = (l: ContactLine) => l.addresses.length > 0 && l.addresses.every((a) => failedAddress.has(a.address));
   const contactResult = (l: ContactLine): [string, string] => {
@@ -303,12 +287,15 @@ export function buildLetters(computed: LettersInput, opts: LettersOptions = {}):
     return f;
   };
   const countries = [...input.stats.countries, ...(input.stats.observers?.countries ?? [])];
+  // Sorted out once for all letters (a filter of every contact point for each letter grew with
+  // parties × contact points).
+  const byCountry: ContactsByCountry = groupBy(input.contacts?.values() ?? [], countryKey);
   return countries
     .filter((c) => needsLetter(input.stats, c, opts.all))
     .map((c) => {
       const party = input.directory?.parties.find((p) => countryKey(p) === countryKey(c));
       const locale = opts.locale ?? partyLanguage(party);
-      return buildLetter(input, c, fmtFor(locale), locale);
+      return buildLetter(input, byCountry, c, fmtFor(locale), locale);
     })
     .sort((a, b) => a.name.localeCompare(b.name, 'en'));
 }

@@ -4,6 +4,7 @@
 // Pure: no I/O. The rules are docs/measurement.md; how they read the events, docs/events.md.
 import type { ContactPoint, Directory } from '../core/directory.js';
 import type { ChannelName, HandEnteredChannel, MessageReceivedEvent, OverrideClass, OverrideEvent, RunEvent } from '../core/events.js';
+import { groupBy } from '../core/group.js';
 import { normalizeAddress } from '../core/ping-index.js';
 import { earliestCopyMs, foldRunState, type PingRecord, type RunState } from '../core/run-state.js';
 import { phoneFinding, testProblems } from './phone-findings.js';
@@ -48,10 +49,15 @@ class PingTable {
     return this.recs[row]!.started.address;
   }
 
+  /** Its earliest copy (ms), undefined when it never left. */
+  copy(row: number): number | undefined {
+    const copy = this.copyMs[row]!;
+    return Number.isNaN(copy) ? undefined : copy;
+  }
+
   /** When the answers to it are timed from: its earliest copy, else (it never left) its start. */
   timedFromMs(row: number): number {
-    const copy = this.copyMs[row]!;
-    return Number.isNaN(copy) ? this.firstStartedMs[row]! : copy;
+    return this.copy(row) ?? this.firstStartedMs[row]!;
   }
 }
 
@@ -110,14 +116,7 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
   // first asked for (a hundred thousand lists in a large run otherwise).
   let byContactPoint: Map<string, number[]> | undefined;
   const pingsOfContact = (contactId: string): number[] | undefined => {
-    if (!byContactPoint) {
-      byContactPoint = new Map();
-      for (let row = 0; row < pings.size; row++) {
-        const list = byContactPoint.get(pings.contactId(row));
-        if (list) list.push(row);
-        else byContactPoint.set(pings.contactId(row), [row]);
-      }
-    }
+    byContactPoint ??= groupBy(pings.recs.keys(), (row) => pings.contactId(row));
     return byContactPoint.get(contactId);
   };
 
@@ -186,7 +185,7 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
   for (const o of handEntered.values()) {
     const answeredMs = Date.parse(o.answeredAt!);
     const rows = pingsOfContact(o.contactId!);
-    const first = firstPingBefore(rows?.map((row) => ({ row, copyMs: copyOf(pings, row) })), answeredMs);
+    const first = firstPingBefore(rows?.map((row) => ({ row, copyMs: pings.copy(row) })), answeredMs);
     if (!first || Number.isNaN(answeredMs)) continue;
     applied.add(o);
     const channel = o.channel ?? 'other';
@@ -265,12 +264,6 @@ function pingBefore(pings: PingTable, rows: number[] | undefined, arrivedMs: num
     if (pings.channel(p) === channel && (best === undefined || copy[p]! > copy[best]!)) best = p;
   }
   return best ?? any;
-}
-
-/** A ping's earliest copy (ms), undefined when it never left. */
-function copyOf(pings: PingTable, row: number): number | undefined {
-  const copy = pings.copyMs[row]!;
-  return Number.isNaN(copy) ? undefined : copy;
 }
 
 /** The ping an answer entered by hand answers: the first of the contact point's pings that may

@@ -8,7 +8,7 @@ import { extname } from 'node:path';
 import type { Directory } from '../core/directory.js';
 import { InputError, UsageError, type InputProblem } from '../core/errors.js';
 import type { ChannelName, MessageReceivedEvent, RunEvent } from '../core/events.js';
-import type { RunState } from '../core/run-state.js';
+import type { PingRecord, RunState } from '../core/run-state.js';
 import { RunFolder } from '../core/run-folder.js';
 import { DEFAULT_BUCKET_SECONDS } from './buckets.js';
 import { countingDirectory } from './counting-directory.js';
@@ -341,7 +341,7 @@ export async function loadContactDetails(path: string, opts: StatsSourceOptions 
     const party = partyOf.get(rec.started.iso.toUpperCase());
     if (party) own(party, rec.started.contactId, []);
   }
-  const pings = new Map<string, RunState['pings'] extends Map<string, infer R> ? R : never>();
+  const pings = new Map<string, PingRecord>();
   for (const [id, rec] of state.pings) {
     const key = keyOf.get(`${rec.started.iso.toUpperCase()} ${rec.started.contactId}`);
     pings.set(id, key ? { ...rec, started: { ...rec.started, iso: key } } : rec);
