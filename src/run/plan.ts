@@ -34,7 +34,7 @@ export function planPings(directory: Directory, channels: readonly ChannelName[]
         addressesFor(contact, channel).forEach((address, i) => {
           out.push({
             // Joined, not a template: a flat string (a template of this length is kept in pieces).
-            pingId: [contact.id, channel, i + 1].join("/"),
+            pingId: [contact.id, channel, i + 1].join('/'),
             contactId: contact.id,
             iso: party.iso,
             country: party.country,
