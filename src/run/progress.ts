@@ -8,7 +8,7 @@ import type { AuthenticityPolicy } from '../settings.js';
 import { normalizeAddress } from '../core/ping-index.js';
 import { statsFromState } from '../stats/compute.js';
 import type { CountryOutcome, OverrideSummary, Stats } from '../stats/types.js';
-import { planPings } from './plan.js';
+import { countPings } from './plan.js';
 import type { RunPlan } from '../core/run-folder.js';
 import { applyEvent, earliestCopyMs, emptyRunState, sendCounts, type RunState, type SendCounts } from '../core/run-state.js';
 
@@ -58,11 +58,10 @@ export interface OriginCounts {
 const SLOW_MS = 50;
 
 export class RunProgress {
-  readonly state: RunState = emptyRunState();
   private readonly planned: number;
-  private readonly countryOf = new Map<string, string>();
-  /** Directory e-mail addresses → contact point, to name the sender of an unmatched message. */
-  private readonly contactOf = new Map<string, { contactId: string; country: string }>();
+  /** Contact point → country, and directory e-mail addresses → contact point (to name the sender
+   * of an unmatched message): made when the last messages are first shown. */
+  private names: { countryOf: Map<string, string>; contactOf: Map<string, { contactId: string; country: string }> } | undefined;
   private cached: Stats | undefined;
   /** Events came in since `cached` was computed. */
   private stale = true;
@@ -74,15 +73,24 @@ export class RunProgress {
     private readonly plan: RunPlan,
     private readonly directory: Directory,
     events: Iterable<RunEvent> = [],
+    /** The state of the events so far, when the caller folded them itself (`rollcall status`). */
+    readonly state: RunState = emptyRunState(),
   ) {
-    this.planned = planPings(directory, plan.channels).length;
-    for (const p of directory.parties) {
+    this.planned = countPings(directory, plan.channels);
+    for (const e of events) this.add(e);
+  }
+
+  private directoryNames(): NonNullable<RunProgress['names']> {
+    if (this.names) return this.names;
+    const countryOf = new Map<string, string>();
+    const contactOf = new Map<string, { contactId: string; country: string }>();
+    for (const p of this.directory.parties) {
       for (const c of p.contacts) {
-        this.countryOf.set(c.id, p.country);
-        for (const a of c.emails ?? []) this.contactOf.set(normalizeAddress(a, 'email'), { contactId: c.id, country: p.country });
+        countryOf.set(c.id, p.country);
+        for (const a of c.emails ?? []) contactOf.set(normalizeAddress(a, 'email'), { contactId: c.id, country: p.country });
       }
     }
-    for (const e of events) this.add(e);
+    return (this.names = { countryOf, contactOf });
   }
 
   add(e: RunEvent): void {
@@ -132,15 +140,17 @@ export class RunProgress {
   private recentMessages(n: number): RecentMessage[] {
     const out: RecentMessage[] = [];
     const messages = this.state.messages;
+    if (messages.length === 0) return out;
+    const { countryOf, contactOf } = this.directoryNames();
     for (let i = messages.length - 1; i >= 0 && out.length < n; i--) {
       const e = messages[i]!;
       const rec = e.pingId ? this.state.pings.get(e.pingId) : undefined;
-      const sender = rec ? undefined : this.contactOf.get(normalizeAddress(e.from.replace(/^.*<([^>]+)>.*$/, '$1'), 'email'));
+      const sender = rec ? undefined : contactOf.get(normalizeAddress(e.from.replace(/^.*<([^>]+)>.*$/, '$1'), 'email'));
       const contactId = rec?.started.contactId ?? sender?.contactId;
       const sentMs = rec ? earliestCopyMs(rec) : undefined;
       out.push({
         receivedAt: e.receivedAt,
-        country: (contactId && this.countryOf.get(contactId)) || e.from,
+        country: (contactId && countryOf.get(contactId)) || e.from,
         ...(contactId ? { contactId } : {}),
         class: e.class,
         ...(sentMs !== undefined ? { responseSeconds: Math.max(0, (Date.parse(e.receivedAt) - sentMs) / 1000) } : {}),

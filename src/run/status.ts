@@ -3,12 +3,12 @@
 // whether a process holds its lock. Works while another process runs the run (the event log is
 // only appended to).
 import type { InputProblem } from '../core/errors.js';
-import { readEvents } from '../core/event-log.js';
 import { inspectLock, type LockInfo } from './lock.js';
-import { readRunFolder } from './plan.js';
 import { RunProgress, type OriginCounts, type OutcomeCounts, type RecentMessage } from './progress.js';
 import type { OverrideSummary } from '../stats/types.js';
-import { runPaths } from '../core/run-folder.js';
+import { RunFolder } from '../core/run-folder.js';
+import { countingDirectory } from '../stats/counting-directory.js';
+import { foldLog } from '../stats/source.js';
 import { missingReports } from './finish.js';
 
 /**
@@ -71,13 +71,22 @@ export interface RunStatus {
 }
 
 export async function readRunStatus(runDir: string): Promise<RunStatus> {
-  const { plan, directory } = readRunFolder(runDir);
-  const { events, warnings } = await readEvents(runPaths(runDir).events);
-  const progress = new RunProgress(plan, directory, events);
+  const folder = RunFolder.open(runDir);
+  const plan = folder.plan();
+  // Read as `rollcall stats` reads a run folder: the log folded as it is read, slimmed, beside
+  // the directory (in a worker when it is large); never held whole.
   const lastUncertain = new Map<string, number>();
-  for (const e of events) if (e.type === 'ping-uncertain') lastUncertain.set(e.pingId, e.attempt);
+  const [read, folded] = await Promise.allSettled([
+    countingDirectory(folder, plan.channels),
+    foldLog(folder.paths.events, (e) => {
+      if (e.type === 'ping-uncertain') lastUncertain.set(e.pingId, e.attempt);
+    }),
+  ]);
+  if (read.status === 'rejected') throw read.reason;
+  if (folded.status === 'rejected') throw folded.reason;
+  const { state, warnings } = folded.value;
+  const progress = new RunProgress(plan, read.value, [], state);
   const snap = progress.snapshot(5);
-  const state = progress.state;
   const lock = inspectLock(runDir);
   const live = lock.held && !lock.stale;
   const c = snap.counts;

@@ -156,13 +156,24 @@ async function foldIfAny(folder: RunFolder): Promise<{ state: RunState; warnings
   return foldLog(path);
 }
 
-async function foldLog(path: string): Promise<{ state: RunState; warnings: InputProblem[] }> {
+/** The state of an event log as the statistics (and `rollcall status`) read it, folded as the
+ * log is read; `observe` sees every event as written, before it is slimmed. */
+export async function foldLog(path: string, observe?: (e: RunEvent) => void): Promise<{ state: RunState; warnings: InputProblem[] }> {
   const [{ forEachEvent }, { applyEvent, emptyRunState }] = await Promise.all([import('../core/event-log.js'), import('../core/run-state.js')]);
   if (!existsSync(path)) throw new InputError([{ file: path, message: 'no such file' }]);
   const state = emptyRunState();
   const warnings: InputProblem[] = [];
   const slim = forStatistics(state);
-  await forEachEvent(path, (e) => applyEvent(state, slim(e)), warnings);
+  await forEachEvent(
+    path,
+    observe
+      ? (e) => {
+          observe(e);
+          applyEvent(state, slim(e));
+        }
+      : (e) => applyEvent(state, slim(e)),
+    warnings,
+  );
   return { state, warnings };
 }
 
@@ -212,8 +223,9 @@ function forStatistics(state: RunState): (e: RunEvent) => RunEvent {
           key: e.key,
           channel: once(e.channel) as typeof e.channel,
           receivedAt,
-          // Read only to list an answer whose origin fails authentication.
-          from: e.authenticity?.verdict === 'fail' ? e.from : '',
+          // Read only to list an answer whose origin fails authentication, and to name the
+          // sender of a message matched to no ping (`rollcall status`, its last messages).
+          from: e.authenticity?.verdict === 'fail' || pingId === undefined ? e.from : '',
           subject: e.class === 'bounce' || e.class === 'delay' ? e.subject : undefined,
           folder: e.folder,
           class: once(e.class) as typeof e.class,

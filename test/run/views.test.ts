@@ -124,6 +124,17 @@ describe('rollcall status', () => {
     expect(w.answers.buckets[0]).toEqual({ thresholdSeconds: 900, responded: 1 });
     expect(w.answers.recent[0]).toMatchObject({ country: 'Country 0', class: 'reply', responseSeconds: 300 });
 
+    // Messages matched to no ping: named by their sender, a directory address's country or else
+    // the address itself (status reads a slimmed log: the sender must survive it).
+    const later = new Date(now.getTime() + 600_000).toISOString();
+    log.append({ type: 'message-received', key: 'k2', channel: 'sim', receivedAt: later, from: `Duty <${pings[4]!.address.toUpperCase()}>`, class: 'reply', reasons: ['no ping'] });
+    log.append({ type: 'message-received', key: 'k3', channel: 'sim', receivedAt: later, from: 'stranger@elsewhere.test', class: 'automatic', reasons: ['no ping'] });
+    const unmatched = (await readRunStatus(runDir)).answers.recent;
+    expect(unmatched[0]).toEqual({ receivedAt: later, country: 'stranger@elsewhere.test', class: 'automatic' });
+    const countryOf4 = directory.parties.find((party) => party.contacts.some((c) => c.id === pings[4]!.contactId))!.country;
+    expect(unmatched[1]).toEqual({ receivedAt: later, country: countryOf4, contactId: pings[4]!.contactId, class: 'reply' });
+    expect(unmatched[2]).toMatchObject({ country: 'Country 0', contactId: pings[0]!.contactId, responseSeconds: 300 });
+
     log.append({ ...started(2), attempt: 2 });
     lock.release();
     const stopped = await readRunStatus(runDir);
