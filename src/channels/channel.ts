@@ -1,15 +1,18 @@
 // The interface every channel (email, sms, voice, sim) implements. The run engine reaches SMTP,
 // IMAP and Twilio only through it, so the demo and the tests can swap channels.
-import type { ChannelName, EventInput, RunEvent, WatchCursorEvent } from '../core/events.js';
+import type { ChannelName, EventInput, WatchCursorEvent } from '../core/events.js';
+import type { RunState } from '../core/run-state.js';
 import type { Ping, PingIndex, SendOutcome } from '../core/ping.js';
 import type { Clock } from '../core/clock.js';
 
 export interface WatchContext {
   clock: Clock;
   pings: PingIndex;
-  /** Every event of the run so far (the log as read at the start, then each event recorded),
-   * so that a restarted watcher knows what it already did without reading the log itself. */
-  history(): readonly RunEvent[];
+  /** The run's state so far: the one fold of its log (src/core/run-state.ts), as read at the
+   * start and then with each event recorded, so that a restarted watcher knows what it already
+   * did without reading the log itself. Read it, never change it. A running run's state holds
+   * its messages without their classifier's words, file names and most subjects (heldMessage). */
+  readonly state: RunState;
   /** Saves a raw message under the run's messages/ (flushed to disk); resolves to the path to
    * name in the event (`messages/<name>`). Channels never open the run folder themselves. */
   saveMessage(name: string, data: Buffer | string): Promise<string>;

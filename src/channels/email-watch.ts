@@ -145,10 +145,9 @@ export class InboxWatcher {
   }
 
   private loadHistory(): void {
-    for (const e of this.o.ctx.history()) {
-      if (e.type === 'message-received' && e.channel === 'email' && e.messageId) this.messageIds.add(normalizeMessageId(e.messageId));
-      if (e.type === 'run-started' && this.runStartMs === undefined) this.runStartMs = Math.floor(Date.parse(e.at) / 1000) * 1000;
-    }
+    const { state } = this.o.ctx;
+    for (const e of state.messages) if (e.channel === 'email' && e.messageId) this.messageIds.add(normalizeMessageId(e.messageId));
+    if (state.startedAt && this.runStartMs === undefined) this.runStartMs = Math.floor(state.startedAt.getTime() / 1000) * 1000;
   }
 
   private describe(folder: string): string {

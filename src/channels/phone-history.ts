@@ -1,76 +1,44 @@
-// What the run log already says about a phone channel's pings, so that a restarted watcher
-// knows which messages and calls to follow and which statuses are already recorded.
-import type { ChannelName, DeliveryStatusEvent, RunEvent } from '../core/events.js';
+// What the run's state already says about a phone channel's pings, so that a restarted watcher
+// knows which messages and calls to follow and which statuses are already recorded. Read from the
+// one fold of the log (src/core/run-state.ts), which the recorder keeps up to date: the run does
+// not hold its events.
+import type { ChannelName, DeliveryStatusEvent } from '../core/events.js';
+import type { RunState } from '../core/run-state.js';
 
 export interface PhoneHistory {
-  /** Pings of this channel the provider accepted: pingId → provider id (SID) of the first send. */
+  /** Pings of this channel the provider accepted: pingId → provider id (SID) of the send. */
   sent: Map<string, string | undefined>;
-  /** This channel's delivery-status events, in log order. */
-  statuses: DeliveryStatusEvent[];
+  /** This channel's delivery-status events of each ping, in log order. */
+  statuses: Map<string, DeliveryStatusEvent[]>;
   /** Pings of this channel with a recorded final status. */
   finals: Set<string>;
   /** Pings answered on this channel (a reply message matched to them). */
   answered: Set<string>;
 }
 
-export function phoneHistory(events: Iterable<RunEvent>, channel: ChannelName): PhoneHistory {
-  const history: PhoneHistory = { sent: new Map(), statuses: [], finals: new Set(), answered: new Set() };
-  const channelOf = new Map<string, ChannelName>();
-  for (const e of events) {
-    if (e.type === 'ping-started') channelOf.set(e.pingId, e.channel);
-    else if (e.type === 'ping-sent' && channelOf.get(e.pingId) === channel) history.sent.set(e.pingId, e.providerId);
-    else if (e.type === 'delivery-status' && e.channel === channel) {
-      history.statuses.push(e);
-      if (e.final) history.finals.add(e.pingId);
-    } else if (e.type === 'message-received' && e.channel === channel && e.class === 'reply' && e.pingId) history.answered.add(e.pingId);
+export function phoneHistory(state: RunState, channel: ChannelName): PhoneHistory {
+  const history: PhoneHistory = { sent: new Map(), statuses: new Map(), finals: new Set(), answered: new Set() };
+  for (const rec of state.pings.values()) if (rec.started.channel === channel && rec.state === 'sent') history.sent.set(rec.started.pingId, rec.providerId);
+  for (const [pingId, events] of state.phoneEvents) {
+    for (const e of events) {
+      if (e.type !== 'delivery-status' || e.channel !== channel) continue;
+      const list = history.statuses.get(pingId);
+      if (list) list.push(e);
+      else history.statuses.set(pingId, [e]);
+      if (e.final) history.finals.add(pingId);
+    }
   }
+  for (const m of state.messages) if (m.channel === channel && m.class === 'reply' && m.pingId) history.answered.add(m.pingId);
   return history;
 }
 
 /**
- * Earlier attempts at pings that failed without a clear refusal (a ping-failed that is not
- * permanent), read from a run's history as it grows: each event is looked at once. (A scan of
- * the whole history for every ping sent grew with the square of a large run's size.)
+ * When a ping was first started, if an attempt at it failed without a clear refusal (a
+ * ping-failed that is not permanent): that attempt may have reached the provider. Undefined
+ * when none did. Looks at the ping's own phone events only (constant time in the run's size).
  */
-export class EarlierFailures {
-  private read = 0;
-  private readonly firstStarted = new Map<string, string>();
-  private readonly failed = new Set<string>();
-  /** Pings whose failure came after one of their starts: the first start. */
-  private readonly startedBeforeFailure = new Map<string, string>();
-
-  constructor(private readonly history: () => readonly RunEvent[]) {}
-
-  private catchUp(): void {
-    const events = this.history();
-    if (events.length < this.read) {
-      // Another history: read it from the start.
-      this.read = 0;
-      this.firstStarted.clear();
-      this.failed.clear();
-      this.startedBeforeFailure.clear();
-    }
-    for (; this.read < events.length; this.read++) {
-      const e = events[this.read]!;
-      if (e.type === 'ping-started') {
-        if (!this.firstStarted.has(e.pingId)) this.firstStarted.set(e.pingId, e.at);
-      } else if (e.type === 'ping-failed' && !e.permanent) {
-        this.failed.add(e.pingId);
-        const started = this.firstStarted.get(e.pingId);
-        if (started !== undefined && !this.startedBeforeFailure.has(e.pingId)) this.startedBeforeFailure.set(e.pingId, started);
-      }
-    }
-  }
-
-  /** Whether the history has a failure of this ping that was not a clear refusal. */
-  has(pingId: string): boolean {
-    this.catchUp();
-    return this.failed.has(pingId);
-  }
-
-  /** When this ping was first started, if a failure that was not a clear refusal followed. */
-  startedBefore(pingId: string): string | undefined {
-    this.catchUp();
-    return this.startedBeforeFailure.get(pingId);
-  }
+export function startedBeforeUnclearFailure(state: RunState, pingId: string): string | undefined {
+  const events = state.phoneEvents.get(pingId);
+  if (!events || !events.some((e) => e.type === 'ping-failed' && !e.permanent)) return undefined;
+  return state.pings.get(pingId)?.firstStartedAt;
 }

@@ -8,7 +8,7 @@ import type { Settings } from '../settings.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { safeFileName } from '../core/run-folder.js';
 import { acceptedAt, describeTwilioError, errorDetail, lazyTwilioClient, pollUntilAborted, refusedPing, twilioFailure, type RetryPolicy, type TwilioClient } from './twilio-client.js';
-import { EarlierFailures, phoneHistory } from './phone-history.js';
+import { phoneHistory, startedBeforeUnclearFailure } from './phone-history.js';
 import { webhookUrl, type IncomingSmsWebhook, type StatusWebhook } from './webhooks.js';
 import { builtInWording, type PingFields, type PingWording } from '../mail/templates.js';
 
@@ -70,8 +70,6 @@ export class SmsChannel implements Channel {
   private readonly clock: Clock;
   /** Pings whose sending failed in a way that may have sent them all the same. */
   private readonly maybeSent = new Set<string>();
-  /** The run history's failures, read once as it grows (while watching). */
-  private earlierFailures: EarlierFailures | undefined;
   /** Sent messages awaiting a final status: pingId → message SID. */
   private readonly awaiting = new Map<string, string>();
   private readonly finals = new Set<string>();
@@ -93,7 +91,6 @@ export class SmsChannel implements Channel {
 
   async close(): Promise<void> {
     this.ctx = undefined;
-    this.earlierFailures = undefined;
   }
 
   async send(ping: Ping): Promise<SendOutcome> {
@@ -129,13 +126,12 @@ export class SmsChannel implements Channel {
    * restart, in the log)? */
   private mayHaveSent(pingId: string): boolean {
     if (this.maybeSent.has(pingId)) return true;
-    return this.earlierFailures?.has(pingId) ?? false;
+    return this.ctx !== undefined && startedBeforeUnclearFailure(this.ctx.state, pingId) !== undefined;
   }
 
   /** Polls the message list and the statuses every interval until the signal aborts. */
   async watch(ctx: WatchContext): Promise<void> {
     this.ctx = ctx;
-    this.earlierFailures = new EarlierFailures(() => ctx.history());
     await this.prepare(ctx, ctx.clock.now());
     for (const w of this.queued.splice(0)) await this.receiveWebhook(w);
     const interval = this.opts.pollIntervalMs ?? 30_000;
@@ -146,7 +142,7 @@ export class SmsChannel implements Channel {
   private prepare(ctx: WatchContext, startedAt = ctx.clock.now()): Promise<void> {
     this.prepared ??= (async () => {
       const client = await this.client();
-      const history = phoneHistory(ctx.history(), 'sms');
+      const history = phoneHistory(ctx.state, 'sms');
       for (const p of history.finals) this.finals.add(p);
       for (const [pingId, sid] of history.sent) if (sid && !this.finals.has(pingId) && !this.awaiting.has(pingId)) this.awaiting.set(pingId, sid);
       let lower = startedAt;

@@ -14,7 +14,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { RollcallError } from '../core/errors.js';
 import { formatDuration } from '../core/duration.js';
 import { acceptedAt, errorDetail, lazyTwilioClient, pollUntilAborted, refusedPing, twilioFailure, type Created, type RetryPolicy, type TwilioClient } from './twilio-client.js';
-import { EarlierFailures, phoneHistory } from './phone-history.js';
+import { phoneHistory, startedBeforeUnclearFailure } from './phone-history.js';
 import { webhookUrl, type AmdWebhook, type KeyPressWebhook, type StatusWebhook } from './webhooks.js';
 import type { PingWording } from '../mail/templates.js';
 import { HANG_UP_TWIML, thanksTwiml, voiceTwiml } from './voice-twiml.js';
@@ -105,8 +105,6 @@ export class VoiceChannel implements Channel {
   private failure?: unknown;
   /** Pings whose call failed in a way that may have placed it all the same: when it was asked. */
   private readonly maybeCalled = new Map<string, Date>();
-  /** The run history's failures, read once as it grows (while watching). */
-  private earlierFailures: EarlierFailures | undefined;
 
   constructor(private readonly opts: VoiceChannelOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -121,7 +119,6 @@ export class VoiceChannel implements Channel {
 
   async close(): Promise<void> {
     this.ctx = undefined;
-    this.earlierFailures = undefined;
   }
 
   private async placeCall(ping: Ping): Promise<Created> {
@@ -165,13 +162,12 @@ export class VoiceChannel implements Channel {
   private earlierAttempt(pingId: string): Date | undefined {
     const here = this.maybeCalled.get(pingId);
     if (here) return here;
-    const started = this.earlierFailures?.startedBefore(pingId);
+    const started = this.ctx ? startedBeforeUnclearFailure(this.ctx.state, pingId) : undefined;
     return started !== undefined ? new Date(started) : undefined;
   }
 
   async watch(ctx: WatchContext): Promise<void> {
     this.ctx = ctx;
-    this.earlierFailures = new EarlierFailures(() => ctx.history());
     await this.prepare(ctx);
     for (const k of this.queuedKeys.splice(0)) await this.keyPress(k);
     // Called with an aborted signal: the engine's last scan after the window closed.
@@ -247,16 +243,16 @@ export class VoiceChannel implements Channel {
   private prepare(ctx: WatchContext): Promise<void> {
     this.prepared ??= (async () => {
       await this.client();
-      const h = phoneHistory(ctx.history(), 'voice');
+      const h = phoneHistory(ctx.state, 'voice');
       for (const p of h.answered) this.answered.add(p);
-      for (const s of h.statuses) if (s.providerId && s.status !== 'queued') this.ended.add(s.providerId);
+      for (const list of h.statuses.values()) for (const s of list) if (s.providerId && s.status !== 'queued') this.ended.add(s.providerId);
       for (const [pingId, sid] of h.sent) {
         if (this.tracks.has(pingId)) continue;
         if (h.finals.has(pingId) || this.answered.has(pingId)) {
           this.tracks.set(pingId, { pingId, sid, attempt: 1, done: true });
           continue;
         }
-        const last = h.statuses.filter((s) => s.pingId === pingId && s.providerId).at(-1);
+        const last = h.statuses.get(pingId)?.filter((s) => s.providerId).at(-1);
         if (!last) this.tracks.set(pingId, { pingId, sid, attempt: 1, done: false });
         else if (last.status === 'queued') this.tracks.set(pingId, { pingId, sid: last.providerId, attempt: last.attempt ?? 1, done: false });
         else {

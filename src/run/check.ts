@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Channel } from '../channels/channel.js';
 import type { Ping } from '../core/ping.js';
 import { RunFolder } from '../core/run-folder.js';
-import type { ChannelName, DeliveryStatusEvent, MessageReceivedEvent } from '../core/events.js';
+import type { ChannelName, DeliveryStatusEvent, MessageReceivedEvent, RunEvent } from '../core/events.js';
 import type { Settings } from '../settings.js';
 import { newMessageId, newToken } from '../mail/token.js';
 import type { Clock } from '../core/clock.js';
@@ -290,7 +290,10 @@ export async function phoneRoundTrips(channels: Channel[], opts: { address: stri
   const index = new MemoryPingIndex();
   const stop = new AbortController();
   const waiters = new Set<() => void>();
-  recorder.onEvent(() => {
+  /** Every event recorded, by ping (a few: one ping per channel). */
+  const byPing = new Map<string, RunEvent[]>();
+  recorder.onEvent((e) => {
+    if ('pingId' in e && e.pingId !== undefined) byPing.set(e.pingId, [...(byPing.get(e.pingId) ?? []), e]);
     for (const w of waiters) w();
   });
   const trips: PhoneRoundTrip[] = [];
@@ -332,7 +335,7 @@ export async function phoneRoundTrips(channels: Channel[], opts: { address: stri
       const deadline = Date.now() + opts.timeoutMs;
       let ended: DeliveryStatusEvent | undefined;
       for (;;) {
-        const mine = recorder.history().filter((e) => 'pingId' in e && e.pingId === ping.pingId);
+        const mine = byPing.get(ping.pingId) ?? [];
         const reply = mine.find((e): e is MessageReceivedEvent => e.type === 'message-received' && e.class === 'reply');
         if (reply) {
           trip.ok = true;

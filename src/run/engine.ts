@@ -16,7 +16,7 @@ import { planPings, type PlannedPing } from './plan.js';
 import { Recorder } from './recorder.js';
 import { RunFolder, type RunPlan } from '../core/run-folder.js';
 import { holdClock } from '../core/virtual-clock.js';
-import { foldRunState, type RunState } from '../core/run-state.js';
+import { applyEvent, emptyRunState, heldMessage, type RunState } from '../core/run-state.js';
 import { OtherRuns } from './other-runs.js';
 import { RollcallError, WorkError } from '../core/errors.js';
 
@@ -73,15 +73,19 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   const folder = RunFolder.at(runDir);
   dropIncompleteLastLine(folder.paths.events);
   // A virtual clock must not move while the log is being read (real I/O it cannot see).
-  const { events } = await holdClock(clock, folder.events());
-  await opts.onLoaded?.(events);
-  const state = foldRunState(events);
+  let loaded: RunEvent[] | undefined = (await holdClock(clock, folder.events())).events;
+  await opts.onLoaded?.(loaded);
+  // The run's state holds its messages lean (heldMessage), and the events read are let go: on a
+  // resumed run of 100,000 contact points they were the log's whole 100 MB, held to the end.
+  const state = emptyRunState();
+  for (const e of loaded) applyEvent(state, e.type === 'message-received' ? heldMessage(e) : e);
+  loaded = undefined;
   const uncertain: PingStartedEvent[] = [];
   if (state.endedAt) return { outcome: 'already-ended', uncertain, state };
 
   const log = folder.openLog(() => clock.now());
   // The recorder keeps the state: every event recorded is folded in before listeners hear of it.
-  const recorder = new Recorder(log, state, events);
+  const recorder = new Recorder(log, state, { lean: true });
   recorder.onEvent((e) => opts.onEvent?.(e));
   const channels = new Map<ChannelName, Channel>(opts.channels.map((c) => [c.name, c]));
   const snapshot = fromSnapshot(opts.directory, plan.channels);

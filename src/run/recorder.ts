@@ -1,41 +1,41 @@
 // The WatchContext that channels record into: appends to the event log (flushed), folds every
 // event into the run's state (the one reducer, src/core/run-state.ts), and drops messages
-// already recorded (dedupe by key, from that state).
+// already recorded (dedupe by key, from that state). It keeps no list of the events: what the
+// channels read back is in the state, the rest in the log.
 import type { WatchContext } from '../channels/channel.js';
 import type { PingIndex } from '../core/ping.js';
 import type { EventLog } from '../core/event-log.js';
 import type { ChannelName, EventInput, RunEvent, WatchCursorEvent } from '../core/events.js';
 import type { Clock } from '../core/clock.js';
 import type { RunFolder } from '../core/run-folder.js';
-import { applyEvent, emptyRunState, type RunState } from '../core/run-state.js';
+import { applyEvent, emptyRunState, heldMessage, type RunState } from '../core/run-state.js';
+
+export interface RecorderOptions {
+  /** Fold each message as the run's state holds it (heldMessage: without the classifier's words,
+   * its file name, most subjects): a run's engine, which reads none of them back. Listeners
+   * still hear every event whole. */
+  lean?: boolean;
+}
 
 export class Recorder {
   private readonly listeners: Array<(e: RunEvent) => void> = [];
-  private readonly events: RunEvent[];
   /** Appends are serialised so that concurrent watchers never interleave. */
   private chain: Promise<unknown> = Promise.resolve();
+  private readonly hold: (e: RunEvent) => RunEvent;
 
   constructor(
     private readonly log: EventLog,
-    /** The run's state, kept up to date with every event replayed or recorded. */
+    /** The run's state, kept up to date with every event replayed or recorded: all the channels
+     * read back (the events themselves are not kept: they are in the log). */
     readonly state: RunState = emptyRunState(),
-    /** The events already folded into `state`, in log order. */
-    folded: readonly RunEvent[] = [],
+    opts: RecorderOptions = {},
   ) {
-    this.events = [...folded];
+    this.hold = opts.lean ? (e) => (e.type === 'message-received' ? heldMessage(e) : e) : (e) => e;
   }
 
   /** Feeds the events already in the log (on resume), so that nothing is recorded twice. */
   replay(events: Iterable<RunEvent>): void {
-    for (const e of events) {
-      applyEvent(this.state, e);
-      this.events.push(e);
-    }
-  }
-
-  /** The events replayed and recorded so far, in log order. */
-  history(): readonly RunEvent[] {
-    return this.events;
+    for (const e of events) applyEvent(this.state, this.hold(e));
   }
 
   onEvent(listener: (e: RunEvent) => void): void {
@@ -55,8 +55,7 @@ export class Recorder {
     const next = this.chain.then(() => {
       if (event.type === 'message-received' && this.state.messageKeys.has(event.key)) return false;
       const written = this.log.append(event);
-      applyEvent(this.state, written);
-      this.events.push(written);
+      applyEvent(this.state, this.hold(written));
       for (const l of this.listeners) l(written);
       return true;
     });
@@ -75,7 +74,7 @@ export class Recorder {
     const { folder, ...rest } = opts;
     return {
       ...rest,
-      history: () => this.history(),
+      state: this.state,
       saveMessage: (name, data) => folder.saveMessage(name, data),
       record: (e) => this.record(e),
       seen: (k) => this.seen(k),
