@@ -8,6 +8,10 @@ import { EVENT_VERSION, type EventInput, type RunEvent } from './events.js';
 
 export class EventLog {
   private fd: number | undefined;
+  /** The log's size as far as this process can vouch for it: its size when its events were read
+   * (expect()), plus what this log appended since. Undefined without a baseline, or once another
+   * writer's bytes were seen (`rollcall mark` appends while a run runs). */
+  private known: number | undefined;
 
   private constructor(
     readonly path: string,
@@ -32,10 +36,12 @@ export class EventLog {
     const text = JSON.stringify(full) + '\n';
     const line = Buffer.from(text);
     const size = fstatSync(this.fd).size;
+    if (this.known !== undefined && size !== this.known) this.known = undefined;
     try {
       let off = 0;
       while (off < line.length) off += writeSync(this.fd, line, off);
       fdatasyncSync(this.fd);
+      if (this.known !== undefined) this.known = size + line.length;
     } catch (e) {
       // A disk that filled up mid-line leaves part of it: cut it off, so that the event is not
       // recorded at all and a later append does not land after a broken line.
@@ -50,6 +56,18 @@ export class EventLog {
     // message (a Message-ID sliced from the headers kept the whole message alive in a large run).
     // Other events share their strings with the pings: kept as they are.
     return full.type === 'message-received' ? (JSON.parse(text) as RunEvent) : full;
+  }
+
+  /** Says the log had `size` bytes when the events folded from it were read (take the size
+   * before reading: an append in between then counts as another writer's). */
+  expect(size: number): void {
+    this.known = size;
+  }
+
+  /** Nothing but this log was appended since the size given to expect(): the events read then
+   * and the ones this log appended are the whole log. */
+  onlyOwnAppends(): boolean {
+    return this.fd !== undefined && this.known !== undefined && fstatSync(this.fd).size === this.known;
   }
 
   close(): void {

@@ -61,6 +61,10 @@ export interface EngineResult {
   uncertain: PingStartedEvent[];
   /** The run's state when the engine stopped. */
   state: RunState;
+  /** The window closed and no other process appended to the log during this sitting (`rollcall
+   * mark` may): `state` is the fold of the whole log, and the reports can be computed from it
+   * instead of reading the log again. */
+  ownLog?: boolean;
 }
 
 /** Long waits are cut into steps of this much clock time, so that a machine that slept (or a
@@ -72,6 +76,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   const outer = opts.signal ?? new AbortController().signal;
   const folder = RunFolder.at(runDir);
   dropIncompleteLastLine(folder.paths.events);
+  // Taken before the log is read: anything appended from now on by another process is noticed.
+  const sizeAtLoad = existsSync(folder.paths.events) ? statSync(folder.paths.events).size : 0;
   // A virtual clock must not move while the log is being read (real I/O it cannot see).
   let loaded: RunEvent[] | undefined = (await holdClock(clock, folder.events())).events;
   await opts.onLoaded?.(loaded);
@@ -84,6 +90,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   if (state.endedAt) return { outcome: 'already-ended', uncertain, state };
 
   const log = folder.openLog(() => clock.now());
+  log.expect(sizeAtLoad);
   // The recorder keeps the state: every event recorded is folded in before listeners hear of it.
   const recorder = new Recorder(log, state, { lean: true });
   recorder.onEvent((e) => opts.onEvent?.(e));
@@ -197,7 +204,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     for (const c of opts.channels) await c.watch({ ...ctx, signal: done });
     await recorder.record({ type: 'run-ended', reason: 'window-closed' });
     opts.onPhase?.({ phase: 'ended' });
-    return { outcome: 'ended', uncertain, state };
+    return { outcome: 'ended', uncertain, state, ownLog: log.onlyOwnAppends() };
   } finally {
     if (opened) await Promise.allSettled(opts.channels.map((c) => c.close()));
     log.close();

@@ -109,13 +109,16 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
     }
     const result: SessionResult = { outcome: engine.outcome, uncertain: engine.uncertain, reports: [], warnings: [], ignored: engine.state.ignored };
     const outcome = engine.outcome;
-    // The run's state is not needed for the reports (they read the log): let it go before them.
+    // When nothing but this sitting wrote to the log, its state is the fold of the whole log:
+    // the reports are computed from it. Otherwise (a `rollcall mark` meanwhile) they read the
+    // log again, and the state is let go before them.
+    const folded = outcome === 'ended' && engine.ownLog ? engine.state : undefined;
     engine = undefined;
     if (outcome === 'stopped') {
       await opts.notify?.settled();
       return result;
     }
-    const { stats, meta, warnings, reports, reportError } = await writeRunReports(opts.runDir, opts.plan, opts.reportFormats ?? DEFAULT_REPORT_FORMATS);
+    const { stats, meta, warnings, reports, reportError } = await writeRunReports(opts.runDir, opts.plan, opts.reportFormats ?? DEFAULT_REPORT_FORMATS, folded);
     Object.assign(result, { stats, meta, warnings, reports }, reportError !== undefined ? { reportError } : {});
     // Told once, when this sitting closed the window (not when resuming a run already ended).
     if (outcome === 'ended') await opts.notify?.ended(result);
