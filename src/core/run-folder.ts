@@ -6,7 +6,8 @@ import { mkdir, open, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Directory } from './directory.js';
 import { InputError, storageError } from './errors.js';
-import { EventLog, readEvents, streamEvents, type ReadResult } from './event-log.js';
+import { EventLog, forEachEvent, readEvents, streamEvents, type ReadResult } from './event-log.js';
+import { applyEvent, emptyRunState, heldMessage, type RunState } from './run-state.js';
 import type { ChannelName, EventInput, RunEvent } from './events.js';
 import type { InputProblem } from './errors.js';
 
@@ -179,6 +180,11 @@ export class RunFolder {
     return readEvents(this.paths.events);
   }
 
+  /** The events folded as they are read (foldEventLog); a run without a log yet: empty. */
+  async foldEvents(): Promise<RunState> {
+    return this.hasEvents() ? foldEventLog(this.paths.events) : emptyRunState();
+  }
+
   /** The events one at a time, for logs too big to hold. */
   streamEvents(warnings: InputProblem[] = []): AsyncGenerator<RunEvent> {
     return streamEvents(this.paths.events, warnings);
@@ -287,4 +293,14 @@ function checkSnapshot(d: Directory, file: string): Directory {
       throw new InputError([{ file, field: `parties[${i}]`, message: 'needs country, iso and contacts' }]);
   });
   return d;
+}
+
+/** The events of a log folded as they are read, never held whole, messages as a reader of the
+ * run holds them (heldMessage, file names kept): `mark` and `inspect --run`. A truncated last
+ * line is left out, as readEvents leaves it out. */
+export async function foldEventLog(path: string): Promise<RunState> {
+  if (!existsSync(path)) throw new InputError([{ file: path, message: 'no such file' }]);
+  const state = emptyRunState();
+  await forEachEvent(path, (e) => applyEvent(state, e.type === 'message-received' ? heldMessage(e, true) : e));
+  return state;
 }

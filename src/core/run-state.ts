@@ -160,9 +160,10 @@ const NO_WORDS: string[] = [];
  * subject. They are in the log, which every reader of those goes back to (`inspect`, `mark`,
  * the reports); a run of 100,000 contact points held 60,000 of them for its whole length.
  * Everything the run itself reads back stays: key, channel, times, sender, Message-ID, class,
- * ping, bounce, other test, authenticity.
+ * ping, bounce, other test, authenticity; `keepFile` keeps the file name too (`mark`, `inspect`
+ * find a message by its file).
  */
-export function heldMessage(e: MessageReceivedEvent): MessageReceivedEvent {
+export function heldMessage(e: MessageReceivedEvent, keepFile = false): MessageReceivedEvent {
   // Every field written, absent ones undefined: one object shape for all messages.
   return {
     v: e.v,
@@ -175,7 +176,7 @@ export function heldMessage(e: MessageReceivedEvent): MessageReceivedEvent {
     subject: e.class === 'bounce' || e.class === 'delay' ? e.subject : undefined,
     messageId: e.messageId,
     folder: e.folder,
-    file: undefined,
+    file: keepFile ? e.file : undefined,
     class: e.class,
     reasons: NO_WORDS,
     pingId: e.pingId,

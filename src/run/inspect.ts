@@ -6,10 +6,9 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Directory } from '../core/directory.js';
 import { InputError } from '../core/errors.js';
-import { readEvents } from '../core/event-log.js';
 import type { MessageReceivedEvent, OverrideEvent } from '../core/events.js';
-import { RunFolder } from '../core/run-folder.js';
-import { foldRunState, type RunState } from '../core/run-state.js';
+import { foldEventLog, RunFolder } from '../core/run-folder.js';
+import type { RunState } from '../core/run-state.js';
 import { arrivalFromHeaders, classifyParsed, hasHeaderBlock, parseMessage, unparsedClassification, type Classification, type ParsedMessage } from '../mail/classify.js';
 import { OtherRuns } from './other-runs.js';
 import { pingIndexFromState } from './run-pings.js';
@@ -57,13 +56,11 @@ export async function openInspectedRun(arg: string, cwd: string): Promise<Inspec
   if (!existsSync(path)) throw new InputError([{ file: arg, message: 'no such run folder or events.jsonl' }]);
   if (statSync(path).isDirectory()) {
     const folder = RunFolder.open(path, arg);
-    const { events } = await folder.events();
-    return { label: arg, dir: folder.dir, state: foldRunState(events), ...(folder.hasDirectory() ? { directory: folder.directory() } : {}) };
+    return { label: arg, dir: folder.dir, state: await folder.foldEvents(), ...(folder.hasDirectory() ? { directory: folder.directory() } : {}) };
   }
   // An events.jsonl given alone: its folder's directory.json names the contact points, if there.
-  const { events } = await readEvents(path);
   const dir = dirname(path);
-  const run: InspectedRun = { label: arg, dir, state: foldRunState(events) };
+  const run: InspectedRun = { label: arg, dir, state: await foldEventLog(path) };
   const folder = RunFolder.at(dir);
   if (folder.hasDirectory()) run.directory = folder.directory();
   return run;

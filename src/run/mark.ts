@@ -18,7 +18,7 @@ import {
 } from '../core/events.js';
 import { formatDuration } from '../core/duration.js';
 import type { RunFolder } from '../core/run-folder.js';
-import { applyEvent, earliestCopyMs, foldRunState, type RunState } from '../core/run-state.js';
+import { applyEvent, earliestCopyMs, type RunState } from '../core/run-state.js';
 import { dateIn, formatWall, instantOf } from '../core/time.js';
 import { DEFAULT_BUCKET_SECONDS } from '../stats/buckets.js';
 import { CONTACT_OVERRIDABLE, statsFromState } from '../stats/compute.js';
@@ -79,8 +79,7 @@ export async function planMark(folder: RunFolder, req: MarkRequest, now: Date = 
     channel = c;
   }
 
-  const { events } = await folder.events();
-  const state = foldRunState(events);
+  const state = await folder.foldEvents();
   const directory = folder.hasDirectory() ? folder.directory() : undefined;
   const label = folder.label;
 
