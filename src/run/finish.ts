@@ -7,6 +7,7 @@ import type { InputProblem } from '../core/errors.js';
 import { runPaths, type RunPlan } from '../core/run-folder.js';
 import { loadStatsSource, statsOfRunState, type SourceMeta } from '../stats/source.js';
 import type { RunState } from '../core/run-state.js';
+import type { Directory } from '../core/directory.js';
 import type { Stats } from '../stats/types.js';
 import { reportBaseName } from '../report/write.js';
 import { acquireLock, type LockInfo } from './lock.js';
@@ -34,10 +35,11 @@ export interface RunReports {
 }
 
 /** Statistics from the run folder (exactly what `rollcall stats <runDir>` prints), and the
- * reports in the given formats written into <runDir>/reports/. `state`: the whole log as the
- * process that ran it folded it (RunEngine's `ownLog`), instead of reading the log again. */
-export async function writeRunReports(runDir: string, plan: RunPlan, formats: string[] = DEFAULT_REPORT_FORMATS, state?: RunState): Promise<RunReports> {
-  const { stats, meta, warnings } = state ? await statsOfRunState(runDir, state) : await loadStatsSource(runDir);
+ * reports in the given formats written into <runDir>/reports/. `folded`: the whole log as the
+ * process that ran it folded it (the engine's `ownLog`), and the directory as the statistics read
+ * it, instead of reading the run folder again. */
+export async function writeRunReports(runDir: string, plan: RunPlan, formats: string[] = DEFAULT_REPORT_FORMATS, folded?: { state: RunState; directory?: Directory }): Promise<RunReports> {
+  const { stats, meta, warnings } = folded ? await statsOfRunState(runDir, folded.state, folded.directory) : await loadStatsSource(runDir);
   const out: RunReports = { stats, meta, warnings, reports: [] };
   try {
     const { writeReports } = await import('../report/write.js');

@@ -110,9 +110,9 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
     const result: SessionResult = { outcome: engine.outcome, uncertain: engine.uncertain, reports: [], warnings: [], ignored: engine.state.ignored };
     const outcome = engine.outcome;
     // When nothing but this sitting wrote to the log, its state is the fold of the whole log:
-    // the reports are computed from it. Otherwise (a `rollcall mark` meanwhile) they read the
-    // log again, and the state is let go before them.
-    const folded = outcome === 'ended' && engine.ownLog ? engine.state : undefined;
+    // the reports are computed from it and from the directory the engine kept. Otherwise (a
+    // `rollcall mark` meanwhile) they read the run folder again, and the state is let go first.
+    const folded = outcome === 'ended' && engine.ownLog ? { state: engine.state, directory: engine.countingDirectory } : undefined;
     engine = undefined;
     if (outcome === 'stopped') {
       await opts.notify?.settled();

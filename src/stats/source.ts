@@ -57,19 +57,20 @@ export async function loadStatsSource(path: string, opts: StatsSourceOptions = {
 /**
  * The statistics of a run folder from its state as a process that ran it folded it (the engine,
  * at the end of a sitting in which no other process appended to the log): exactly what `rollcall
- * stats <dir>` gives, without reading the log again.
+ * stats <dir>` gives, without reading the log again; nor directory.json, when `directory` (its
+ * forCounting copy) is given.
  */
-export async function statsOfRunState(dir: string, state: RunState): Promise<StatsSource> {
-  return fromRunFolder(dir, {}, { state, warnings: [] });
+export async function statsOfRunState(dir: string, state: RunState, directory?: Directory): Promise<StatsSource> {
+  return fromRunFolder(dir, {}, { state, warnings: [] }, directory);
 }
 
-async function fromRunFolder(dir: string, opts: StatsSourceOptions, given?: { state: RunState; warnings: InputProblem[] }): Promise<StatsSource> {
+async function fromRunFolder(dir: string, opts: StatsSourceOptions, given?: { state: RunState; warnings: InputProblem[] }, knownDirectory?: Directory): Promise<StatsSource> {
   if (opts.directory) throw new UsageError('--directory is for an events.jsonl or a reply log: a run folder is counted against its own directory.json');
   const folder = RunFolder.open(dir);
   const plan = folder.plan();
   // The directory is read beside the fold of the log (in a worker when it is large); its
   // problems are reported before the log's, as when it was read first.
-  const [read, folded] = await Promise.allSettled([countingDirectory(folder, plan.channels), given ?? foldIfAny(folder)]);
+  const [read, folded] = await Promise.allSettled([knownDirectory ?? countingDirectory(folder, plan.channels), given ?? foldIfAny(folder)]);
   if (read.status === 'rejected') throw read.reason;
   if (folded.status === 'rejected') throw folded.reason;
   const directory = read.value;

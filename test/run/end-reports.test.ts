@@ -13,6 +13,9 @@ import { runEngine } from '../../src/run/engine.js';
 import { directorySnapshot } from '../../src/run/plan.js';
 import { runSession } from '../../src/run/session.js';
 import { loadStatsSource } from '../../src/stats/source.js';
+import { countingDirectory, forCounting } from '../../src/stats/counting-directory.js';
+import { readDirectory } from '../../src/directory/load.js';
+import { repoRoot } from '../support/cli.js';
 import { join } from 'node:path';
 import { newRun, syntheticDirectory, T0, tempDir } from './support.js';
 
@@ -63,13 +66,27 @@ describe('the reports at the end of a sitting', () => {
       const result = await runSession({ runDir, plan, directory, channels: [sim(clock)], clock, command: 'test', random: mulberry32(1), view: () => view });
       expect(result.outcome).toBe('ended');
       const fromLog = await loadStatsSource(runDir);
-      expect(result.stats).toEqual(fromLog.stats);
-      expect(result.meta).toEqual(fromLog.meta);
+      // Exactly: the JSON the reports and `stats --json` write.
+      expect(JSON.stringify(result.stats)).toBe(JSON.stringify(fromLog.stats));
+      expect(JSON.stringify(result.meta)).toBe(JSON.stringify(fromLog.meta));
       expect(result.reports).toHaveLength(3);
       if (withMark) {
         const summary = result.stats!.overrides.find((o) => o.contactId === marker.marked());
         expect(summary).toMatchObject({ as: 'not-an-answer', applied: true });
       } else expect(result.stats!.overrides).toEqual([]);
+    }
+  });
+});
+
+describe('the directory the engine keeps for the reports', () => {
+  it('is what the statistics read back from directory.json, for a synthetic and the example directory', async () => {
+    const example = directorySnapshot(await readDirectory(join(repoRoot, 'fixtures/directory.yaml')), false);
+    for (const [name, d, channels] of [
+      ['synthetic', directory, ['sim']],
+      ['example', example, ['email', 'sms', 'voice']],
+    ] as const) {
+      const { runDir } = newRun(join(tmp.path, `dir-${name}`), d, { channels: [...channels] });
+      expect(JSON.stringify(forCounting(d, channels)), name).toBe(JSON.stringify(await countingDirectory(RunFolder.at(runDir), channels)));
     }
   });
 });
