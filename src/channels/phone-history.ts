@@ -4,6 +4,7 @@
 // not hold its events.
 import type { ChannelName, DeliveryStatusEvent } from '../core/events.js';
 import type { RunState } from '../core/run-state.js';
+import { addTo } from '../core/group.js';
 
 export interface PhoneHistory {
   /** Pings of this channel the provider accepted: pingId → provider id (SID) of the send. */
@@ -22,9 +23,7 @@ export function phoneHistory(state: RunState, channel: ChannelName): PhoneHistor
   for (const [pingId, events] of state.phoneEvents) {
     for (const e of events) {
       if (e.type !== 'delivery-status' || e.channel !== channel) continue;
-      const list = history.statuses.get(pingId);
-      if (list) list.push(e);
-      else history.statuses.set(pingId, [e]);
+      addTo(history.statuses, pingId, e);
       if (e.final) history.finals.add(pingId);
     }
   }

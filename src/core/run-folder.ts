@@ -7,7 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Directory } from './directory.js';
 import { InputError, storageError } from './errors.js';
 import { EventLog, forEachEvent, readEvents, streamEvents, type ReadResult } from './event-log.js';
-import { applyEvent, emptyRunState, heldMessage, type RunState } from './run-state.js';
+import { applyEvent, emptyRunState, heldEvent, type RunState } from './run-state.js';
 import type { ChannelName, EventInput, RunEvent } from './events.js';
 import type { InputProblem } from './errors.js';
 
@@ -295,12 +295,32 @@ function checkSnapshot(d: Directory, file: string): Directory {
   return d;
 }
 
-/** The events of a log folded as they are read, never held whole, messages as a reader of the
- * run holds them (heldMessage, file names kept): `mark` and `inspect --run`. A truncated last
- * line is left out, as readEvents leaves it out. */
-export async function foldEventLog(path: string): Promise<RunState> {
+export interface FoldOptions {
+  /** How each event is held in the state being folded (made for that state); default: messages
+   * lean with their file names (heldEvent), what `mark` and `inspect --run` read. */
+  hold?: (state: RunState) => (e: RunEvent) => RunEvent;
+  /** Sees every event as written, before it is held. */
+  observe?: (e: RunEvent) => void;
+  /** Collects the problems that are not errors (a truncated last line, left out). */
+  warnings?: InputProblem[];
+}
+
+/** The events of a log folded as they are read, never held whole: `mark`, `inspect --run`, and
+ * (slimmed further) `stats` and `status`. */
+export async function foldEventLog(path: string, opts: FoldOptions = {}): Promise<RunState> {
   if (!existsSync(path)) throw new InputError([{ file: path, message: 'no such file' }]);
   const state = emptyRunState();
-  await forEachEvent(path, (e) => applyEvent(state, e.type === 'message-received' ? heldMessage(e, true) : e));
+  const hold = opts.hold ? opts.hold(state) : (e: RunEvent) => heldEvent(e, true);
+  const { observe } = opts;
+  await forEachEvent(
+    path,
+    observe
+      ? (e) => {
+          observe(e);
+          applyEvent(state, hold(e));
+        }
+      : (e) => applyEvent(state, hold(e)),
+    opts.warnings,
+  );
   return state;
 }

@@ -12,6 +12,7 @@ import type {
   TestProblemEvent,
   WatchCursorEvent,
 } from './events.js';
+import { addTo } from './group.js';
 
 /**
  * - `sent`: the channel accepted it (never sent again);
@@ -187,10 +188,13 @@ export function heldMessage(e: MessageReceivedEvent, keepFile = false): MessageR
   };
 }
 
+/** An event as a lean state holds it: a message as heldMessage holds it, any other as it is. */
+export function heldEvent(e: RunEvent, keepFile = false): RunEvent {
+  return e.type === 'message-received' ? heldMessage(e, keepFile) : e;
+}
+
 function phoneEvent(state: RunState, e: DeliveryStatusEvent | PingFailedEvent): void {
-  const list = state.phoneEvents.get(e.pingId);
-  if (list) list.push(e);
-  else state.phoneEvents.set(e.pingId, [e]);
+  addTo(state.phoneEvents, e.pingId, e);
 }
 
 /**

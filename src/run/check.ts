@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Channel } from '../channels/channel.js';
 import type { Ping } from '../core/ping.js';
 import { RunFolder } from '../core/run-folder.js';
+import { addTo } from '../core/group.js';
 import type { ChannelName, DeliveryStatusEvent, MessageReceivedEvent, RunEvent } from '../core/events.js';
 import type { Settings } from '../settings.js';
 import { newMessageId, newToken } from '../mail/token.js';
@@ -293,7 +294,7 @@ export async function phoneRoundTrips(channels: Channel[], opts: { address: stri
   /** Every event recorded, by ping (a few: one ping per channel). */
   const byPing = new Map<string, RunEvent[]>();
   recorder.onEvent((e) => {
-    if ('pingId' in e && e.pingId !== undefined) byPing.set(e.pingId, [...(byPing.get(e.pingId) ?? []), e]);
+    if ('pingId' in e && e.pingId !== undefined) addTo(byPing, e.pingId, e);
     for (const w of waiters) w();
   });
   const trips: PhoneRoundTrip[] = [];

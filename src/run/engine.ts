@@ -16,7 +16,7 @@ import { planPings, type PlannedPing } from './plan.js';
 import { Recorder } from './recorder.js';
 import { RunFolder, type RunPlan } from '../core/run-folder.js';
 import { holdClock } from '../core/virtual-clock.js';
-import { applyEvent, emptyRunState, heldMessage, type RunState } from '../core/run-state.js';
+import { applyEvent, emptyRunState, heldEvent, type RunState } from '../core/run-state.js';
 import { OtherRuns } from './other-runs.js';
 import { forCounting } from '../stats/counting-directory.js';
 import { RollcallError, WorkError } from '../core/errors.js';
@@ -90,7 +90,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   // The run's state holds its messages lean (heldMessage), and the events read are let go: on a
   // resumed run of 100,000 contact points they were the log's whole 100 MB, held to the end.
   const state = emptyRunState();
-  for (const e of loaded) applyEvent(state, e.type === 'message-received' ? heldMessage(e) : e);
+  for (const e of loaded) applyEvent(state, heldEvent(e));
   loaded = undefined;
   const uncertain: PingStartedEvent[] = [];
   if (state.endedAt) return { outcome: 'already-ended', uncertain, state };

@@ -8,7 +8,7 @@ import type { EventLog } from '../core/event-log.js';
 import type { ChannelName, EventInput, RunEvent, WatchCursorEvent } from '../core/events.js';
 import type { Clock } from '../core/clock.js';
 import type { RunFolder } from '../core/run-folder.js';
-import { applyEvent, emptyRunState, heldMessage, type RunState } from '../core/run-state.js';
+import { applyEvent, emptyRunState, heldEvent, type RunState } from '../core/run-state.js';
 
 export interface RecorderOptions {
   /** Fold each message as the run's state holds it (heldMessage: without the classifier's words,
@@ -30,7 +30,7 @@ export class Recorder {
     readonly state: RunState = emptyRunState(),
     opts: RecorderOptions = {},
   ) {
-    this.hold = opts.lean ? (e) => (e.type === 'message-received' ? heldMessage(e) : e) : (e) => e;
+    this.hold = opts.lean ? (e) => heldEvent(e) : (e) => e;
   }
 
   /** Feeds the events already in the log (on resume), so that nothing is recorded twice. */

@@ -7,8 +7,8 @@ import { inspectLock, type LockInfo } from './lock.js';
 import { RunProgress, type OriginCounts, type OutcomeCounts, type RecentMessage } from './progress.js';
 import type { OverrideSummary } from '../stats/types.js';
 import { RunFolder } from '../core/run-folder.js';
-import { countingDirectory } from '../stats/counting-directory.js';
-import { foldLog } from '../stats/source.js';
+import type { RunEvent } from '../core/events.js';
+import { directoryAndFold, foldLog } from '../stats/source.js';
 import { missingReports } from './finish.js';
 
 /**
@@ -76,16 +76,11 @@ export async function readRunStatus(runDir: string): Promise<RunStatus> {
   // Read as `rollcall stats` reads a run folder: the log folded as it is read, slimmed, beside
   // the directory (in a worker when it is large); never held whole.
   const lastUncertain = new Map<string, number>();
-  const [read, folded] = await Promise.allSettled([
-    countingDirectory(folder, plan.channels),
-    foldLog(folder.paths.events, (e) => {
-      if (e.type === 'ping-uncertain') lastUncertain.set(e.pingId, e.attempt);
-    }),
-  ]);
-  if (read.status === 'rejected') throw read.reason;
-  if (folded.status === 'rejected') throw folded.reason;
-  const { state, warnings } = folded.value;
-  const progress = new RunProgress(plan, read.value, [], state);
+  const noteUncertain = (e: RunEvent) => {
+    if (e.type === 'ping-uncertain') lastUncertain.set(e.pingId, e.attempt);
+  };
+  const { directory, state, warnings } = await directoryAndFold(folder, plan.channels, foldLog(folder.paths.events, noteUncertain));
+  const progress = new RunProgress(plan, directory, [], state);
   const snap = progress.snapshot(5);
   const lock = inspectLock(runDir);
   const live = lock.held && !lock.stale;

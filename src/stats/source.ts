@@ -1,6 +1,5 @@
 // Reads what `rollcall stats` and `rollcall report` take — a run folder, an events.jsonl or a
 // reply-log CSV — and computes its statistics. The one module of src/stats/ that does I/O.
-import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 // What each kind of source needs is imported when it is read: start-up time counts (a 100-row
@@ -9,7 +8,7 @@ import type { Directory } from '../core/directory.js';
 import { InputError, UsageError, type InputProblem } from '../core/errors.js';
 import type { ChannelName, MessageReceivedEvent, RunEvent } from '../core/events.js';
 import type { PingRecord, RunState } from '../core/run-state.js';
-import { RunFolder } from '../core/run-folder.js';
+import { foldEventLog, RunFolder } from '../core/run-folder.js';
 import { DEFAULT_BUCKET_SECONDS } from './buckets.js';
 import { countingDirectory } from './counting-directory.js';
 import type { CountryResult, Stats } from './types.js';
@@ -68,13 +67,7 @@ async function fromRunFolder(dir: string, opts: StatsSourceOptions, given?: { st
   if (opts.directory) throw new UsageError('--directory is for an events.jsonl or a reply log: a run folder is counted against its own directory.json');
   const folder = RunFolder.open(dir);
   const plan = folder.plan();
-  // The directory is read beside the fold of the log (in a worker when it is large); its
-  // problems are reported before the log's, as when it was read first.
-  const [read, folded] = await Promise.allSettled([knownDirectory ?? countingDirectory(folder, plan.channels), given ?? foldIfAny(folder)]);
-  if (read.status === 'rejected') throw read.reason;
-  if (folded.status === 'rejected') throw folded.reason;
-  const directory = read.value;
-  const { state, warnings } = folded.value;
+  const { directory, state, warnings } = await directoryAndFold(folder, plan.channels, given ? Promise.resolve(given) : foldIfAny(folder), knownDirectory);
   const { statsFromState } = await import('./compute.js');
   const bucketSeconds = opts.bucketSeconds ?? plan.bucketSeconds;
   const authenticity = opts.authenticity ?? plan.authenticity ?? 'report';
@@ -169,22 +162,26 @@ async function foldIfAny(folder: RunFolder): Promise<{ state: RunState; warnings
 /** The state of an event log as the statistics (and `rollcall status`) read it, folded as the
  * log is read; `observe` sees every event as written, before it is slimmed. */
 export async function foldLog(path: string, observe?: (e: RunEvent) => void): Promise<{ state: RunState; warnings: InputProblem[] }> {
-  const [{ forEachEvent }, { applyEvent, emptyRunState }] = await Promise.all([import('../core/event-log.js'), import('../core/run-state.js')]);
-  if (!existsSync(path)) throw new InputError([{ file: path, message: 'no such file' }]);
-  const state = emptyRunState();
   const warnings: InputProblem[] = [];
-  const slim = forStatistics(state);
-  await forEachEvent(
-    path,
-    observe
-      ? (e) => {
-          observe(e);
-          applyEvent(state, slim(e));
-        }
-      : (e) => applyEvent(state, slim(e)),
-    warnings,
-  );
+  const state = await foldEventLog(path, { hold: forStatistics, warnings, ...(observe ? { observe } : {}) });
   return { state, warnings };
+}
+
+/**
+ * A run folder's directory as the statistics read it and its log folded, side by side: the
+ * directory in a worker when it is large (unless `known` already), while `fold` runs. A problem
+ * in the directory is reported before one in the log, as when it was read first.
+ */
+export async function directoryAndFold(
+  folder: RunFolder,
+  channels: readonly ChannelName[] | undefined,
+  fold: Promise<{ state: RunState; warnings: InputProblem[] }>,
+  known?: Directory,
+): Promise<{ directory: Directory; state: RunState; warnings: InputProblem[] }> {
+  const [read, folded] = await Promise.allSettled([known ?? countingDirectory(folder, channels), fold]);
+  if (read.status === 'rejected') throw read.reason;
+  if (folded.status === 'rejected') throw folded.reason;
+  return { directory: read.value, ...folded.value };
 }
 
 /** Events without what no figure reads (the words of the classifier, the raw copy's file, the
