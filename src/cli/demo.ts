@@ -11,7 +11,7 @@ import type { Directory } from '../core/directory.js';
 import { DEMO_SPEED, DEMO_WINDOW_SECONDS, demoDirectoryPath, simChannelSetup, type SimSetup } from '../run/demo.js';
 import { DirectoryHandover } from '../run/engine.js';
 import type { RunPlan } from '../core/run-folder.js';
-import { describeEnd, describeFailure, shown } from './end-summary.js';
+import { describeFailure, shown, writeEnd } from './end-summary.js';
 import { createRunView } from './live-view.js';
 import { countPings, createRun, directorySnapshot } from '../run/plan.js';
 import { seedFrom } from '../core/random.js';
@@ -65,8 +65,7 @@ export async function run(_args: string[], opts: DemoOptions, o: Output): Promis
       const rehearsal = given === undefined ? {} : { directory: given, warnings };
       await writeJson(o.out, { runDir: shown(runDir, o.cwd), ...rehearsal, stats: result.stats });
     } else {
-      const text = await describeEnd(result, { runDir, cwd: o.cwd, color: o.color, ...(o.invocation ? { invocation: o.invocation } : {}), table: true, ...(stop.received ? { stoppedBy: stop.received } : {}) });
-      (o.json ? o.err : o.out).write(text);
+      await writeEnd(o, result, { runDir, stoppedBy: stop.received, table: true });
     }
     return result.outcome === 'stopped' ? stoppedExitCode(stop) : EXIT.ok;
   } catch (e) {

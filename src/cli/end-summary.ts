@@ -10,7 +10,7 @@ import { ignoredLine, originLine, outcomeLine } from './outcome-words.js';
 import { testProblems, type TestProblem } from '../stats/phone-findings.js';
 import type { Writable } from 'node:stream';
 import { DiskFullError, EXIT, RollcallError } from '../core/errors.js';
-import { writeBug } from './output.js';
+import { writeBug, type Output } from './output.js';
 import { RunLockedError } from '../run/lock.js';
 import { palette } from '../core/palette.js';
 
@@ -24,6 +24,20 @@ export interface EndSummaryOptions {
   table: boolean;
   /** How the user invoked rollcall (Output.invocation), for the commands suggested. */
   invocation?: string;
+}
+
+/** The end of a sitting in words, for `run`, `resume` and `demo`: on stdout, or on stderr when
+ * --json keeps stdout for data. `table`: the statistics table too. */
+export async function writeEnd(o: Output, result: SessionResult, opts: { runDir: string; stoppedBy: string | undefined; table: boolean }): Promise<void> {
+  const text = await describeEnd(result, {
+    runDir: opts.runDir,
+    cwd: o.cwd,
+    color: o.color,
+    ...(o.invocation ? { invocation: o.invocation } : {}),
+    table: opts.table,
+    ...(opts.stoppedBy ? { stoppedBy: opts.stoppedBy } : {}),
+  });
+  (o.json ? o.err : o.out).write(text);
 }
 
 /** A path as short as it can be from the working directory. */

@@ -8,7 +8,7 @@ import { EXIT, UsageError } from '../core/errors.js';
 import { createChannels, parseWebhookPort } from '../channels/factory.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { confirm } from './confirm.js';
-import { describeEnd, describeFailure, shown } from './end-summary.js';
+import { describeFailure, shown, writeEnd } from './end-summary.js';
 import { finishEndedRun } from '../run/finish.js';
 import type { RunPlan } from '../core/run-folder.js';
 import { createRunView } from './live-view.js';
@@ -105,8 +105,7 @@ export async function run(args: string[], opts: ResumeOptions, o: Output): Promi
       view: (events) => createRunView(o, { plan, directory, runDir, clock, events }),
     });
     if (!o.json || result.outcome === 'stopped' || result.uncertain.length > 0) {
-      const text = await describeEnd(result, { runDir, cwd: o.cwd, color: o.color, ...(o.invocation ? { invocation: o.invocation } : {}), table: !o.json, ...(stop.received ? { stoppedBy: stop.received } : {}) });
-      (o.json ? o.err : o.out).write(text);
+      await writeEnd(o, result, { runDir, stoppedBy: stop.received, table: !o.json });
     }
     return result.outcome === 'stopped' ? stoppedExitCode(stop) : EXIT.ok;
   } catch (e) {

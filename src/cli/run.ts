@@ -8,7 +8,7 @@ import { readDirectory } from '../directory/load.js';
 import { checkChannelSettings, checkPublicUrl, createChannels, parseChannels, parseWebhookPort } from '../channels/factory.js';
 import { systemClock } from '../core/clock.js';
 import { confirm } from './confirm.js';
-import { describeEnd, describeFailure, shown } from './end-summary.js';
+import { describeFailure, shown, writeEnd } from './end-summary.js';
 import { createRunView } from './live-view.js';
 import { createRun, directorySnapshot, planPings } from '../run/plan.js';
 import { parseSchedule } from '../run/schedule.js';
@@ -147,8 +147,7 @@ export async function run(_args: string[], opts: RunOptions, o: Output): Promise
     });
     for (const w of result.warnings) warn(`warning: ${w.message}`);
     if (!o.json || result.outcome === 'stopped') {
-      const text = await describeEnd(result, { runDir, cwd: o.cwd, color: o.color, ...(o.invocation ? { invocation: o.invocation } : {}), table: !o.json, ...(stop.received ? { stoppedBy: stop.received } : {}) });
-      (o.json ? o.err : o.out).write(text);
+      await writeEnd(o, result, { runDir, stoppedBy: stop.received, table: !o.json });
     }
     return result.outcome === 'stopped' ? stoppedExitCode(stop) : EXIT.ok;
   } catch (e) {
