@@ -1,6 +1,7 @@
 // How a CSV file was saved: its encoding and the character between cells. Excel writes what the
 // computer's locale says: `;` and Windows-1252 in France, `,` and UTF-8 with a byte-order mark
 // for "CSV UTF-8", a tab for "Unicode text". Shared by the directory and the reply-log readers.
+import { isUtf8 } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 
 export type TextEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'windows-1252';
@@ -23,8 +24,10 @@ export function detectEncoding(sample: Uint8Array, complete = true): TextEncodin
   if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return 'utf-8-bom';
   if (sample[0] === 0xff && sample[1] === 0xfe) return 'utf-16le';
   if (sample[0] === 0xfe && sample[1] === 0xff) return 'utf-16be';
+  // A whole file is checked without being decoded (a copy of all its text, thrown away).
+  if (complete) return isUtf8(sample) ? 'utf-8' : 'windows-1252';
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(sample, { stream: !complete });
+    new TextDecoder('utf-8', { fatal: true }).decode(sample, { stream: true });
     return 'utf-8';
   } catch {
     return 'windows-1252';
@@ -92,11 +95,6 @@ export function textDecoder(encoding: TextEncoding): Decoder {
   }
 }
 
-/** Decodes a whole file, detecting its encoding. */
-export function decodeText(bytes: Uint8Array): { text: string; encoding: TextEncoding } {
-  const encoding = detectEncoding(bytes);
-  return { text: textDecoder(encoding).decode(bytes), encoding };
-}
 
 /** How many times `ch` separates cells in a line (quoted cells not counted). */
 function countOutsideQuotes(line: string, ch: string): number {

@@ -79,14 +79,8 @@ async function readSource(file: string, format: Format, opts: LoadOptions): Prom
     return readXlsxSource(bytes, file, { ...(opts.sheet !== undefined ? { sheet: opts.sheet } : {}) });
   }
   if (format === 'csv') {
-    const [{ readCsvSource }, { decodeText, encodingName }] = await Promise.all([import('./read-csv.js'), import('./csv-dialect.js')]);
-    const { text, encoding } = decodeText(bytes);
-    const source = readCsvSource(text, file, encoding);
-    if (encoding === 'windows-1252' && /[\u0080-\uffff]/.test(text)) {
-      // Nothing in the bytes says which single-byte code page they are: say what was assumed.
-      source.warnings.unshift({ file, message: `not UTF-8: read as ${encodingName(encoding)} (Excel's "CSV" in Western Europe); check accented names, or save as "CSV UTF-8"` });
-    }
-    return source;
+    const { readCsvSource } = await import('./read-csv.js');
+    return readCsvSource(bytes, file);
   }
   const text = utf8Text(file, bytes);
   const reader = format === 'json' ? (await import('./read-json.js')).readJsonSource : (await import('./read-yaml.js')).readYamlSource;

@@ -4,9 +4,11 @@
 // is row 1 unless comment lines precede it). Leading comment lines `# network: ...` and
 // `# updated: ...` carry what YAML has at its top.
 import { basename, extname } from 'node:path';
-import { parse } from 'csv-parse/sync';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parse } from 'csv-parse';
 import { InputError } from '../core/errors.js';
-import { describeDialect, detectDelimiter, type CsvDialect, type TextEncoding } from './csv-dialect.js';
+import { describeDialect, detectDelimiter, detectEncoding, encodingName, textDecoder, type CsvDialect, type TextEncoding } from './csv-dialect.js';
 import { foldColumn, TABLE_COLUMNS, tableBuilder, type Table, type TableBuilder } from './read-table.js';
 import type { DirectorySource } from './source.js';
 
@@ -21,19 +23,53 @@ function commentText(line: string): string | undefined {
   return m ? m[1]!.replace(/""/g, '"') : undefined;
 }
 
-export function readCsvSource(text: string, file: string, encoding: TextEncoding = 'utf-8'): DirectorySource {
-  const unmarked = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  // csv-parse counts a CRLF inside quotes as two lines: give it LF only (cells keep one break).
-  const body = unmarked.includes('\r') ? unmarked.replace(/\r\n?/g, '\n') : unmarked;
+/** A piece of text at a time: the file is decoded and parsed in pieces, never held as one string
+ * (a directory of 100,000 contact points was held as bytes, text, a copy for the parser and the
+ * parser's own buffer at once: 60 MB of its 300). */
+export const PIECE_BYTES = 1 << 16;
+
+/** The text of a file's bytes, a piece at a time, line breaks as LF only (csv-parse counts a CRLF
+ * inside quotes as two lines; cells keep one break), a byte-order mark dropped. */
+function* textPieces(bytes: Uint8Array, encoding: TextEncoding): Generator<string> {
+  const decoder = textDecoder(encoding);
+  let cr = false; // a piece ended on CR: its LF may open the next
+  for (let pos = 0; pos < bytes.length; pos += PIECE_BYTES) {
+    const end = Math.min(bytes.length, pos + PIECE_BYTES);
+    let text: string = (cr ? '\r' : '') + decoder.decode(bytes.subarray(pos, end), { stream: end < bytes.length });
+    if (pos === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    cr = end < bytes.length && text.endsWith('\r');
+    if (cr) text = text.slice(0, -1);
+    yield text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+  }
+}
+
+export async function readCsvSource(bytes: Uint8Array, file: string): Promise<DirectorySource> {
+  const encoding = detectEncoding(bytes);
+  const pieces = textPieces(bytes, encoding);
+  let nonAscii = false;
+  const next = (): string | undefined => {
+    const r = pieces.next();
+    if (r.done) return undefined;
+    if (encoding === 'windows-1252' && !nonAscii) nonAscii = /[\u0080-\uffff]/.test(r.value);
+    return r.value;
+  };
   const meta: Table['meta'] = {};
-  // Leading comment lines and blanks, read line by line without splitting the whole file.
+  // Leading comment lines and blanks, read line by line from the first pieces.
+  let head = next() ?? '';
   let offset = 0; // where the first line that is not a leading comment or blank starts
   let lineNo = 0;
   let headerLine = '';
-  while (offset < body.length) {
-    const nl = body.indexOf('\n', offset);
-    const end = nl < 0 ? body.length : nl;
-    const line = body.slice(offset, end);
+  let more = head !== '';
+  while (more) {
+    let nl = head.indexOf('\n', offset);
+    while (nl < 0) {
+      const piece = next();
+      if (piece === undefined) break;
+      head += piece;
+      nl = head.indexOf('\n', offset);
+    }
+    const end = nl < 0 ? head.length : nl;
+    const line = head.slice(offset, end);
     const trimmed = line.trim();
     const comment = trimmed === '' ? undefined : commentText(trimmed);
     if (trimmed !== '' && comment === undefined) {
@@ -48,17 +84,23 @@ export function readCsvSource(text: string, file: string, encoding: TextEncoding
       if (m) meta[m[1]!.toLowerCase()] = { value: Buffer.from(m[2]!.replace(/[,;\t]+$/, '').trim(), 'utf8').toString('utf8'), row: lineNo };
     }
     offset = end + 1;
+    more = nl >= 0;
   }
   const delimiter = detectDelimiter(headerLine, TABLE_COLUMNS, foldColumn);
   const dialect: CsvDialect = { encoding, delimiter };
 
   // The leading lines become blank lines for csv-parse: the row numbers stay the file's.
-  const input = '\n'.repeat(lineNo) + body.slice(offset);
+  const first = '\n'.repeat(lineNo) + head.slice(Math.min(offset, head.length));
+  head = '';
+  function* input(): Generator<Buffer> {
+    yield Buffer.from(first);
+    for (let piece = next(); piece !== undefined; piece = next()) yield Buffer.from(piece);
+  }
   let builder: TableBuilder | undefined;
   try {
-    // Each record goes to the table as it is parsed (on_record keeps none): a large file is never
-    // held as records, rows and directory data at once.
-    parse(input, {
+    // Each record goes to the table as it is parsed (on_record keeps none, so nothing comes out of
+    // the parser): a large file is never held as records, rows and directory data at once.
+    const parser = parse({
       delimiter,
       comment: '#',
       comment_no_infix: true,
@@ -88,6 +130,7 @@ export function readCsvSource(text: string, file: string, encoding: TextEncoding
         return null;
       },
     });
+    await pipeline(Readable.from(input()), parser, new Writable({ objectMode: true, write: (_record, _enc, done) => done() }));
   } catch (e) {
     if (e instanceof InputError) throw e; // the header's, thrown from inside the parse
     const err = e as Error & { lines?: number; code?: string };
@@ -95,5 +138,10 @@ export function readCsvSource(text: string, file: string, encoding: TextEncoding
     throw new InputError([{ file, row: err.lines, message: `cannot be parsed as CSV: ${reason} (${describeDialect(dialect)})` }]);
   }
   if (!builder) throw new InputError([{ file, message: 'the file is empty' }]);
-  return builder.finish();
+  const source = builder.finish();
+  if (nonAscii) {
+    // Nothing in the bytes says which single-byte code page they are: say what was assumed.
+    source.warnings.unshift({ file, message: `not UTF-8: read as ${encodingName(encoding)} (Excel's "CSV" in Western Europe); check accented names, or save as "CSV UTF-8"` });
+  }
+  return source;
 }

@@ -1,6 +1,6 @@
 // Finding how a CSV file was saved: its encoding and the character between its cells.
 import { describe, expect, it } from 'vitest';
-import { decodeText, describeDialect, detectDelimiter, detectEncoding, textDecoder } from '../../src/directory/csv-dialect.js';
+import { describeDialect, detectDelimiter, detectEncoding, textDecoder } from '../../src/directory/csv-dialect.js';
 
 const bytes = (...b: number[]) => Uint8Array.from(b);
 const COLUMNS = ['country', 'sent_at', 'replied_at', 'contact'];
@@ -25,8 +25,14 @@ describe('detectEncoding', () => {
   });
 });
 
-describe('decodeText', () => {
-  it('decodes each encoding and drops the byte-order mark', () => {
+/** A whole file decoded, its encoding detected (what the CSV readers do, a piece at a time). */
+function decodeText(bytes: Uint8Array) {
+  const encoding = detectEncoding(bytes);
+  return { text: textDecoder(encoding).decode(bytes), encoding };
+}
+
+describe('detectEncoding and textDecoder', () => {
+  it('decode each encoding and drop the byte-order mark', () => {
     expect(decodeText(Buffer.from('\uFEFFTürkiye;x')).text).toBe('Türkiye;x');
     // 0x92 is ’ and 0x80 € in Windows-1252, not the C1 controls of Latin-1.
     expect(decodeText(bytes(0x43, 0xf4, 0x74, 0x65, 0x20, 0x64, 0x92, 0x80))).toEqual({ text: 'Côte d’€', encoding: 'windows-1252' });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError, type InputProblem } from '../../src/core/errors.js';
 import { loadDirectory, readDirectory } from '../../src/directory/load.js';
+import { PIECE_BYTES } from '../../src/directory/read-csv.js';
 
 const broken = (name: string) => `fixtures/broken/${name}`;
 
@@ -291,6 +292,47 @@ describe('CSV directories', () => {
     const r = await loadDirectory(file);
     expect(r.errors).toEqual([expect.objectContaining({ row: 6, field: 'timezone' })]);
     expect(r.warnings.map((w) => w.row)).toEqual([3, 6]); // no phone
+  });
+
+  it('a large file is read in pieces: a CRLF or a character cut between two pieces changes nothing', async () => {
+    // Windows-1252 (one byte a character) with CRLF, 3,000 rows: several pieces, and the leading
+    // comment padded so that a CR ends the first piece exactly, its LF opening the second.
+    const rows = Array.from({ length: 3000 }, (_, i) => {
+      const iso = i % 2 ? 'CI' : 'FR';
+      const country = i % 2 ? "Côte d'Ivoire" : 'France';
+      const zone = i % 2 ? 'Africa/Abidjan' : 'Europe/Paris';
+      const unit = i % 7 === 0 ? `"Unité ${i}\r\nCybercriminalité"` : `Unité ${i}`;
+      return `${country};${iso};party;${iso}-${i};${unit};police;poc${i}@unit.${iso.toLowerCase()}.example;;;${i === 2999 ? 'Mars/Olympus' : zone};fr`;
+    });
+    const lines = (pad: string) => [`# network: Pièces${pad}`, 'country;iso;status;id;unit;kind;emails;phones;sms;timezone;languages', ...rows];
+    const text = lines('').join('\r\n');
+    const cr = text.indexOf('\r\n', PIECE_BYTES - 200);
+    const padded = lines(' '.repeat(PIECE_BYTES - 1 - cr)).join('\r\n');
+    expect(padded.slice(PIECE_BYTES - 1, PIECE_BYTES + 1)).toBe('\r\n');
+    const cp1252 = Buffer.from(padded, 'latin1');
+    const utf8 = Buffer.from(padded.replace(/\r\n/g, '\n'), 'utf8');
+    expect(cp1252.length).toBeGreaterThan(4 * PIECE_BYTES);
+    const [a, b] = [join(tmp, 'pieces-1252.csv'), join(tmp, 'pieces-utf8.csv')];
+    await writeFile(a, cp1252);
+    await writeFile(b, utf8);
+    const [ra, rb] = [await loadDirectory(a), await loadDirectory(b)];
+    // The last row, 3,002nd of the file plus the quoted line breaks before it (one in seven rows).
+    const last = 2 + 3000 + Math.ceil(2999 / 7);
+    for (const r of [ra, rb]) expect(r.errors).toEqual([expect.objectContaining({ row: last, field: 'timezone' })]);
+    expect(ra.warnings[0]!.message).toContain('not UTF-8: read as Windows-1252');
+    expect(rb.warnings.some((w) => w.message.includes('not UTF-8'))).toBe(false);
+    // The same data either way, cells with their accents and their one line break.
+    expect(ra.warnings.slice(1)).toEqual(rb.warnings.map((w) => ({ ...w, file: a })));
+    const fixed = (buf: Buffer, enc: BufferEncoding) => Buffer.from(buf.toString(enc).replace('Mars/Olympus', 'Europe/Paris'), enc);
+    await writeFile(a, fixed(cp1252, 'latin1'));
+    await writeFile(b, fixed(utf8, 'utf8'));
+    const [da, db] = [await readDirectory(a), await readDirectory(b)];
+    expect(da).toEqual(db);
+    expect(da.network).toBe(`Pièces${' '.repeat(PIECE_BYTES - 1 - cr)}`.trim());
+    const units1252 = da.parties.flatMap((p) => p.contacts.map((c) => c.unit));
+    expect(units1252).toContain('Unité 7\nCybercriminalité');
+    expect(units1252.filter((u) => u.includes('\r'))).toEqual([]);
+    expect(da.parties.map((p) => [p.iso, p.contacts.length])).toEqual([['FR', 1500], ['CI', 1500]]);
   });
 
   it('a file that is not CSV, or not a directory, cannot be used (exit 2)', async () => {
