@@ -102,10 +102,31 @@ export function toolVersion(): string {
   return cachedVersion;
 }
 
+/**
+ * directory.json's text: one contact point a line, in its party. Indented throughout, a directory
+ * of 100,000 contact points took 43 MB, half of it spaces, read again by every `stats`, `report`,
+ * `mark` and `inspect` of the run; this is 23 MB, and still one thing a line to read or diff.
+ */
+export function snapshotText(d: Directory): string {
+  const { parties, ...meta } = d;
+  const lines = ['{'];
+  for (const [key, value] of Object.entries(meta)) if (value !== undefined) lines.push(`  ${JSON.stringify(key)}: ${JSON.stringify(value)},`);
+  lines.push('  "parties": [');
+  parties.forEach((p, i) => {
+    const { contacts, ...party } = p;
+    const head = JSON.stringify(party);
+    lines.push(`    ${head === '{}' ? '{' : `${head.slice(0, -1)},`}"contacts":[`);
+    contacts.forEach((c, j) => lines.push(`      ${JSON.stringify(c)}${j < contacts.length - 1 ? ',' : ''}`));
+    lines.push(`    ]}${i < parties.length - 1 ? ',' : ''}`);
+  });
+  lines.push('  ]', '}');
+  return lines.join('\n') + '\n';
+}
+
 /** Creates runs/<id>/ with run.json, directory.json, an empty events.jsonl and messages/. */
 export function createRun(input: NewRun): { runDir: string; plan: RunPlan; folder: RunFolder } {
   const snapshot = directorySnapshot(input.directory, input.includeObservers);
-  const directoryText = JSON.stringify(snapshot, null, 2) + '\n';
+  const directoryText = snapshotText(snapshot);
   const folder = RunFolder.create(input.runsDir, () => newRunId(input.now, input.random), {
     directoryText,
     plan: (id) => ({

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { planPings } from '../../src/run/plan.js';
+import { planPings, snapshotText } from '../../src/run/plan.js';
 import { runPaths, type RunPlan } from '../../src/core/run-folder.js';
 import type { Directory } from '../../src/core/directory.js';
 import { newRun, syntheticDirectory, T0, tempDir } from './support.js';
@@ -38,6 +38,30 @@ describe('planPings', () => {
     expect(planPings(directory, ['sms']).map((p) => p.pingId)).toEqual(['FR-POL/sms/1']);
     const first = planPings(directory, ['email'])[0]!;
     expect(first).toMatchObject({ contactId: 'FR-POL', iso: 'FR', country: 'France', unit: 'OFAC', channel: 'email', timezone: 'Europe/Paris', languages: ['fr'] });
+  });
+});
+
+describe('snapshotText', () => {
+  it('writes the snapshot back exactly, one contact point a line', async () => {
+    const { readDirectory } = await import('../../src/directory/load.js');
+    const example = await readDirectory('fixtures/directory.yaml');
+    const edge: Directory = {
+      network: 'Réseau "24/7"\n2',
+      parties: [
+        { country: 'Côte d’Ivoire', iso: 'CI', status: 'party', contacts: [] },
+        { country: 'France', iso: 'FR', status: 'observer', contacts: [{ id: 'FR-1', unit: 'Unité\tcyber', kind: 'police', emails: ['a@b.example'], phones: [], sms: [], timezone: 'Europe/Paris', languages: ['fr'] }] },
+      ],
+    };
+    for (const d of [example, edge, syntheticDirectory(3, 4), { network: 'Empty', parties: [] }]) {
+      const text = snapshotText(d);
+      expect(JSON.parse(text)).toEqual(d);
+      const contacts = d.parties.reduce((n, p) => n + p.contacts.length, 0);
+      // A line per contact point, two per party (its head, its end), one per field above the
+      // parties, and the braces, the parties' brackets and the last line break.
+      const fields = Object.keys(d).filter((k) => k !== 'parties').length;
+      expect(text.split('\n').length).toBe(contacts + 2 * d.parties.length + fields + 5);
+    }
+    expect(snapshotText(example).length).toBeLessThan(JSON.stringify(example, null, 2).length * 0.7);
   });
 });
 
