@@ -11,7 +11,7 @@ import { checkLocale } from '../report/wording.js';
 import { catalogueFor } from '../report/i18n.js';
 import { parseFormats, writeHistory, writeLetters, writeReports } from '../report/write.js';
 import { parseBuckets } from '../stats/buckets.js';
-import { loadContactDetails, loadStatsSource, type StatsSource, type StatsSourceOptions } from '../stats/source.js';
+import { loadContactDetails, loadStatsSourceApart, type StatsSource, type StatsSourceOptions } from '../stats/source.js';
 import { println, type Output } from './output.js';
 import type { ReportOptions } from './commands.js';
 
@@ -51,7 +51,7 @@ export async function run(args: string[], opts: ReportOptions, o: Output): Promi
   const authenticity = authenticityOption(opts.authenticity);
   const load = async (path: string, withDirectory: boolean): Promise<StatsSource> => {
     const loadOpts: StatsSourceOptions = { ...(withDirectory && directory ? { directory } : {}), ...(bucketSeconds ? { bucketSeconds } : {}), ...(authenticity ? { authenticity } : {}) };
-    const loaded = await loadStatsSource(at(path), loadOpts);
+    const loaded = await loadStatsSourceApart(at(path), loadOpts);
     for (const w of loaded.warnings) o.err.write(`rollcall: warning: ${formatProblem(w)}\n`);
     return loaded;
   };

@@ -1,11 +1,13 @@
 // Reads what `rollcall stats` and `rollcall report` take — a run folder, an events.jsonl or a
 // reply-log CSV — and computes its statistics. The one module of src/stats/ that does I/O.
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 // What each kind of source needs is imported when it is read: start-up time counts (a 100-row
 // log must print within 200 ms of a bare `node`), and a reply log needs none of the event code.
 import type { Directory } from '../core/directory.js';
-import { InputError, UsageError, type InputProblem } from '../core/errors.js';
+import { InputError, RollcallError, UsageError, type InputProblem } from '../core/errors.js';
 import type { ChannelName, MessageReceivedEvent, RunEvent } from '../core/events.js';
 import type { PingRecord, RunState } from '../core/run-state.js';
 import { foldEventLog, RunFolder } from '../core/run-folder.js';
@@ -51,6 +53,48 @@ export async function loadStatsSource(path: string, opts: StatsSourceOptions = {
   if (isDir) return fromRunFolder(path, opts);
   if (await looksLikeEventLog(path)) return fromEventLog(path, opts);
   return fromReplyLog(path, opts);
+}
+
+export interface SourceRequest {
+  path: string;
+  opts: StatsSourceOptions;
+}
+
+export type SourceReply = { ok: true; source: StatsSource } | { ok: false; message: string; exitCode: number; problems?: InputProblem[] };
+
+/** Above this size (event log and directory together), a report's statistics are computed in a
+ * worker thread (below, starting one costs more than it saves). */
+const APART_BYTES = 4 << 20;
+const SOURCE_WORKER_URL = new URL('./source-worker.js', import.meta.url);
+
+/**
+ * loadStatsSource in a worker thread when the source is a large run folder or event log: what
+ * `rollcall report` renders from. Folding the log of a run of 100,000 contact points leaves
+ * 100 MB of garbage that the collector had no reason to reclaim before the report was rendered on
+ * top of it (a peak of 280-315 MB, for statistics of a few megabytes); a worker's heap goes away
+ * with it. The same statistics, warnings and errors as loadStatsSource.
+ */
+export async function loadStatsSourceApart(path: string, opts: StatsSourceOptions = {}): Promise<StatsSource> {
+  if (!(await isLarge(path)) || !existsSync(fileURLToPath(SOURCE_WORKER_URL))) return loadStatsSource(path, opts);
+  const { Worker } = await import('node:worker_threads');
+  const request: SourceRequest = { path, opts };
+  const reply = await new Promise<SourceReply>((resolve, reject) => {
+    const worker = new Worker(SOURCE_WORKER_URL, { workerData: request });
+    worker.once('message', (m: SourceReply) => resolve(m));
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the statistics worker stopped (exit code ${code}) before it answered`)));
+  });
+  if (reply.ok) return reply.source;
+  throw reply.problems ? new InputError(reply.problems) : new RollcallError(reply.message, reply.exitCode);
+}
+
+/** A run folder whose events.jsonl and directory.json, or an event log, weigh APART_BYTES or more
+ * (a reply log is tallied as it is read: nothing to leave behind). */
+async function isLarge(path: string): Promise<boolean> {
+  const size = (p: string) => stat(p).then((s) => (s.isFile() ? s.size : 0), () => 0);
+  const isDir = await stat(path).then((s) => s.isDirectory(), () => false);
+  if (isDir) return (await size(join(path, 'events.jsonl'))) + (await size(join(path, 'directory.json'))) >= APART_BYTES;
+  return (await looksLikeEventLog(path).catch(() => false)) && (await size(path)) >= APART_BYTES;
 }
 
 /**

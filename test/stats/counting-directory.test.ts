@@ -2,7 +2,7 @@
 // statistics are the same as read in the main thread, and a broken snapshot is reported the same.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Directory } from '../../src/core/directory.js';
 import { forCounting, fromWire, toWire } from '../../src/stats/counting-directory.js';
@@ -33,6 +33,32 @@ describe('the directory of a large run', () => {
     const { stats } = await loadStatsSource(runDir);
     expect(JSON.parse(r.stdout)).toEqual(JSON.parse(JSON.stringify(stats)));
     expect(stats.population).toBeGreaterThan(60);
+  });
+
+  it('gives a report the statistics computed in a worker of their own (the built CLI), the same as rollcall stats', () => {
+    const out = join(tmp, 'report');
+    const r = rollcall(['report', runDir, '--format', 'json', '--out', out, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, readdirSync(out)[0]!), 'utf8')) as { stats: unknown; meta: { kind: string; runId: string } };
+    const s = rollcall(['stats', runDir, '--json']);
+    expect(report.stats).toEqual(JSON.parse(s.stdout));
+    expect(report.meta).toMatchObject({ kind: 'run', runId: basename(runDir) });
+  });
+
+  it('reports a broken event log of a report computed in a worker with its line, exit 2', () => {
+    const broken = join(tmp, 'broken-log');
+    rmSync(broken, { recursive: true, force: true });
+    const copy = rollcall(['demo', '--json', '--speed', 'max', '--seed', '9', '--runs-dir', broken]);
+    expect(copy.status, copy.stderr).toBe(0);
+    const dir = join(broken, readdirSync(broken)[0]!);
+    writeFileSync(join(dir, 'directory.json'), readFileSync(join(runDir, 'directory.json')));
+    const events = readFileSync(join(dir, 'events.jsonl'), 'utf8').split('\n');
+    events[4] = '{"v":1,"type":';
+    writeFileSync(join(dir, 'events.jsonl'), events.join('\n'));
+    const r = rollcall(['report', dir, '--format', 'json', '--out', join(tmp, 'report-broken')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${join(dir, 'events.jsonl')}:5`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('reports a broken directory.json read in a worker with the file and what is wrong, exit 2', () => {
