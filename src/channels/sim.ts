@@ -15,6 +15,7 @@ import type { Channel, WatchContext } from './channel.js';
 import type { Ping, PingIndex, SendOutcome } from '../core/ping.js';
 import { simAnswerMessage } from './sim-messages.js';
 import type { SimAnswer, SimWorld } from './sim-world.js';
+import { isoOf } from '../core/instant.js';
 
 export interface SimChannelOptions {
   world: SimWorld;
@@ -136,7 +137,7 @@ export class SimChannel implements Channel {
         type: 'message-received',
         key: item.key,
         channel: 'sim',
-        receivedAt: receivedAt.toISOString(),
+        receivedAt: isoOf(receivedAt),
         from: ping.address,
         class: CLASS_OF[answer.kind],
         reasons: ['simulated'],
@@ -161,7 +162,7 @@ export class SimChannel implements Channel {
       type: 'message-received',
       key: item.key,
       channel: 'sim',
-      receivedAt: receivedAt.toISOString(),
+      receivedAt: isoOf(receivedAt),
       from: c.fromAddress ?? c.from,
       subject: c.subject,
       ...(c.messageId ? { messageId: c.messageId } : {}),

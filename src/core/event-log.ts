@@ -5,6 +5,7 @@ import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { InputError, storageError, type InputProblem } from './errors.js';
 import { EVENT_VERSION, type EventInput, type RunEvent } from './events.js';
+import { isoOf } from './instant.js';
 
 export class EventLog {
   private fd: number | undefined;
@@ -32,7 +33,7 @@ export class EventLog {
   /** Appends one event, stamped with `v` and `at`, and flushes it. Returns the written event. */
   append<E extends EventInput>(event: E): RunEvent {
     if (this.fd === undefined) throw new Error(`event log ${this.path} is closed`);
-    const full = { v: EVENT_VERSION, at: this.now().toISOString(), ...event } as RunEvent;
+    const full = { v: EVENT_VERSION, at: isoOf(this.now()), ...event } as RunEvent;
     const text = JSON.stringify(full) + '\n';
     const line = Buffer.from(text);
     const size = fstatSync(this.fd).size;

@@ -25,8 +25,14 @@ export class MemoryPingIndex implements PingIndex {
   /** By channel, then normalised address: one ping, or several sharing the address. No key
    * string nor one-element array per ping (10 MB in a run of 30,000 contact points). */
   private readonly addresses = new Map<ChannelName, Map<string, Ping | Ping[]>>();
-  /** Send times (ms): a Date object each is ~90 bytes. */
+  /** Send times (ms): a Date object each is ~90 bytes. Unused when the send times are read from
+   * elsewhere (`sentFrom`). */
   private readonly sent = new Map<string, number>();
+
+  /** `sentFrom`: where the send time of a ping is read (the run's state, which records it as
+   * the log does), instead of a map of them here kept by markSent (100,000 entries in a large
+   * run, beside the state's own). */
+  constructor(private readonly sentFrom?: (pingId: string) => string | undefined) {}
 
   add(ping: Ping): void {
     if (this.pings.has(ping.pingId)) return;
@@ -55,7 +61,7 @@ export class MemoryPingIndex implements PingIndex {
   }
 
   markSent(pingId: string, at: Date): void {
-    this.sent.set(pingId, at.getTime());
+    if (!this.sentFrom) this.sent.set(pingId, at.getTime());
   }
 
   get(pingId: string): Ping | undefined {
@@ -83,6 +89,10 @@ export class MemoryPingIndex implements PingIndex {
   }
 
   sentAt(pingId: string): Date | undefined {
+    if (this.sentFrom) {
+      const iso = this.sentFrom(pingId);
+      return iso === undefined ? undefined : new Date(iso);
+    }
     const at = this.sent.get(pingId);
     return at === undefined ? undefined : new Date(at);
   }

@@ -12,6 +12,7 @@ import { RollcallError, redact } from '../core/errors.js';
 import type { ChannelName, EventInput } from '../core/events.js';
 import type { Clock } from '../core/clock.js';
 import { MinHeap } from '../core/min-heap.js';
+import { isoOf } from '../core/instant.js';
 
 export interface RetryPolicy {
   /** Wait after failed attempt n (n from 1) before attempt n+1; attempts = delays + 1. */
@@ -182,7 +183,7 @@ async function attempt(job: SendJob, opts: DispatchOptions, retry: RetryPolicy):
     await opts.record({
       type: 'ping-sent',
       pingId: ping.pingId,
-      sentAt: outcome.sentAt.toISOString(),
+      sentAt: isoOf(outcome.sentAt),
       ...(outcome.response !== undefined ? { response: outcome.response } : {}),
       ...(outcome.providerId !== undefined ? { providerId: outcome.providerId } : {}),
     });

@@ -18,7 +18,7 @@ import { RunFolder, type RunPlan } from '../core/run-folder.js';
 import { holdClock } from '../core/virtual-clock.js';
 import { applyEvent, emptyRunState, heldEvent, type RunState } from '../core/run-state.js';
 import { OtherRuns } from './other-runs.js';
-import { forCounting } from '../stats/counting-directory.js';
+import { forCounting, fromWire, toWire, type WireDirectory } from '../stats/counting-directory.js';
 import { RollcallError, WorkError } from '../core/errors.js';
 
 export type EnginePhase =
@@ -210,7 +210,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     for (const c of opts.channels) await c.watch({ ...ctx, signal: done });
     await recorder.record({ type: 'run-ended', reason: 'window-closed' });
     opts.onPhase?.({ phase: 'ended' });
-    return { outcome: 'ended', uncertain, state, ownLog: log.onlyOwnAppends(), countingDirectory: snapshot.countingDirectory };
+    return { outcome: 'ended', uncertain, state, ownLog: log.onlyOwnAppends(), countingDirectory: fromWire(snapshot.countingDirectory) };
   } finally {
     if (opened) await Promise.allSettled(opts.channels.map((c) => c.close()));
     log.close();
@@ -236,16 +236,19 @@ export class DirectoryHandover {
 function fromSnapshot(
   given: Directory | DirectoryHandover,
   channels: readonly ChannelName[],
-): { planned: PlannedPing[]; fromDirectory: (address: string) => boolean; countingDirectory: Directory } {
+): { planned: PlannedPing[]; fromDirectory: (address: string) => boolean; countingDirectory: WireDirectory } {
   const directory = given instanceof DirectoryHandover ? given.take() : given;
   // Only the e-mail watcher asks (a set of 100,000 addresses kept through a run for nothing else).
   const fromDirectory = channels.includes('email') ? directoryAddresses(directory) : () => false;
-  return { planned: planPings(directory, channels), fromDirectory, countingDirectory: forCounting(directory, channels) };
+  // Kept packed (toWire: a few arrays instead of an object and a list or two per contact point,
+  // 11 MB less through a run of 100,000), unpacked for the reports at the end.
+  return { planned: planPings(directory, channels), fromDirectory, countingDirectory: toWire(forCounting(directory, channels)) };
 }
 
 /** The pings already started (a resumed run), by Message-ID, token and address. */
 function pingIndexOf(state: RunState, planned: PlannedPing[]): MemoryPingIndex {
-  const index = new MemoryPingIndex();
+  // Send times as the state records them (the recorder folds each ping-sent in before onSent).
+  const index = new MemoryPingIndex((pingId) => state.pings.get(pingId)?.sentAt);
   // A new run has none: no map of its 100,000 planned pings to build for nothing.
   if (state.pings.size === 0) return index;
   const byId = new Map(planned.map((p) => [p.pingId, p]));
