@@ -1,6 +1,6 @@
 // A large run's directory.json is read in a worker thread beside the fold of the log: the
 // statistics are the same as read in the main thread, and a broken snapshot is reported the same.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,5 +88,21 @@ describe('the directory of a large run', () => {
     expect(sim.phones).toEqual([]);
     expect(sim.unit).toBe('');
     expect(sim.languages).toEqual([]);
+  });
+  it('lets rollcall mark count a mark against that directory read in a worker, as rollcall stats does', () => {
+    const copy = join(tmp, 'marked');
+    rmSync(copy, { recursive: true, force: true });
+    cpSync(runDir, copy, { recursive: true });
+    const d = JSON.parse(readFileSync(join(copy, 'directory.json'), 'utf8')) as Directory;
+    const before = JSON.parse(rollcall(['stats', copy, '--json']).stdout) as { countries: Array<{ country: string; outcome: string }> };
+    // The first contact point of a country that answered: "not an answer" makes it silent or worse.
+    const party = d.parties.find((p) => before.countries.find((c) => c.country === p.country)?.outcome === 'answered' && p.contacts.length === 1)!;
+    const r = rollcall(['mark', copy, party.contacts[0]!.id, '--as', 'not-an-answer', '--note', 'a test', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const mark = JSON.parse(r.stdout) as { effect: { before: { outcome: string }; after: { outcome: string } } };
+    const after = JSON.parse(rollcall(['stats', copy, '--json']).stdout) as typeof before;
+    expect(mark.effect.before.outcome).toBe('answered');
+    expect(mark.effect.after.outcome).toBe(after.countries.find((c) => c.country === party.country)!.outcome);
+    expect(mark.effect.after.outcome).not.toBe('answered');
   });
 });
