@@ -166,8 +166,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
         signal: sending.signal,
         ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
         retry: opts.retry ?? retryPolicyFor(plan.windowSeconds),
+        // Its send time the index reads from the state (pingIndexOf), where ping-sent puts it.
         onStarted: (p) => index.add(p),
-        onSent: (p, at) => index.markSent(p.pingId, at),
         onUncertain: (p) => {
           const rec = state.pings.get(p.pingId);
           if (rec) uncertain.push(rec.started);
@@ -255,7 +255,6 @@ function pingIndexOf(state: RunState, planned: PlannedPing[]): MemoryPingIndex {
   for (const rec of state.pings.values()) {
     const ping = pingFromStarted(rec.started, byId.get(rec.started.pingId));
     index.add(ping);
-    if (rec.sentAt !== undefined) index.markSent(ping.pingId, new Date(rec.sentAt));
   }
   return index;
 }
