@@ -64,11 +64,13 @@ export function directoryToYaml(d: Directory): string {
     timezone: c.timezone,
     languages: c.languages,
   });
+  // Contact points share lists (one empty list, each set of languages once): each is written out
+  // where it is, never as an &anchor and *alias.
   const doc = new Document({
     network: d.network,
     ...(d.updated ? { updated: d.updated } : {}),
     parties: d.parties.map((p) => ({ country: p.country, iso: p.iso, status: p.status, contacts: p.contacts.map(contact) })),
-  });
+  }, { aliasDuplicateObjects: false });
   visit(doc, {
     Pair(_, pair) {
       const key = isScalar(pair.key) ? pair.key.value : undefined;

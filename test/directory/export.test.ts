@@ -31,6 +31,10 @@ async function reread(name: string, content: string | Buffer): Promise<Directory
 describe('export, then read back', () => {
   it('gives the same directory in every format', async () => {
     expect(await reread('d.yaml', directoryToYaml(yaml))).toEqual(yaml);
+    // Contact points share their lists (one empty list, each set of languages once): the YAML
+    // writes each out, never as an &anchor and *alias.
+    expect(directoryToYaml(yaml)).not.toMatch(/[&*]a\d/);
+    expect(directoryToYaml(yaml)).toContain('languages: [de, en]');
     expect(await reread('d.json', directoryToJson(yaml))).toEqual(yaml);
     expect(await reread('d.csv', directoryToCsv(yaml))).toEqual(yaml);
     expect(await reread('d-semicolon.csv', directoryToCsv(yaml, ';'))).toEqual(yaml);
