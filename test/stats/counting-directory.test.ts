@@ -12,6 +12,15 @@ import { rollcall } from '../support/cli.js';
 const tmp = mkdtempSync(join(tmpdir(), 'rollcall-counting-directory-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+/** A demo's run folder of its own under tmp/<name> (a seed each), to break. */
+function demoRun(name: string, seed: number): string {
+  const runs = join(tmp, name);
+  rmSync(runs, { recursive: true, force: true });
+  const r = rollcall(['demo', '--json', '--speed', 'max', '--seed', String(seed), '--runs-dir', runs]);
+  expect(r.status, r.stderr).toBe(0);
+  return join(runs, readdirSync(runs)[0]!);
+}
+
 let runDir = '';
 beforeAll(() => {
   const r = rollcall(['demo', '--json', '--speed', 'max', '--seed', '7', '--runs-dir', join(tmp, 'runs')]);
@@ -46,11 +55,7 @@ describe('the directory of a large run', () => {
   });
 
   it('reports a broken event log of a report computed in a worker with its line, exit 2', () => {
-    const broken = join(tmp, 'broken-log');
-    rmSync(broken, { recursive: true, force: true });
-    const copy = rollcall(['demo', '--json', '--speed', 'max', '--seed', '9', '--runs-dir', broken]);
-    expect(copy.status, copy.stderr).toBe(0);
-    const dir = join(broken, readdirSync(broken)[0]!);
+    const dir = demoRun('broken-log', 9);
     writeFileSync(join(dir, 'directory.json'), readFileSync(join(runDir, 'directory.json')));
     const events = readFileSync(join(dir, 'events.jsonl'), 'utf8').split('\n');
     events[4] = '{"v":1,"type":';
@@ -62,11 +67,7 @@ describe('the directory of a large run', () => {
   });
 
   it('reports a broken directory.json read in a worker with the file and what is wrong, exit 2', () => {
-    const broken = join(tmp, 'broken');
-    rmSync(broken, { recursive: true, force: true });
-    const copy = rollcall(['demo', '--json', '--speed', 'max', '--seed', '8', '--runs-dir', broken]);
-    expect(copy.status, copy.stderr).toBe(0);
-    const dir = join(broken, readdirSync(broken)[0]!);
+    const dir = demoRun('broken', 8);
     writeFileSync(join(dir, 'directory.json'), '{"network": "x", "parties": [' + ' '.repeat(5 << 20));
     const r = rollcall(['stats', dir]);
     expect(r.status).toBe(2);
