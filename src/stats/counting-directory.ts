@@ -3,12 +3,12 @@
 // of text and twice that in objects, all of which but a slim copy is garbage at once; read on
 // the main thread it was half a second of `stats` and, never collected before the command ended,
 // 70 MB of its peak memory. A worker's heap goes away with it.
-import { existsSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { statSync } from 'node:fs';
 import type { ContactKind, ContactPoint, Directory } from '../core/directory.js';
 import { InputError, type InputProblem } from '../core/errors.js';
 import type { ChannelName } from '../core/events.js';
 import { RunFolder } from '../core/run-folder.js';
+import { hasWorker, workerReply } from '../core/worker-reply.js';
 
 const NONE: string[] = [];
 
@@ -57,15 +57,9 @@ export async function countingDirectory(folder: RunFolder, channels: readonly Ch
   }
   // Run from the sources (the tests), there is no compiled worker: read here.
   // (Read through a folder object of its own: `folder` would keep the whole directory.)
-  if (size < WORKER_BYTES || !existsSync(fileURLToPath(WORKER_URL))) return forCounting(RunFolder.at(folder.dir).directory(), channels);
-  const { Worker } = await import('node:worker_threads');
+  if (size < WORKER_BYTES || !hasWorker(WORKER_URL)) return forCounting(RunFolder.at(folder.dir).directory(), channels);
   const request: DirectoryRequest = { dir: folder.dir, channels: channels ? [...channels] : undefined };
-  const reply = await new Promise<DirectoryReply>((resolve, reject) => {
-    const worker = new Worker(WORKER_URL, { workerData: request });
-    worker.once('message', (m: DirectoryReply) => resolve(m));
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the directory reader stopped (exit code ${code}) before it answered`)));
-  });
+  const reply = await workerReply<DirectoryReply>(WORKER_URL, request, 'the directory reader');
   if (!reply.ok) throw new InputError(reply.problems);
   return fromWire(reply.directory);
 }

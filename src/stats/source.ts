@@ -1,9 +1,7 @@
 // Reads what `rollcall stats` and `rollcall report` take — a run folder, an events.jsonl or a
 // reply-log CSV — and computes its statistics. The one module of src/stats/ that does I/O.
-import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 // What each kind of source needs is imported when it is read: start-up time counts (a 100-row
 // log must print within 200 ms of a bare `node`), and a reply log needs none of the event code.
 import type { Directory } from '../core/directory.js';
@@ -11,6 +9,7 @@ import { InputError, RollcallError, UsageError, type InputProblem } from '../cor
 import type { ChannelName, MessageReceivedEvent, RunEvent } from '../core/events.js';
 import type { PingRecord, RunState } from '../core/run-state.js';
 import { foldEventLog, RunFolder } from '../core/run-folder.js';
+import { hasWorker, workerReply } from '../core/worker-reply.js';
 import { DEFAULT_BUCKET_SECONDS } from './buckets.js';
 import { countingDirectory } from './counting-directory.js';
 import type { CountryResult, Stats } from './types.js';
@@ -75,15 +74,9 @@ const SOURCE_WORKER_URL = new URL('./source-worker.js', import.meta.url);
  * with it. The same statistics, warnings and errors as loadStatsSource.
  */
 export async function loadStatsSourceApart(path: string, opts: StatsSourceOptions = {}): Promise<StatsSource> {
-  if (!(await isLarge(path)) || !existsSync(fileURLToPath(SOURCE_WORKER_URL))) return loadStatsSource(path, opts);
-  const { Worker } = await import('node:worker_threads');
+  if (!hasWorker(SOURCE_WORKER_URL) || !(await isLarge(path))) return loadStatsSource(path, opts);
   const request: SourceRequest = { path, opts };
-  const reply = await new Promise<SourceReply>((resolve, reject) => {
-    const worker = new Worker(SOURCE_WORKER_URL, { workerData: request });
-    worker.once('message', (m: SourceReply) => resolve(m));
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the statistics worker stopped (exit code ${code}) before it answered`)));
-  });
+  const reply = await workerReply<SourceReply>(SOURCE_WORKER_URL, request, 'the statistics worker');
   if (reply.ok) return reply.source;
   throw reply.problems ? new InputError(reply.problems) : new RollcallError(reply.message, reply.exitCode);
 }
