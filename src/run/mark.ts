@@ -17,6 +17,7 @@ import {
   type OverrideEvent,
 } from '../core/events.js';
 import { formatDuration } from '../core/duration.js';
+import { sideBySide } from '../core/side-by-side.js';
 import type { RunFolder } from '../core/run-folder.js';
 import { applyEvent, earliestCopyMs, type RunState } from '../core/run-state.js';
 import { dateIn, formatWall, instantOf } from '../core/time.js';
@@ -85,14 +86,7 @@ export async function planMark(folder: RunFolder, req: MarkRequest, now: Date = 
   // beside the fold, in a worker when it is large: the whole of a 100,000-contact directory.json
   // on this thread was 90 MB of the command's peak. A broken log is reported before a broken
   // directory, as when they were read one after the other.
-  const [folded, read] = await Promise.allSettled([
-    folder.foldEvents(),
-    folder.hasDirectory() ? countingDirectory(folder, plan?.channels) : Promise.resolve(undefined),
-  ]);
-  if (folded.status === 'rejected') throw folded.reason;
-  if (read.status === 'rejected') throw read.reason;
-  const state = folded.value;
-  const directory = read.value;
+  const [state, directory] = await sideBySide(folder.foldEvents(), folder.hasDirectory() ? countingDirectory(folder, plan?.channels) : Promise.resolve(undefined));
   const label = folder.label;
 
   const message = findMessage(state.messages, req.target, folder.dir, req.cwd);

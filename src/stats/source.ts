@@ -9,6 +9,7 @@ import { InputError, RollcallError, UsageError, type InputProblem } from '../cor
 import type { ChannelName, MessageReceivedEvent, RunEvent } from '../core/events.js';
 import type { PingRecord, RunState } from '../core/run-state.js';
 import { foldEventLog, RunFolder } from '../core/run-folder.js';
+import { sideBySide } from '../core/side-by-side.js';
 import { hasWorker, workerReply } from '../core/worker-reply.js';
 import { DEFAULT_BUCKET_SECONDS } from './buckets.js';
 import { countingDirectory } from './counting-directory.js';
@@ -215,10 +216,8 @@ export async function directoryAndFold(
   fold: Promise<{ state: RunState; warnings: InputProblem[] }>,
   known?: Directory,
 ): Promise<{ directory: Directory; state: RunState; warnings: InputProblem[] }> {
-  const [read, folded] = await Promise.allSettled([known ?? countingDirectory(folder, channels), fold]);
-  if (read.status === 'rejected') throw read.reason;
-  if (folded.status === 'rejected') throw folded.reason;
-  return { directory: read.value, ...folded.value };
+  const [directory, folded] = await sideBySide(known ? Promise.resolve(known) : countingDirectory(folder, channels), fold);
+  return { directory, ...folded };
 }
 
 /** Events without what no figure reads (the words of the classifier, the raw copy's file, the
