@@ -20,6 +20,27 @@ const OUT_OF_OFFICE: Array<{ language: string; pattern: RegExp }> = [
   { language: 'Spanish', pattern: /(respuesta automatica|fuera de (la )?oficina|ausente de la oficina|mensaje de ausencia|respuesta de ausencia|\bausente\b)/ },
   { language: 'Italian', pattern: /(risposta automatica|fuori (sede|ufficio)|assente dall['’ ]ufficio|messaggio di assenza|risposta di assenza|\bassente\b)/ },
   { language: 'Portuguese', pattern: /(resposta automatica|fora do escritorio|ausente do escritorio|mensagem de ausencia|resposta de ausencia|\bausencia\b)/ },
+  // Other languages of the network: the subject Outlook gives an automatic reply ("Automatic
+  // reply: ..."), and Dutch's own out-of-office words. Folded as foldSubject folds them.
+  { language: 'Dutch', pattern: /(automatisch antwoord|afwezigheidsbericht|\bafwezig\b|buiten kantoor|niet op kantoor)/ },
+  { language: 'Swedish', pattern: /automatiskt svar/ },
+  { language: 'Danish or Norwegian', pattern: /automatisk svar/ },
+  { language: 'Finnish', pattern: /automaattinen vastaus/ },
+  { language: 'Estonian', pattern: /automaatvastus/ },
+  { language: 'Latvian', pattern: /automatiska atbilde/ },
+  { language: 'Lithuanian', pattern: /automatinis atsakymas/ },
+  { language: 'Polish', pattern: /automatyczna odpowiedz/ },
+  { language: 'Czech or Slovak', pattern: /automaticka odpoved/ },
+  { language: 'Hungarian', pattern: /automatikus valasz/ },
+  { language: 'Romanian', pattern: /raspuns automat/ },
+  { language: 'Croatian, Serbian or Bosnian', pattern: /automatski odgovor/ },
+  { language: 'Slovenian', pattern: /samodejni odgovor/ },
+  { language: 'Greek', pattern: /αυτοματη απαντηση/ },
+  { language: 'Bulgarian', pattern: /автоматичен отговор/ },
+  { language: 'Russian', pattern: /автоматическии ответ/ },
+  { language: 'Ukrainian', pattern: /автоматична відповідь/ },
+  { language: 'Turkish', pattern: /otomatik (yanıt|yanit|cevap)/ },
+  { language: 'Japanese', pattern: /自動(応答|返信)/ },
 ];
 
 /** Lower case, accents removed: `Réponse automatique` → `reponse automatique`. */

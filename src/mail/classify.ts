@@ -5,7 +5,7 @@ import { simpleParser } from 'mailparser';
 import type { Ping, PingIndex } from '../core/ping.js';
 import type { BounceDetail, MatchRule, MessageClass, OtherTestReference } from '../core/events.js';
 import { automaticReplyReasons, listReasons } from './auto-reply.js';
-import { type DeliveryReport, type ReadReceipt, decisiveRecipient, findDeliveryReport, findPlainTextBounce, findReadReceipt } from './dsn.js';
+import { type DeliveryReport, type ReadReceipt, decisiveRecipient, findDeliveryReport, findPlainTextBounce, findReadNotice, findReadReceipt } from './dsn.js';
 import { matchByReference, matchBySender, messageIds, otherTestReference, type MatchClues } from './match.js';
 import { type HeaderBlock, type MimePart, parseMime } from './mime.js';
 
@@ -180,7 +180,7 @@ export function classifyParsed(msg: ParsedMessage, opts: ClassifyOptions = {}): 
   let strongMatchOnly = false;
 
   let report: DeliveryReport | undefined = findDeliveryReport(msg.root);
-  const receipt: ReadReceipt | undefined = report ? undefined : findReadReceipt(msg.root);
+  const receipt: ReadReceipt | undefined = report ? undefined : (findReadReceipt(msg.root) ?? findReadNotice(msg.subject));
   if (!report && !receipt) {
     const returnPath = h.get('return-path');
     const failedRecipients = h.get('x-failed-recipients');
@@ -202,9 +202,14 @@ export function classifyParsed(msg: ParsedMessage, opts: ClassifyOptions = {}): 
     if (o?.token) clues.texts.push({ text: o.token, where: "returned message's X-Rollcall-Token" });
     clues.texts.push({ text: msg.subject, where: 'Subject' }, { text: msg.text, where: 'body' });
     if (o) clues.texts.push({ text: o.text, where: 'returned message' });
-    for (const r of report.recipients) {
-      if (r.recipient) clues.addresses.push({ address: r.recipient, where: report.source === 'rfc3464' ? 'Final-Recipient' : 'failed address' });
-      if (r.originalRecipient) clues.addresses.push({ address: r.originalRecipient, where: 'Original-Recipient' });
+    // The failed address stands for the sender only when the report does not say which message
+    // it returns: one that returns a message with a Message-ID not ours (and no token of ours)
+    // is the bounce of other mail to that address (the secretariat's case mail), not of a ping.
+    if (!o?.messageId) {
+      for (const r of report.recipients) {
+        if (r.recipient) clues.addresses.push({ address: r.recipient, where: report.source === 'rfc3464' ? 'Final-Recipient' : 'failed address' });
+        if (r.originalRecipient) clues.addresses.push({ address: r.originalRecipient, where: 'Original-Recipient' });
+      }
     }
   } else if (receipt) {
     kind = 'read-receipt';

@@ -122,6 +122,16 @@ export function findReadReceipt(root: MimePart): ReadReceipt | undefined {
   return undefined;
 }
 
+/** The subject of a read notice sent without an RFC 8098 part (Outlook's "Read: ...", in the
+ * languages it writes them; Lotus Notes' "Return Receipt"), lower case, accents removed. */
+const READ_NOTICE_SUBJECT = /^\s*(?:(read|lu|gelesen|leido|letto|lida|gelezen|læst|luettu)\s*:|(return receipt|read receipt|read notification)\b)/;
+
+/** A read notice known by its subject alone: not a person's answer, whatever it quotes. */
+export function findReadNotice(subject: string): ReadReceipt | undefined {
+  const m = READ_NOTICE_SUBJECT.exec(subject.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase());
+  return m ? { reasons: [`Subject "${subject.trim().slice(0, m[0].trim().length)}" (a read notice without an RFC 8098 part)`] } : undefined;
+}
+
 const BOUNCE_SENDER = /(mailer-daemon|postmaster|mail delivery (system|subsystem)|mail administrator)/i;
 const BOUNCE_SUBJECT =
   /(undeliver|mail delivery failed|delivery (status notification|failure|has failed|problem)|returned mail|failure notice|non[- ]?delivery|could not be delivered|unzustellbar|non remis|no entregado|warning: message .* delayed|delayed mail)/i;
@@ -146,7 +156,10 @@ export function findPlainTextBounce(input: {
   const fromDaemon = BOUNCE_SENDER.test(input.from);
   const subjectHit = BOUNCE_SUBJECT.test(input.subject);
   const bodyHit = BOUNCE_BODY.exec(input.text);
-  if (!(fromDaemon || nullSender) || !(subjectHit || bodyHit)) return undefined;
+  // A null sender alone does not make a bounce: RFC 3834 asks auto-replies to use one too, and a
+  // vacation notice may say its owner is "unable to deliver" an answer. Without a mail-system
+  // sender, only a bounce's subject does.
+  if (!(fromDaemon || (nullSender && subjectHit)) || !(subjectHit || bodyHit)) return undefined;
   const headerAddresses = (input.failedRecipients ?? '').split(',').map((a) => a.trim()).filter(Boolean);
   const reasons = [
     fromDaemon ? `From: ${input.from} (mail system)` : 'Return-Path: <> (null sender)',

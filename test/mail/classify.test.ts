@@ -59,6 +59,8 @@ describe('matching rules on the corpus', () => {
     ['exim-failure.eml', 'SK-MIN:email:1', 'references'],
     ['qmail-failure.eml', 'CY-POL:email:1', 'references'],
     ['exchange-ndr.eml', 'MT-POL:email:1', 'in-reply-to'],
+    ['vacation-unable-to-deliver.eml', 'MT-POL:email:1', 'in-reply-to'],
+    ['outlook-read-notice.eml', 'SK-MIN:email:1', 'in-reply-to'],
   ];
   for (const [file, pingId, rule] of cases) {
     it(`${file} answers ${pingId} by ${rule}`, async () => {
@@ -67,6 +69,39 @@ describe('matching rules on the corpus', () => {
       expect(c.matchedBy).toBe(rule);
     });
   }
+});
+
+describe('mail that only looks like a ping\'s bounce', () => {
+  it('takes a vacation notice sent with a null sender for an auto-reply, even when it says it "could not be delivered"', async () => {
+    // RFC 3834 auto-replies use a null Return-Path, as bounces do: without a mail-system sender or
+    // a bounce's subject, the words of its text make no bounce, and no address failed.
+    const c = await classifyFixture('vacation-unable-to-deliver.eml');
+    expect(c.class).toBe('automatic');
+    expect(c.bounce).toBeUndefined();
+    expect(c.report).toBeUndefined();
+  });
+
+  it('does not match the bounce of other mail to a pinged address by its Final-Recipient', async () => {
+    // The secretariat's case mail to cert@vp.lv.example bounced; the ping to that address did not.
+    // The report returns a message that is not a ping (its Message-ID is not ours, no token).
+    const c = await classifyFixture('bounce-of-case-mail.eml');
+    expect(c.kind).toBe('bounce');
+    expect(c.class).toBe('unrelated');
+    expect(c.pingId).toBeUndefined();
+    expect(c.matching).toBe('no-match');
+  });
+
+  it('still matches a bounce that returns no message by its failed address', async () => {
+    const raw = readFileSync(join(dir, 'bounce-of-case-mail.eml'), 'utf8');
+    // The same report without its returned headers: the failed address is all there is to go by.
+    const cut = raw.replace(/--4VvQ9k2PqRz1sTL\.1717580412\/mx\.rollcall\.example\nContent-Description: Undelivered Message Headers[\s\S]*?(?=--4VvQ9k2PqRz1sTL\.1717580412\/mx\.rollcall\.example--)/, '');
+    expect(cut).not.toContain('Case 2024/121');
+    const msg = await parseMessage(Buffer.from(cut));
+    const c = classifyParsed(msg, { pings, ownAddress: 'secretariat@rollcall.example', receivedAt: new Date('2024-06-05T09:40:12Z') });
+    expect(c.class).toBe('bounce');
+    expect(c.pingId).toBe('LV-POL:email:1');
+    expect(c.matchedBy).toBe('sender');
+  });
 });
 
 describe('delivery status details', () => {
@@ -104,6 +139,20 @@ describe('delivery status details', () => {
     expect((await classifyFixture('exchange-ndr.eml')).bounce?.status).toBe('5.1.10');
     const g = await classifyFixture('gmail-bounce.eml');
     expect(g.bounce).toMatchObject({ recipient: 'poc@policija.lt.example', action: 'failed', status: '5.1.1' });
+  });
+
+  it('takes a read notice without an RFC 8098 part for a read receipt by its subject, in the languages Outlook writes', async () => {
+    const c = await classifyFixture('outlook-read-notice.eml');
+    expect(c.class).toBe('read-receipt');
+    expect(c.reasons[0]).toBe('Subject "Read:" (a read notice without an RFC 8098 part)');
+    const raw = readFileSync(join(dir, 'outlook-read-notice.eml'), 'utf8');
+    for (const prefix of ['Lu :', 'Gelesen:', 'Leído:', 'Letto:', 'Gelezen:', 'Return Receipt:']) {
+      const msg = await parseMessage(Buffer.from(raw.replace('Subject: Read:', `Subject: ${prefix}`)));
+      expect(classifyParsed(msg, { pings }).class, prefix).toBe('read-receipt');
+    }
+    // A person's answer whose subject merely starts with the word is one.
+    const reply = await parseMessage(Buffer.from(raw.replace('Subject: Read:', 'Subject: Re: Read this:').replace('Read: ', '')));
+    expect(classifyParsed(reply, { pings }).class).toBe('reply');
   });
 
   it('reads the disposition of a read receipt', async () => {
@@ -169,6 +218,36 @@ describe('rules that decide the class', () => {
     expect(outOfOfficeSubject('Risposta automatica: test')?.language).toBe('Italian');
     expect(outOfOfficeSubject('Resposta automática: Fora do escritório')?.language).toBe('Portuguese');
     expect(outOfOfficeSubject('Re: [24/7 Network] Responsiveness test RC-ABCDEF - please reply')).toBeUndefined();
+  });
+
+  it("recognises Outlook's automatic-reply subject in the network's other languages", () => {
+    const subjects: Array<[string, string]> = [
+      ['Automatisch antwoord: Responsiveness test', 'Dutch'],
+      ['Afwezig: Responsiveness test', 'Dutch'],
+      ['Automatiskt svar: Responsiveness test', 'Swedish'],
+      ['Automatisk svar: Responsiveness test', 'Danish or Norwegian'],
+      ['Automaattinen vastaus: Responsiveness test', 'Finnish'],
+      ['Automaatvastus: Responsiveness test', 'Estonian'],
+      ['Automātiskā atbilde: Responsiveness test', 'Latvian'],
+      ['Automatinis atsakymas: Responsiveness test', 'Lithuanian'],
+      ['Automatyczna odpowiedź: Responsiveness test', 'Polish'],
+      ['Automatická odpověď: Responsiveness test', 'Czech or Slovak'],
+      ['Automatická odpoveď: Responsiveness test', 'Czech or Slovak'],
+      ['Automatikus válasz: Responsiveness test', 'Hungarian'],
+      ['Răspuns automat: Responsiveness test', 'Romanian'],
+      ['Automatski odgovor: Responsiveness test', 'Croatian, Serbian or Bosnian'],
+      ['Samodejni odgovor: Responsiveness test', 'Slovenian'],
+      ['Αυτόματη απάντηση: Responsiveness test', 'Greek'],
+      ['Автоматичен отговор: Responsiveness test', 'Bulgarian'],
+      ['Автоматический ответ: Responsiveness test', 'Russian'],
+      ['Автоматична відповідь: Responsiveness test', 'Ukrainian'],
+      ['Otomatik yanıt: Responsiveness test', 'Turkish'],
+      ['自動応答: Responsiveness test', 'Japanese'],
+    ];
+    for (const [subject, language] of subjects) expect(outOfOfficeSubject(subject)?.language, subject).toBe(language);
+    // A person's answer in those languages is not one.
+    for (const subject of ['Odp: Responsiveness test', 'Antw: Responsiveness test', 'SV: Responsiveness test', 'Vs: Responsiveness test', 'Ответ: Responsiveness test'])
+      expect(outOfOfficeSubject(subject), subject).toBeUndefined();
   });
 
   it('treats Auto-Submitted: no as a human reply', async () => {

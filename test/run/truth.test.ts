@@ -34,7 +34,44 @@ const SECRETARIAT = 'secretariat@rollcall.test';
 const SECOND_INBOX = 'desk@rollcall.test';
 /** Addresses Dovecot knows; the others bounce (LMTP 550 → an RFC 3464 bounce). */
 const MAILBOXES = ['poc@police.fr.test', 'poc3@police.al.test', 'duty@prosecution.bg.test', 'silent@politie.nl.test'];
-const CONFIDENTIAL = ['Confidential: MLA request follow-up', 'liaison@ministry.test', 'prosecutor@justice.test', 'case 2024/117', 'case 2024/118'];
+const CONFIDENTIAL = ['Confidential: MLA request follow-up', 'liaison@ministry.test', 'prosecutor@justice.test', 'case 2024/117', 'case 2024/118', 'case 2024/119', 'case-2024-119'];
+
+/** The mail system's bounce of the secretariat's own case mail to a pinged address (not of the ping). */
+function caseMailBounce(to: string): string {
+  const b = 'bnd-case-2024-119';
+  return [
+    'From: MAILER-DAEMON@mx.rollcall.test (Mail Delivery System)',
+    `To: ${SECRETARIAT}`,
+    'Subject: Undelivered Mail Returned to Sender',
+    'Auto-Submitted: auto-replied',
+    'Message-ID: <bounce-case-2024-119@mx.rollcall.test>',
+    'MIME-Version: 1.0',
+    `Content-Type: multipart/report; report-type=delivery-status; boundary="${b}"`,
+    '',
+    `--${b}`,
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    `<${to}>: 552 5.2.2 Mailbox full`,
+    `--${b}`,
+    'Content-Type: message/delivery-status',
+    '',
+    'Reporting-MTA: dns; mx.rollcall.test',
+    '',
+    `Final-Recipient: rfc822; ${to}`,
+    'Action: failed',
+    'Status: 5.2.2',
+    `Diagnostic-Code: smtp; 552 5.2.2 <${to}>: Mailbox full`,
+    `--${b}`,
+    'Content-Type: text/rfc822-headers',
+    '',
+    `From: ${SECRETARIAT}`,
+    `To: ${to}`,
+    'Subject: Preservation request, case 2024/119',
+    'Message-ID: <case-2024-119@rollcall.test>',
+    `--${b}--`,
+    '',
+  ].join('\r\n');
+}
 
 const DIRECTORY = `network: 24/7 Test Network
 updated: 2024-06-01
@@ -182,10 +219,13 @@ describe('a real secretariat inbox', () => {
       send('poc3@police.al.test', { subject: `Re: ${alA.subject}`, inReplyTo: alA.messageId, references: [alA.messageId], text: 'Received, sorry for the delay.' }),
       send('duty@prosecution.bg.test', { subject: `Automatic reply: ${bgB.subject}`, inReplyTo: bgB.messageId, headers: { 'Auto-Submitted': 'auto-replied' }, text: 'I am out of the office.' }),
       send('liaison@ministry.test', { subject: 'Confidential: MLA request follow-up', text: 'Details of case 2024/118.' }),
+      // The secretariat's case mail to the Netherlands' address bounced; the ping to it did not.
+      dovecot!.append(SECRETARIAT, caseMailBounce('silent@politie.nl.test')),
     ]);
     const result = await b.done;
     expect(result.outcome).toBe('ended');
-    expect(result.ignored).toBe(1); // the mail during the run; the one before it is not the run's at all
+    // The mail and the case mail's bounce during the run; the mail before it is not the run's at all.
+    expect(result.ignored).toBe(2);
 
     const events: RunEvent[] = await eventsOf(b.runDir);
     const messages = ofType(events, 'message-received');
@@ -217,10 +257,10 @@ describe('a real secretariat inbox', () => {
 
     // status: final figures, the five outcomes, the mail ignored, no check ping among the messages.
     const status = JSON.parse(rollcall(['status', b.runDir, '--json']).stdout);
-    expect(status.answers).toMatchObject({ final: true, ignored: 1, outcomes: { answered: 1, late: 0, 'automatic-only': 1, unreachable: 1, silent: 2 } });
+    expect(status.answers).toMatchObject({ final: true, ignored: 2, outcomes: { answered: 1, late: 0, 'automatic-only': 1, unreachable: 1, silent: 2 } });
     const text = rollcall(['status', b.runDir]).stdout;
     expect(text).toContain('Outcomes:  1 answered, 0 late, 1 automatic only, 1 unreachable, 2 silent');
-    expect(text).toContain('1 unrelated message ignored');
+    expect(text).toContain('2 unrelated messages ignored');
     expect(text).toMatch(/Albania \(AL-POL\) +unrelated \(answers another test: RC-[A-Z0-9]{6}, run \S+\)/);
 
     // inspect --run says why the answer to run A counts for nothing.
