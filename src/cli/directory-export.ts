@@ -3,7 +3,8 @@
 // to stdout without --out; an existing --out file is replaced only with --force. A directory
 // with errors is not exported: its errors are printed and the command exits 2.
 import { access, writeFile } from 'node:fs/promises';
-import { extname, resolve } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
+import { makeFolder, pathError } from '../core/make-folder.js';
 import { EXIT, formatProblem, InputError, UsageError } from '../core/errors.js';
 import type { Delimiter } from '../directory/csv-dialect.js';
 import { countDirectory } from '../directory/counts.js';
@@ -51,7 +52,13 @@ export async function run(args: string[], opts: DirectoryExportOptions, o: Outpu
     o.out.write(content);
     return EXIT.ok;
   }
-  await writeFile(target, content);
+  // The folder is made if needed, as `report --out` makes its own.
+  makeFolder(dirname(target), '--out: cannot write to');
+  try {
+    await writeFile(target, content);
+  } catch (e) {
+    throw pathError(e, out!, '--out: cannot write to');
+  }
   const c = countDirectory(directory);
   println(o.out, `${out}: ${format}, ${plural(c.parties, 'party', 'parties')}, ${plural(c.observers, 'observer')}, ${plural(c.contacts, 'contact point')}`);
   return EXIT.ok;

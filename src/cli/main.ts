@@ -3,6 +3,7 @@
 import { Command, CommanderError, type OptionValues } from '@commander-js/extra-typings';
 import { readFileSync } from 'node:fs';
 import { EXIT, RollcallError } from '../core/errors.js';
+import { isPathProblem, pathError } from '../core/make-folder.js';
 import * as commands from './commands.js';
 import { examples } from './commands.js';
 import { processOutput, writeBug, type Output } from './output.js';
@@ -89,6 +90,12 @@ export async function main(argv: string[], o: Partial<Output> = {}): Promise<num
     if (e instanceof RollcallError) {
       err.write(`rollcall: ${e.message}\n`);
       return e.exitCode;
+    }
+    // A file or folder that cannot be written or read where the user pointed rollcall (a file in
+    // the way, no permission, a read-only disk): the place and the reason, not a stack trace.
+    if (isPathProblem(e) && e.path) {
+      err.write(`rollcall: ${(pathError(e, e.path, `cannot ${e.syscall ?? 'use'}`) as Error).message}\n`);
+      return EXIT.problems;
     }
     writeBug(err, e);
     return EXIT.problems;

@@ -1,7 +1,8 @@
 // rollcall templates init [folder] [--languages en,fr]: writes rollcall's built-in ping texts as
 // template files, for the office to reword (never over a file that exists), and says how to use
 // them. The same checks as `run` are then applied to the folder.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { makeFolder, pathError } from '../core/make-folder.js';
 import { join, resolve } from 'node:path';
 import { EXIT, UsageError } from '../core/errors.js';
 import { BUILT_IN_TEXTS } from '../mail/ping-texts.js';
@@ -34,8 +35,12 @@ export async function run(args: string[], opts: TemplatesInitOptions, o: Output)
         kept.push(shown(path, o.cwd));
         continue;
       }
-      mkdirSync(join(folder, lang), { recursive: true });
-      writeFileSync(path, text + '\n');
+      makeFolder(join(folder, lang), 'templates init: cannot write to');
+      try {
+        writeFileSync(path, text + '\n');
+      } catch (e) {
+        throw pathError(e, path, 'templates init: cannot write to');
+      }
       written.push(shown(path, o.cwd));
     }
   }

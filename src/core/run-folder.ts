@@ -3,6 +3,7 @@
 // raw messages; the lock and the reports are written by their own modules at the paths it names.
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { mkdir, open, unlink } from 'node:fs/promises';
+import { makeFolder, pathError } from './make-folder.js';
 import { basename, dirname, join } from 'node:path';
 import type { Directory } from './directory.js';
 import { InputError, storageError } from './errors.js';
@@ -119,7 +120,7 @@ export class RunFolder {
   static create(runsDir: string, newId: () => string, content: { directoryText: string; plan: (id: string) => RunPlan }): RunFolder {
     const notCreated = `cannot create a run folder in ${runsDir}; nothing was created`;
     try {
-      mkdirSync(runsDir, { recursive: true });
+      makeFolder(runsDir, 'cannot create a run folder in');
     } catch (e) {
       throw storageError(e, runsDir, notCreated);
     }
@@ -132,7 +133,7 @@ export class RunFolder {
         mkdirSync(dir); // not recursive: fails when the id is taken
         break;
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || tries > 20) throw storageError(e, runsDir, notCreated);
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || tries > 20) throw storageError(pathError(e, runsDir, 'cannot create a run folder in'), runsDir, notCreated);
       }
     }
     const folder = new RunFolder(dir);

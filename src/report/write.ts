@@ -3,7 +3,8 @@
 // parties. Checks everything that can fail (formats, locale, zone, Chromium for PDF) before
 // writing anything; each file is written whole or not at all. A report in another language than
 // English carries the locale in its name, so that it never replaces the English one.
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { makeFolder, pathError } from '../core/make-folder.js';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { SourceMeta } from '../stats/source.js';
@@ -74,9 +75,17 @@ export function historyBaseName(metas: SourceMeta[], opts: { anonymize?: boolean
 
 async function writeWhole(file: string, content: string): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, content, 'utf8');
-  await rename(tmp, file);
+  try {
+    await writeFile(tmp, content, 'utf8');
+    await rename(tmp, file);
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => {});
+    throw pathError(e, file, OUT);
+  }
 }
+
+/** What an output that cannot be written is, in its error. */
+const OUT = '--out: cannot write to';
 
 /** Prints an HTML document to `file` (PDF) from a private copy, so that a PDF-only export leaves no HTML behind. */
 async function writePdf(chromium: string, html: string, file: string): Promise<void> {
@@ -145,7 +154,7 @@ export async function writeReports(input: { stats: Stats; meta: SourceMeta; comp
   const formats = parseFormats(opts.formats);
   const model: ReportModel = buildReportModel(input, modelOptions(opts));
   const chromium = await chromiumFor(formats, opts.chromium);
-  await mkdir(opts.outDir, { recursive: true });
+  makeFolder(opts.outDir, OUT);
   const base = join(
     opts.outDir,
     reportBaseName(input.meta, { ...(input.compare ? { compare: input.compare.meta } : {}), anonymize: Boolean(opts.anonymize), ...(opts.locale ? { locale: opts.locale } : {}) }),
@@ -160,7 +169,7 @@ export async function writeHistory(tests: Array<{ stats: Stats; meta: SourceMeta
   const formats = parseFormats(opts.formats);
   const model: HistoryModel = buildHistoryModel(tests, modelOptions(opts));
   const chromium = await chromiumFor(formats, opts.chromium);
-  await mkdir(opts.outDir, { recursive: true });
+  makeFolder(opts.outDir, OUT);
   const base = join(opts.outDir, historyBaseName(model.tests.map((t) => t.meta), { anonymize: Boolean(opts.anonymize), ...(opts.locale ? { locale: opts.locale } : {}) }));
   const render = { html: () => renderHistoryHtml(model), md: () => renderHistoryMarkdown(model), csv: () => renderHistoryCsv(model), json: () => renderHistoryJson(model) };
   return writeFormats(base, formats, render, chromium);
@@ -177,7 +186,7 @@ export async function writeLetters(input: LettersInput, opts: { formats: string[
   const letterOpts = { ...(opts.locale ? { locale: opts.locale } : {}), ...(opts.all ? { all: true } : {}) };
   const letters = buildLetters(input, letterOpts);
   const chromium = await chromiumFor(formats, opts.chromium);
-  await mkdir(opts.outDir, { recursive: true });
+  makeFolder(opts.outDir, OUT);
   const written: string[] = [];
   for (const letter of letters) {
     const render = { html: () => renderLetterHtml(letter), md: () => renderLetterMarkdown(letter), csv: () => '', json: () => '' };
