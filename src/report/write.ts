@@ -85,7 +85,7 @@ async function writeWhole(file: string, content: string): Promise<void> {
 }
 
 /** What an output that cannot be written is, in its error. */
-const OUT = '--out: cannot write to';
+const OUT = 'cannot write to';
 
 /** Prints an HTML document to `file` (PDF) from a private copy, so that a PDF-only export leaves no HTML behind. */
 async function writePdf(chromium: string, html: string, file: string): Promise<void> {

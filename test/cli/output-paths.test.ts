@@ -39,11 +39,11 @@ describe('makeFolder', () => {
 
 describe('the CLI on an output place it cannot use', () => {
   it('report --out a file', () => {
-    plainError(rollcall(['report', 'fixtures/replies-2023.csv', '--format', 'md', '--out', aFile]), new RegExp(`^rollcall: --out: cannot write to ${aFile}: is a file, not a folder\\n$`));
+    plainError(rollcall(['report', 'fixtures/replies-2023.csv', '--format', 'md', '--out', aFile]), new RegExp(`^rollcall: cannot write to ${aFile}: is a file, not a folder\\n$`));
   });
 
   it('report --letters --out under a file', () => {
-    plainError(rollcall(['report', 'fixtures/replies-2023.csv', '--letters', '--out', join(aFile, 'letters')]), /--out: cannot write to .*a-file\/letters\/letters: .*a-file is a file, not a folder/);
+    plainError(rollcall(['report', 'fixtures/replies-2023.csv', '--letters', '--out', join(aFile, 'letters')]), /cannot write to .*a-file\/letters\/letters: .*a-file is a file, not a folder/);
   });
 
   it('demo --runs-dir a file', () => {
@@ -63,7 +63,7 @@ describe('the CLI on an output place it cannot use', () => {
   });
 
   it.runIf(existsSync('/proc/self'))('report --out and templates init under /proc end at once', () => {
-    plainError(rollcall(['report', 'fixtures/replies-2023.csv', '--format', 'md', '--out', '/proc/rollcall-nope'], { timeout: 20_000 }), /--out: cannot write to \/proc\/rollcall-nope: cannot be created there/);
+    plainError(rollcall(['report', 'fixtures/replies-2023.csv', '--format', 'md', '--out', '/proc/rollcall-nope'], { timeout: 20_000 }), /cannot write to \/proc\/rollcall-nope: cannot be created there/);
     plainError(rollcall(['templates', 'init', '/proc/rollcall-nope'], { timeout: 20_000 }), /cannot be created there/);
   });
 });
