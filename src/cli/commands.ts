@@ -220,7 +220,7 @@ export function inspectCommand(c: Command) {
     .option('--dns-timeout <duration>', 'how long the DNS look-ups of the origin check may take', '5s')
     .option('--trusted-authserv-ids <list>', "receiving servers whose Authentication-Results are believed (default: the settings' trustedAuthservIds)")
     .addOption(json())
-    .addHelpText('after', examples('rollcall inspect fixtures/mail/exchange-out-of-office.eml', 'rollcall inspect answer.eml --trusted-authserv-ids mx.secretariat.example --no-dns'));
+    .addHelpText('after', examples('rollcall inspect fixtures/mail/exchange-auto-reply.eml', 'rollcall inspect answer.eml --trusted-authserv-ids mx.secretariat.example --no-dns'));
 }
 export type InspectOptions = OptionsOf<typeof inspectCommand>;
 

@@ -43,8 +43,14 @@ export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => v
       onRun(await mod.run(args, opts, output));
     });
 
-  const directory = program.command('directory').description('check, show and export a directory of contact points');
-  const templates = program.command('templates').description("the office's own words in the ping (template files per language)");
+  const directory = program
+    .command('directory')
+    .description('check, show and export a directory of contact points')
+    .addHelpText('after', examples('rollcall directory validate fixtures/directory.yaml', 'rollcall directory show fixtures/directory.csv', 'rollcall directory export fixtures/directory.yaml --out directory.xlsx'));
+  const templates = program
+    .command('templates')
+    .description("the office's own words in the ping (template files per language)")
+    .addHelpText('after', examples('rollcall templates init templates --languages en,fr'));
   wire(commands.directoryValidateCommand(directory.command('validate')), () => import('./directory-validate.js'));
   wire(commands.directoryShowCommand(directory.command('show')), () => import('./directory-show.js'));
   wire(commands.directoryExportCommand(directory.command('export')), () => import('./directory-export.js'));

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,18 @@ describe('the rollcall command line', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Examples:');
     expect(r.stdout).toContain('--buckets');
+  });
+
+  it('gives every command and group an example, and the fixtures its examples name exist', () => {
+    const all = [['directory'], ['directory', 'validate'], ['directory', 'show'], ['directory', 'export'], ['templates'], ['templates', 'init'], ['check'], ['run'], ['resume'], ['status'], ['service'], ['stats'], ['report'], ['inspect'], ['mark'], ['demo']];
+    for (const command of all) {
+      const r = rollcall([...command, '--help']);
+      expect(r.status, command.join(' ')).toBe(0);
+      const examples = r.stdout.slice(r.stdout.indexOf('Examples:'));
+      expect(r.stdout, command.join(' ')).toContain('Examples:');
+      expect(examples, command.join(' ')).toContain(`rollcall ${command.join(' ')}`);
+      for (const file of examples.match(/fixtures\/[\w./-]+/g) ?? []) expect(existsSync(new URL(`../../${file}`, import.meta.url)), `${command.join(' ')}: ${file}`).toBe(true);
+    }
   });
 
   it('prints the package version', () => {
