@@ -8,7 +8,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { EXIT, formatProblem, UsageError } from '../core/errors.js';
 import { checkTimeZone } from '../core/zone.js';
 import { checkLocale } from '../report/wording.js';
-import { catalogueFor } from '../report/i18n.js';
+import { missingWordingWarning } from '../report/i18n.js';
 import { parseFormats, writeHistory, writeLetters, writeReports } from '../report/write.js';
 import { parseBuckets } from '../stats/buckets.js';
 import { loadContactDetails, loadStatsSourceApart, type StatsSource, type StatsSourceOptions } from '../stats/source.js';
@@ -38,7 +38,8 @@ export async function run(args: string[], opts: ReportOptions, o: Output): Promi
   const locale = opts.locale;
   if (locale !== undefined) {
     checkLocale(locale);
-    if (!catalogueFor(locale)) o.err.write(`rollcall: warning: no wording for "${locale}" yet: numbers and dates in ${locale}, words in English (add src/report/locales/<language>.json)\n`);
+    const missing = missingWordingWarning(locale);
+    if (missing) o.err.write(`rollcall: warning: ${missing}\n`);
   }
   const tz = opts.tz !== undefined ? checkTimeZone(opts.tz) : undefined;
   const bucketSeconds = opts.buckets !== undefined ? parseBuckets(opts.buckets) : undefined;

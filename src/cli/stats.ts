@@ -17,8 +17,10 @@ export async function run(args: string[], opts: StatsOptions, o: Output): Promis
   const locale = opts.locale;
   if (locale !== undefined) {
     // Loaded only with --locale: the English table needs no Intl locale data.
-    const { checkLocale } = await import('../report/wording.js');
+    const [{ checkLocale }, { missingWordingWarning }] = await Promise.all([import('../report/wording.js'), import('../report/i18n.js')]);
     checkLocale(locale);
+    const missing = missingWordingWarning(locale);
+    if (missing) o.err.write(`rollcall: warning: ${missing}\n`);
   }
   // Paths stay as the user wrote them (they appear in error messages) unless cwd was moved.
   const at = (p: string) => (isAbsolute(p) || resolve(o.cwd) === process.cwd() ? p : resolve(o.cwd, p));

@@ -59,6 +59,11 @@ export function loadCatalogue(language: string): Catalogue {
   return c;
 }
 
+/** The warning for a locale without a catalogue of words (numbers and dates are its own). */
+export function missingWordingWarning(locale: string): string | undefined {
+  return catalogueFor(locale) ? undefined : `no wording for "${locale}" yet: numbers and dates in ${locale}, words in English (add src/report/locales/<language>.json)`;
+}
+
 /** The catalogue for a locale: the exact tag (`fr-BE.json`), else its language (`fr.json`), else
  * none (the caller words in English and says so). */
 export function catalogueFor(locale: string): string | undefined {

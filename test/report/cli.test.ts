@@ -104,6 +104,12 @@ describe('rollcall report: where files go, languages, history and letters', () =
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/^rollcall: warning: no wording for "de" yet: numbers and dates in de, words in English/);
     expect(r.stdout.trim()).toBe(join(out, 'de', 'replies-2023-report-de.md'));
+    // stats says so too; a locale with its wording says nothing.
+    const stats = rollcall(['stats', 'fixtures/replies-2023.csv', '--locale', 'de']);
+    expect(stats.status).toBe(0);
+    expect(stats.stderr).toMatch(/^rollcall: warning: no wording for "de" yet: numbers and dates in de, words in English/);
+    expect(stats.stdout).toContain('89,71');
+    expect(rollcall(['stats', 'fixtures/replies-2023.csv', '--locale', 'fr']).stderr).toBe('');
   });
   it('puts several tests side by side with --history', async () => {
     const dir = join(out, 'history');
