@@ -134,6 +134,14 @@ export async function readCsvSource(bytes: Uint8Array, file: string): Promise<Di
   } catch (e) {
     if (e instanceof InputError) throw e; // the header's, thrown from inside the parse
     const err = e as Error & { lines?: number; code?: string };
+    if (err.code === 'CSV_QUOTE_NOT_CLOSED' || err.code === 'CSV_INVALID_CLOSING_QUOTE') {
+      // csv-parse names where the quoting went wrong for it, often rows after the quote left open.
+      const open = unclosedQuote([...textPieces(bytes, encoding)].join(''), delimiter);
+      if (open) {
+        const field = headerCells(headerLine, delimiter)[open.column];
+        throw new InputError([{ file, row: open.line, ...(field ? { field } : {}), message: `a quoted cell is never closed on its row: add the closing " or remove the opening one (${describeDialect(dialect)})` }]);
+      }
+    }
     const reason = err.message.replace(/ at line \d+.*$/, '').replace(/^([^:]+): /, (_, kind: string) => `${kind.toLowerCase()}: `);
     throw new InputError([{ file, row: err.lines, message: `cannot be parsed as CSV: ${reason} (${describeDialect(dialect)})` }]);
   }
@@ -144,4 +152,45 @@ export async function readCsvSource(bytes: Uint8Array, file: string): Promise<Di
     source.warnings.unshift({ file, message: `not UTF-8: read as ${encodingName(encoding)} (Excel's "CSV" in Western Europe); check accented names, or save as "CSV UTF-8"` });
   }
   return source;
+}
+
+/** The header's cells, as the user wrote them (for naming the column of a problem). */
+function headerCells(line: string, delimiter: string): string[] {
+  return line.split(delimiter).map((c) => c.trim().replace(/^"|"$/g, ''));
+}
+
+/**
+ * The first line on which a quoted cell opens and is still open when the line ends (a missing
+ * closing quote), with the column it opened in; comment lines skipped. A cell may hold a line
+ * break inside quotes, but a file that fails to parse on a quote most likely has this.
+ */
+export function unclosedQuote(text: string, delimiter: string): { line: number; column: number } | undefined {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.trimStart().startsWith('#')) continue;
+    let column = 0;
+    let cellStart = true;
+    let inQuotes = false;
+    let openedIn = 0;
+    for (let j = 0; j < line.length; j++) {
+      const ch = line[j]!;
+      if (inQuotes) {
+        if (ch === '"') {
+          if (line[j + 1] === '"') j++;
+          else inQuotes = false;
+        }
+      } else if (ch === delimiter) {
+        column++;
+        cellStart = true;
+        continue;
+      } else if (ch === '"' && cellStart) {
+        inQuotes = true;
+        openedIn = column;
+      }
+      if (ch !== ' ' && ch !== '\t') cellStart = false;
+    }
+    if (inQuotes) return { line: i + 1, column: openedIn };
+  }
+  return undefined;
 }

@@ -338,8 +338,23 @@ describe('CSV directories', () => {
   it('a file that is not CSV, or not a directory, cannot be used (exit 2)', async () => {
     const quote = await parseFailure(broken('unclosed-quote.csv'));
     expect(quote.problems).toEqual([
-      { file: 'fixtures/broken/unclosed-quote.csv', row: 2, message: "cannot be parsed as CSV: quote not closed: the parsing is finished with an opening quote (read as UTF-8, cells separated by ',')" },
+      { file: 'fixtures/broken/unclosed-quote.csv', row: 2, field: 'unit', message: 'a quoted cell is never closed on its row: add the closing " or remove the opening one (read as UTF-8, cells separated by \',\')' },
     ]);
+    // A quote left open in the middle of a file: csv-parse trips rows later, on the next quote;
+    // the row named is the one where it was left open.
+    const mid = join(tmp, 'unclosed-mid.csv');
+    await writeFile(
+      mid,
+      [
+        'country;iso;status;id;unit;kind;emails;phones;sms;timezone;languages',
+        'Albania;AL;party;AL-POL;Police;police;poc@police.al.example;;;Europe/Tirane;sq',
+        'Belgium;BE;party;BE-POL;Police;police;"poc@police.be.example;;;Europe/Brussels;fr',
+        'Bulgaria;BG;party;BG-POL;Police;police;poc@police.bg.example;;;Europe/Sofia;bg',
+        'Croatia;HR;party;HR-POL;"Police";police;poc@police.hr.example;;;Europe/Zagreb;hr',
+        '',
+      ].join('\n'),
+    );
+    expect((await parseFailure(mid)).problems).toEqual([{ file: mid, row: 3, field: 'emails', message: expect.stringMatching(/^a quoted cell is never closed on its row/) }]);
     const header = await parseFailure(broken('not-csv.csv'));
     expect(header.problems[0]).toMatchObject({ row: 1, message: expect.stringContaining('missing columns country, iso, status, id, kind, timezone') });
     expect(header.exitCode).toBe(2);
