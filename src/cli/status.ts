@@ -34,7 +34,14 @@ export async function run(args: string[], _opts: StatusOptions, o: Output): Prom
   const at = (iso: string) => `${formatWall(new Date(iso), tz)} ${tz}`;
   const lines: string[] = [];
   lines.push(c.bold(`Run ${s.runId}${s.simulated ? ' (simulated)' : ''} — ${s.network}`));
-  lines.push(`Phase:     ${PHASE_WORDS(commandLine(o, `resume ${shown(s.runDir, o.cwd)}`))[s.phase]}`);
+  const resume = commandLine(o, `resume ${shown(s.runDir, o.cwd)}`);
+  lines.push(
+    `Phase:     ${
+      s.phase === 'stopped' && !s.startedAt
+        ? `stopped before it started: its start time has passed and no process is running it (it stopped on an error, or its process was ended; ${resume} starts it now)`
+        : PHASE_WORDS(resume)[s.phase]
+    }`,
+  );
   const start = s.unannouncedStart
     ? `${at(s.plannedStart)} — drawn at random between ${s.between}; not to be announced${s.startedAt ? '' : ' before it starts'}`
     : at(s.plannedStart);

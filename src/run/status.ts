@@ -12,10 +12,12 @@ import { directoryAndFold, foldLog } from '../stats/source.js';
 import { missingReports } from './finish.js';
 
 /**
- * - `scheduled`: not started, no process waiting for it (resume starts it);
+ * - `scheduled`: not started, its start still ahead, no process waiting for it (resume starts it);
  * - `waiting`: a process waits for the planned start;
  * - `sending` / `watching`: a process runs it, pings still to send / all sent;
- * - `stopped`: started, not ended, no process on it (resume continues it);
+ * - `stopped`: started, not ended, no process on it (resume continues it); or not started though
+ *   its start time has passed and no process is on it (it stopped on an error before its first
+ *   event, or its process was ended: resume starts it);
  * - `ended`: the window closed.
  */
 export type RunPhase = 'scheduled' | 'waiting' | 'sending' | 'watching' | 'stopped' | 'ended';
@@ -70,7 +72,8 @@ export interface RunStatus {
   warnings: InputProblem[];
 }
 
-export async function readRunStatus(runDir: string): Promise<RunStatus> {
+export async function readRunStatus(runDir: string, opts: { now?: Date } = {}): Promise<RunStatus> {
+  const now = (opts.now ?? new Date()).getTime();
   const folder = RunFolder.open(runDir);
   const plan = folder.plan();
   // Read as `rollcall stats` reads a run folder: the log folded as it is read, slimmed, beside
@@ -95,7 +98,9 @@ export async function readRunStatus(runDir: string): Promise<RunStatus> {
     : !state.startedAt
       ? live
         ? 'waiting'
-        : 'scheduled'
+        : Date.parse(plan.startAt) <= now
+          ? 'stopped'
+          : 'scheduled'
       : !live
         ? 'stopped'
         : toSend > 0

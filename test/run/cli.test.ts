@@ -132,3 +132,16 @@ describe('a run scheduled with --between', () => {
     expect(JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'))).toEqual(plan);
   }, 60_000);
 });
+
+describe('a run whose servers cannot be reached at its start', () => {
+  it('stops with exit 1, and status says it stopped before it started, not that it is scheduled', () => {
+    const runsDir = join(tmp.path, 'unreachable');
+    const r = rollcall(['run', '--directory', directory, '--yes', '--runs-dir', runsDir], { env: ENV });
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/cannot reach the SMTP server smtp:\/\/\*\*\*@127\.0\.0\.1:9/);
+    const runDir = join(runsDir, readdirSync(runsDir)[0]!);
+    expect(readFileSync(join(runDir, 'events.jsonl'), 'utf8')).toBe('');
+    expect(JSON.parse(rollcall(['status', runDir, '--json']).stdout)).toMatchObject({ phase: 'stopped', lock: { held: false } });
+    expect(rollcall(['status', runDir]).stdout).toMatch(/^Phase: +stopped before it started: its start time has passed and no process is running it .*resume .* starts it now\)$/m);
+  });
+});

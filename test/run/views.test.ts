@@ -90,7 +90,10 @@ describe('rollcall status', () => {
     const pings = planPings(directory, ['sim']);
     let now = T0;
     const log = EventLog.open(runPaths(runDir).events, () => now);
-    expect((await readRunStatus(runDir)).phase).toBe('scheduled');
+    expect((await readRunStatus(runDir, { now: T0 })).phase).toBe('scheduled');
+    // Its start passed with no process on it and nothing in the log: it stopped before it started.
+    expect((await readRunStatus(runDir, { now: new Date(T0.getTime() + 3600_000) })).phase).toBe('stopped');
+    expect((await readRunStatus(runDir, { now: new Date(T0.getTime() + 3600_000) })).startedAt).toBeUndefined();
     const lock = acquireLock(runDir, 'run');
     expect(await readRunStatus(runDir)).toMatchObject({ phase: 'waiting', unannouncedStart: true, plannedStart: plan.startAt, lock: { held: true, stale: false, pid: process.pid } });
 
