@@ -4,6 +4,7 @@ import { InputError } from '../core/errors.js';
 import { formatPath, type DataPath, type DirectorySource, type Place } from './source.js';
 
 export function readJsonSource(text: string, file: string): DirectorySource {
+  if (text.replace(/^\uFEFF/, '').trim() === '') throw new InputError([{ file, message: 'the file is empty' }]);
   let data: unknown;
   try {
     // Every directory value is text, as in YAML: a number or a boolean becomes what was written.

@@ -44,7 +44,8 @@ export interface Inspection {
 /** The message file's bytes, or an InputError naming the file when it is none. */
 export async function readMessageFile(fileArg: string, cwd: string): Promise<{ file: string; raw: Buffer }> {
   const file = resolve(cwd, fileArg);
-  if (!existsSync(file) || !statSync(file).isFile()) throw new InputError([{ file: fileArg, message: 'no such message file' }]);
+  if (!existsSync(file)) throw new InputError([{ file: fileArg, message: 'no such message file' }]);
+  if (!statSync(file).isFile()) throw new InputError([{ file: fileArg, message: 'is a folder, not a message file (give one .eml file)' }]);
   const raw = await readFile(file);
   if (!hasHeaderBlock(raw)) throw new InputError([{ file: fileArg, message: 'not an e-mail message: no header block (a message starts with lines such as From:, Date:, Subject:)' }]);
   return { file, raw };

@@ -381,6 +381,11 @@ describe('files that cannot be read', () => {
     const empty = join(tmp, 'empty.yaml');
     await writeFile(empty, '# nothing\n');
     expect((await parseFailure(empty)).problems[0]!.message).toBe('the file is empty');
+    for (const [name, text] of [['empty.json', ''], ['blank.json', '\n  \n'], ['empty.csv', '']]) {
+      const file = join(tmp, name);
+      await writeFile(file, text);
+      expect((await parseFailure(file)).problems[0]!.message, name).toBe('the file is empty');
+    }
     const list = join(tmp, 'list.yaml');
     await writeFile(list, '- Albania\n- Andorra\n');
     expect((await parseFailure(list)).problems[0]).toMatchObject({ line: 1, message: expect.stringContaining('not a directory') });

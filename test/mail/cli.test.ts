@@ -96,6 +96,9 @@ describe('rollcall inspect', () => {
     const a = await cli('inspect', 'fixtures/mail/nope.eml');
     expect(a.code).toBe(2);
     expect(a.err).toContain('fixtures/mail/nope.eml: no such message file');
+    const folder = await cli('inspect', 'fixtures/mail');
+    expect(folder.code).toBe(2);
+    expect(folder.err).toContain('fixtures/mail: is a folder, not a message file (give one .eml file)');
     const b = await cli('inspect', 'fixtures/mail/gmail-reply.eml', '--run', 'fixtures/mail/no-run');
     expect(b.code).toBe(2);
     expect(b.err).toContain('fixtures/mail/no-run');
