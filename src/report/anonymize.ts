@@ -89,6 +89,10 @@ function anonCore(s: StatsCore, label: (n: string) => string, scrub: Scrubber, c
     .sort((a, b) => a.country.localeCompare(b.country, 'en') || a.channel.localeCompare(b.channel));
   const overrides: OverrideSummary[] = s.overrides.map((o) => {
     const out: OverrideSummary = { at: o.at, as: o.as, note: scrub(o.note) };
+    // Whether it counted, and when a later mark replaced or withdrew it: no one's identity.
+    if (o.applied !== undefined) out.applied = o.applied;
+    if (o.replacedBy) out.replacedBy = o.replacedBy;
+    if (o.withdrawnBy) out.withdrawnBy = o.withdrawnBy;
     // Keep which country a correction concerned, not which contact point.
     if (o.contactId) out.contactId = contactCountry.has(o.contactId) ? label(contactCountry.get(o.contactId)!) : 'hidden';
     if (o.messageKey) out.messageKey = 'hidden';

@@ -2,7 +2,7 @@
 // and the small texts several formats share.
 import type { OverrideSummary } from '../stats/types.js';
 import type { Formatter } from './format.js';
-import { automaticKinds } from './outcomes.js';
+import { automaticKinds, overrideFate } from './outcomes.js';
 import { channelLabel, isHandEntered, overrideView, type ReportModel } from './model.js';
 
 /** `7 June 2023 at 09:30 UTC · 11:30 Europe/Paris (UTC+2)`. */
@@ -89,7 +89,8 @@ export function overrideCells(model: ReportModel, o: OverrideSummary): { when: s
       ? fmt.t('overrides.message', { key: o.messageKey })
       : '';
   const base = isHandEntered(o) ? fmt.t('overrides.handEntered') : fmt.t(`overrides.${o.as}`);
-  const correction = o.applied === false ? fmt.t('overrides.notApplied', { correction: base }) : base;
+  const f = overrideFate(o);
+  const correction = f.fate === 'applied' ? base : fmt.t(`overrides.${f.fate}`, { correction: base, when: 'when' in f ? fmt.dateTime(f.when, 'UTC') : '' });
   let answer = '';
   if (v.answeredAt) {
     const time = fmt.dateTime(v.answeredAt, 'UTC');

@@ -9,7 +9,7 @@ import type { BucketStat, CountryResult, Finding, GroupStats, OverrideSummary, S
 import { bucketLines, type LineWording } from './bucket-lines.js';
 import { capList } from './cap.js';
 import { detailText } from './detail.js';
-import { automaticKinds } from './outcomes.js';
+import { automaticKinds, overrideFate } from './outcomes.js';
 import { createWording, durationIn, thresholdIn } from './wording.js';
 import { catalogueFor, createMessages, type Messages } from './i18n.js';
 import { palette, type Palette } from '../core/palette.js';
@@ -143,7 +143,9 @@ function overrideLine(o: OverrideSummary, c: Palette, w: Wording): string {
       ? w.t(channel ? 'terminal.handAnswerBy' : 'terminal.handAnswer', { time: utcMinute(v.answeredAt), channel: channel ?? '' })
       : w.t(`terminal.as.${o.as}`);
   const from = o.messageKey && o.contactId ? ` ${w.t('terminal.fromContact', { contact: o.contactId })}` : '';
-  return `${w.t('report.colon', { text: `${o.messageKey ?? o.contactId} → ${what}${from}` })} ${printable(o.note)}${o.applied === false ? c.dim(` ${w.t('terminal.nothingToReclassify')}`) : ''}`;
+  const f = overrideFate(o);
+  const fate = f.fate === 'applied' ? '' : c.dim(` ${w.t(`terminal.fate.${f.fate}`, { when: 'when' in f ? utcMinute(f.when) : '' })}`);
+  return `${w.t('report.colon', { text: `${o.messageKey ?? o.contactId} → ${what}${from}` })} ${printable(o.note)}${fate}`;
 }
 
 function newTable(head: string[], c: Palette): Table.Table {

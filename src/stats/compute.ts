@@ -120,18 +120,31 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
     return byContactPoint.get(contactId);
   };
 
-  // Last word wins: a later `rollcall mark` corrects an earlier one.
+  // Last word wins: a later `rollcall mark` corrects an earlier one. Which later mark replaced or
+  // withdrew an earlier one is kept for the list of overrides (not "nothing to reclassify").
   const byMessage = new Map<string, OverrideEvent>();
   const byContact = new Map<string, OverrideEvent>();
   const handEntered = new Map<string, OverrideEvent>();
   const applied = new Set<OverrideEvent>();
+  const replacedBy = new Map<OverrideEvent, OverrideEvent>();
+  const withdrawnBy = new Map<OverrideEvent, OverrideEvent>();
+  const lastWord = (marks: Map<string, OverrideEvent>, target: string, o: OverrideEvent) => {
+    const earlier = marks.get(target);
+    if (earlier) replacedBy.set(earlier, o);
+    marks.set(target, o);
+  };
   for (const o of state.overrides) {
-    if (o.messageKey) byMessage.set(o.messageKey, o);
-    else if (o.contactId && o.answeredAt) handEntered.set(o.contactId, o);
+    if (o.messageKey) lastWord(byMessage, o.messageKey, o);
+    else if (o.contactId && o.answeredAt) lastWord(handEntered, o.contactId, o);
     else if (o.contactId) {
-      byContact.set(o.contactId, o);
+      lastWord(byContact, o.contactId, o);
       // "Nothing from this contact point is an answer" withdraws an answer entered by hand.
-      if (o.as === 'not-an-answer' && handEntered.delete(o.contactId)) applied.add(o);
+      const hand = o.as === 'not-an-answer' ? handEntered.get(o.contactId) : undefined;
+      if (hand) {
+        handEntered.delete(o.contactId);
+        withdrawnBy.set(hand, o);
+        applied.add(o);
+      }
     }
   }
 
@@ -205,6 +218,8 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
     as: o.as,
     note: o.note,
     applied: applied.has(o),
+    ...(replacedBy.has(o) ? { replacedBy: replacedBy.get(o)!.at } : {}),
+    ...(withdrawnBy.has(o) ? { withdrawnBy: withdrawnBy.get(o)!.at } : {}),
     ...(o.answeredAt ? { handEntered: { answeredAt: o.answeredAt, channel: o.channel ?? 'other' } } : {}),
   }));
 

@@ -98,8 +98,18 @@ export interface OverrideSummary {
   contactId?: string;
   as: OverrideClass;
   note: string;
-  /** False when there was nothing to reclassify (no such message, or no message of that contact). */
+  /** False when the mark counts for nothing: a later mark replaced it (`replacedBy`), a later
+   * `not-an-answer` withdrew it (`withdrawnBy`), or else there was nothing to reclassify (no such
+   * message, no message of that contact, no ping an answer entered by hand could answer). */
   applied?: boolean;
+  /** When the later mark for the same target (the same message; the same contact point; the same
+   * contact point's answer entered by hand) that took its place was entered: its `at`. Absent when
+   * no later mark replaced it. A `not-an-answer` contact mark that withdrew an answer entered by
+   * hand stays `applied` though replaced: the withdrawal stands. */
+  replacedBy?: string;
+  /** An answer entered by hand that a later `not-an-answer` mark of its contact point withdrew:
+   * that mark's `at`. */
+  withdrawnBy?: string;
   /** An answer entered by hand (the contact point phoned): when it reached the secretariat and
    * how. It counts like any acknowledgement; reports list it as entered by hand. */
   handEntered?: { answeredAt: string; channel: HandEnteredChannel };

@@ -165,4 +165,36 @@ describe('the CLI', () => {
     expect(json).toContain('"answeredAt": "2024-06-05T20:11:00.000Z"');
     expect(json).toContain('the duty officer phoned back');
   });
+
+  it('reports a mark replaced by a later one, and an answer entered by hand then withdrawn, as such (not "nothing to reclassify")', () => {
+    const folder = runFolder(86_400, true);
+    const mark = (...args: string[]) => {
+      const r = rollcall(['mark', folder.dir, ...args]);
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    // The walkthrough: the first mark changed the figures when it was made.
+    expect(mark('messages/imap-INBOX-1-1.eml', '--as', 'reply', '--note', 'first')).toContain('Effect: Ghana: unreachable → answered in 29 s.');
+    mark('messages/imap-INBOX-1-1.eml', '--as', 'reply', '--note', 'second');
+    expect(mark('JP-POL', '--as', 'reply', '--at', '22:11', '--channel', 'phone', '--note', 'phoned')).toContain('Effect: Japan: silent → answered');
+    expect(mark('JP-POL', '--as', 'not-an-answer', '--note', 'withdraw')).toContain('→ silent');
+
+    const stats = JSON.parse(rollcall(['stats', folder.dir, '--json']).stdout) as Stats;
+    const [first, second, phoned, withdraw] = stats.overrides;
+    expect(first).toMatchObject({ note: 'first', applied: false, replacedBy: second!.at });
+    expect(second).toMatchObject({ note: 'second', applied: true });
+    expect(second).not.toHaveProperty('replacedBy');
+    expect(phoned).toMatchObject({ note: 'phoned', applied: false, withdrawnBy: withdraw!.at });
+    expect(phoned).not.toHaveProperty('replacedBy');
+    expect(withdraw).toMatchObject({ note: 'withdraw', applied: true });
+
+    const out = join(tmp.path, 'report-fates');
+    const report = rollcall(['report', folder.dir, '--format', 'md', '--out', out]);
+    expect(report.status, report.stderr).toBe(0);
+    const md = readFileSync(join(out, readdirSync(out).find((f) => f.endsWith('.md'))!), 'utf8');
+    expect(md).not.toContain('nothing to reclassify');
+    expect(md).toMatch(/\| counted as a reply \(replaced by a later mark, entered [^|]+ UTC: not applied\) \| +\| first \|/);
+    expect(md).toMatch(/\| answer entered by hand \(withdrawn by a later mark, entered [^|]+ UTC: not counted\) \| [^|]+by telephone \| phoned \|/);
+    expect(rollcall(['stats', folder.dir]).stdout).toMatch(/JP-POL → answer entered by hand at [^\n]+: phoned \[withdrawn by a later mark, [^\]]+\]/);
+  });
 });
