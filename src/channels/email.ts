@@ -147,15 +147,25 @@ export class EmailChannel implements Channel {
 
   /** Checks both servers and the login to each, and that every watched folder exists. */
   async open(): Promise<void> {
+    await this.openSmtp();
+    await this.openImap();
+  }
+
+  /** The SMTP half of open(): ROLLCALL_FROM, the DKIM key, the login (then lets go: the first
+   * pings open their own connections). */
+  async openSmtp(): Promise<void> {
     this.from();
     const transport = this.pool();
     const smtp = this.smtp as SmtpServer;
     try {
-      // Logs in, then lets go: the first pings open their own connections.
       await transport.verify();
     } catch (e) {
       throw this.smtpOpenError(e as SmtpError, smtp);
     }
+  }
+
+  /** The IMAP half of open(): the login and every watched folder. */
+  async openImap(): Promise<void> {
     const imap = this.imap();
     const client = new ImapFlow(imapConnection(imap));
     client.on('error', () => {});

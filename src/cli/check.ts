@@ -37,18 +37,31 @@ export async function run(_args: string[], opts: CheckOptions, o: Output): Promi
   const templates = configuredTemplates(settings.templates, o.cwd);
   const wording = new PingWording({ network: directory.network, ...(templates ? { templates: templates.templates } : {}), deadline: new Date(Date.now() + 86_400_000), windowSeconds: 86_400 });
   const insecureTls = opts.insecureTls === true;
-  const pings = planPings(directorySnapshot(directory, false), names);
+  // The countries a run pings: the parties (observers only with `run --include-observers`).
+  const snapshot = directorySnapshot(directory, false);
+  const pings = planPings(snapshot, names);
+  const observers = directory.parties.length - snapshot.parties.length;
   const c = palette(o.color);
   const say = (line = '') => {
     if (!o.json) o.out.write(line + '\n');
   };
 
-  say(c.bold(`Directory ${directoryFile}: ${directory.parties.length} countries, ${pings.length} pings by ${names.join(', ')} on a test day.`));
+  say(
+    c.bold(`Directory ${directoryFile}: ${snapshot.parties.length} countries, ${pings.length} pings by ${names.join(', ')} on a test day`) +
+      (observers > 0 ? ` (not the ${observers} observer${observers === 1 ? '' : 's'}: \`run --include-observers\` pings them too).` : '.'),
+  );
   say(`Settings: ${names.includes('email') ? `mail from ${settings.from}` : ''}${names.some((n) => n !== 'email') ? `${names.includes('email') ? '; ' : ''}calls and SMS from ${settings.twilioFrom}` : ''}`);
 
   const channels = await createChannels({ names, settings, clock: systemClock, network: directory.network, ...(insecureTls ? { insecureTls: true } : {}) });
   const servers: ServerCheck[] = await checkServers(channels);
-  for (const s of servers) say(`${s.ok ? c.green('ok    ') : c.red('FAILED')} ${s.channel}: ${s.ok ? (s.channel === 'email' ? 'SMTP and IMAP logins, watched folders present' : 'Twilio account reachable') : s.detail}`);
+  const mark = (ok: boolean) => (ok ? c.green('ok    ') : c.red('FAILED'));
+  for (const s of servers) {
+    if (s.smtp && s.imap) {
+      // E-mail with a server down: each server's own result (both were tried).
+      say(`${mark(s.smtp.ok)} ${s.channel}: ${s.smtp.ok ? 'SMTP login' : s.smtp.detail}`);
+      say(`${mark(s.imap.ok)} ${s.channel}: ${s.imap.ok ? 'IMAP login, watched folders present' : s.imap.detail}`);
+    } else say(`${mark(s.ok)} ${s.channel}: ${s.ok ? (s.channel === 'email' ? 'SMTP and IMAP logins, watched folders present' : 'Twilio account reachable') : s.detail}`);
+  }
 
   // One ping rendered per language the directory's contact points get, per channel checked.
   say();
@@ -87,6 +100,13 @@ export async function run(_args: string[], opts: CheckOptions, o: Output): Promi
   let trip: RoundTrip | undefined;
   if (names.includes('email')) {
     const email = servers.find((s) => s.channel === 'email');
+    if (email && !email.ok) {
+      // The round trip goes out by SMTP and comes back by IMAP: it needs both.
+      const down = [email.smtp?.ok !== false ? '' : 'SMTP', email.imap?.ok !== false ? '' : 'IMAP'].filter(Boolean);
+      const which = down.length === 0 ? 'e-mail servers' : down.length === 1 ? `${down[0]} server` : 'SMTP and IMAP servers';
+      say();
+      say(`${c.yellow('skip  ')} round trip to our own address: it needs both servers, and the ${which} failed (see above).`);
+    }
     if (email?.ok) {
       const own = /<([^>]+)>/.exec(settings.from!)?.[1] ?? settings.from!.trim();
       const [fresh] = await createChannels({ names: ['email'], settings, clock: systemClock, network: directory.network, wording, ...(insecureTls ? { insecureTls: true } : {}) });
@@ -128,7 +148,7 @@ export async function run(_args: string[], opts: CheckOptions, o: Output): Promi
       JSON.stringify(
         {
           ok: code === EXIT.ok,
-          directory: { file: directoryFile, countries: directory.parties.length, pings: pings.length },
+          directory: { file: directoryFile, countries: snapshot.parties.length, ...(observers > 0 ? { observers } : {}), pings: pings.length },
           channels: names,
           servers,
           ...(rendered.length > 0 ? { ping: rendered[0], rendered } : {}),

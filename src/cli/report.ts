@@ -10,7 +10,7 @@ import { checkTimeZone } from '../core/zone.js';
 import { checkLocale } from '../report/wording.js';
 import { missingWordingWarning } from '../report/i18n.js';
 import { parseFormats, writeHistory, writeLetters, writeReports } from '../report/write.js';
-import { parseBuckets } from '../stats/buckets.js';
+import { bucketsPastWindow, parseBuckets } from '../stats/buckets.js';
 import { loadContactDetails, loadStatsSourceApart, type StatsSource, type StatsSourceOptions } from '../stats/source.js';
 import { println, type Output } from './output.js';
 import type { ReportOptions } from './commands.js';
@@ -54,6 +54,8 @@ export async function run(args: string[], opts: ReportOptions, o: Output): Promi
     const loadOpts: StatsSourceOptions = { ...(withDirectory && directory ? { directory } : {}), ...(bucketSeconds ? { bucketSeconds } : {}), ...(authenticity ? { authenticity } : {}) };
     const loaded = await loadStatsSourceApart(at(path), loadOpts);
     for (const w of loaded.warnings) o.err.write(`rollcall: warning: ${formatProblem(w)}\n`);
+    const pastWindow = bucketSeconds && bucketsPastWindow(bucketSeconds, loaded.meta);
+    if (pastWindow) o.err.write(`rollcall: warning: ${path}: ${pastWindow}\n`);
     return loaded;
   };
   const isRunFolder = async (path: string) => stat(at(path)).then((s) => s.isDirectory(), () => false);

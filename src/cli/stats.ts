@@ -2,7 +2,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { authenticityOption } from '../settings.js';
 import { EXIT, formatProblem, UsageError } from '../core/errors.js';
-import { parseBuckets } from '../stats/buckets.js';
+import { bucketsPastWindow, parseBuckets } from '../stats/buckets.js';
 import { writeJson } from '../core/json-text.js';
 import { loadStatsSource } from '../stats/source.js';
 import type { Output } from './output.js';
@@ -27,8 +27,10 @@ export async function run(args: string[], opts: StatsOptions, o: Output): Promis
   const directory = opts.directory !== undefined ? at(opts.directory) : undefined;
 
   const authenticity = authenticityOption(opts.authenticity);
-  const { stats, warnings } = await loadStatsSource(at(source), { directory, bucketSeconds, ...(authenticity ? { authenticity } : {}) });
+  const { stats, warnings, meta } = await loadStatsSource(at(source), { directory, bucketSeconds, ...(authenticity ? { authenticity } : {}) });
   for (const w of warnings) o.err.write(`rollcall: warning: ${formatProblem(w)}\n`);
+  const pastWindow = bucketSeconds && bucketsPastWindow(bucketSeconds, meta);
+  if (pastWindow) o.err.write(`rollcall: warning: ${pastWindow}\n`);
 
   if (o.json) {
     await writeJson(o.out, stats);

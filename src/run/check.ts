@@ -22,27 +22,62 @@ import { parseHeaderBlock, splitHeaderBody } from '../mail/mime.js';
 export interface ServerCheck {
   channel: string;
   ok: boolean;
-  /** What failed, in the server's words (no secrets). */
+  /** What failed, in the server's words (no secrets); for e-mail, both servers' failures. */
   detail?: string;
   /** The failure is a setting (refused login, no TLS): exit 2 rather than 1. */
   settingsProblem?: boolean;
+  /** E-mail, when a server failed: each server's own result (both are always tried, so that a
+   * dead SMTP server does not hide a wrong IMAP password until the next day). */
+  smtp?: ServerResult;
+  imap?: ServerResult;
 }
 
-/** Opens each channel (login, folders, account) and closes it again. */
+/** One server of a channel (e-mail: SMTP, IMAP). */
+export interface ServerResult {
+  ok: boolean;
+  detail?: string;
+  settingsProblem?: boolean;
+}
+
+/** Opens each channel (login, folders, account) and closes it again. For e-mail both servers are
+ * tried, each on its own, so that a dead SMTP server does not hide a wrong IMAP password. */
 export async function checkServers(channels: Channel[]): Promise<ServerCheck[]> {
   const { SettingsError } = await import('../core/errors.js');
   const out: ServerCheck[] = [];
   for (const c of channels) {
     try {
-      await c.open();
-      out.push({ channel: c.name, ok: true });
-    } catch (e) {
-      out.push({ channel: c.name, ok: false, detail: (e as Error)?.message ?? String(e), settingsProblem: e instanceof SettingsError });
+      if (!hasTwoServers(c)) {
+        await c.open().then(
+          () => out.push({ channel: c.name, ok: true }),
+          (e: unknown) => out.push({ channel: c.name, ...serverResult(e, SettingsError) }),
+        );
+        continue;
+      }
+      // E-mail: each server on its own (open() stops at the first failure, SMTP's coming first).
+      const smtp = await c.openSmtp().then((): ServerResult => ({ ok: true }), (e: unknown) => serverResult(e, SettingsError));
+      const imap = await c.openImap().then((): ServerResult => ({ ok: true }), (e: unknown) => serverResult(e, SettingsError));
+      const failures = [smtp, imap].filter((r) => !r.ok);
+      if (failures.length === 0) {
+        out.push({ channel: c.name, ok: true });
+        continue;
+      }
+      out.push({ channel: c.name, ok: false, detail: failures.map((r) => r.detail).join('; '), settingsProblem: failures.some((r) => r.settingsProblem), smtp, imap });
     } finally {
       await c.close().catch(() => undefined);
     }
   }
   return out;
+}
+
+/** A channel with two servers to log in to, each checked on its own (e-mail: SMTP and IMAP). */
+function hasTwoServers(c: Channel): c is Channel & { openSmtp(): Promise<void>; openImap(): Promise<void> } {
+  const o = c as unknown as Partial<Record<'openSmtp' | 'openImap', unknown>>;
+  return typeof o.openSmtp === 'function' && typeof o.openImap === 'function';
+}
+
+/** A server's result from the error it failed with: its words, and whether a setting is wrong. */
+function serverResult(e: unknown, settingsError: new (...a: never[]) => Error): ServerResult {
+  return { ok: false, detail: (e as Error)?.message ?? String(e), settingsProblem: e instanceof settingsError };
 }
 
 export interface RoundTrip {

@@ -1,6 +1,6 @@
 // Bucket thresholds: `--buckets 5m,15m,1h` → seconds, ascending, without duplicates.
 import { UsageError } from '../core/errors.js';
-import { parseDuration } from '../core/duration.js';
+import { formatDuration, parseDuration } from '../core/duration.js';
 
 /** The thresholds of the 2023 report: 15 min, 30 min, 1 h, 12 h, 24 h. */
 export const DEFAULT_BUCKET_SECONDS: readonly number[] = [900, 1800, 3600, 43200, 86400];
@@ -19,4 +19,13 @@ export function parseBuckets(text: string): number[] {
     seconds.add(s);
   }
   return [...seconds].sort((a, b) => a - b);
+}
+
+/** The warning for thresholds asked of a run (--buckets) past the window it watched: nothing that
+ * arrived after the window was looked for, so those thresholds count only what came within it. */
+export function bucketsPastWindow(bucketSeconds: readonly number[], source: { kind: string; windowSeconds: number; path: string }): string | undefined {
+  if (source.kind !== 'run') return undefined;
+  const last = bucketSeconds[bucketSeconds.length - 1];
+  if (last === undefined || last <= source.windowSeconds) return undefined;
+  return `--buckets: the last threshold (${formatDuration(last)}) is longer than the window the run watched (${formatDuration(source.windowSeconds)}): answers after ${formatDuration(source.windowSeconds)} were not looked for, so it counts only those that came within the window`;
 }

@@ -24,27 +24,30 @@ export function membersFromTally(tally: ResponseTally): PopulationMember[] {
 
 const KINDS: readonly ContactKind[] = ['police', 'prosecution', 'other'];
 
-/** The kind of a contact point: from the directory, else from the id convention of the sample
- * directories (`AL-POL` police, `AL-PRO` prosecution), else `other`. */
+/** The kind of a contact point, as the directory lists it; a contact id the directory does not
+ * list is `other` (never guessed from the id: `stats` warns of such ids, see statsFromReplies). */
 export function contactKind(member: PopulationMember, contactId: string): ContactKind {
-  const listed = member.contacts?.find((c) => c.id === contactId);
-  if (listed) return listed.kind;
-  return kindFromId(contactId);
+  return member.contacts?.find((c) => c.id === contactId)?.kind ?? 'other';
 }
 
-function kindFromId(contactId: string): ContactKind {
-  const suffix = /-(POL|PRO)(?:-|\d|$)/i.exec(contactId)?.[1]?.toUpperCase();
-  return suffix === 'POL' ? 'police' : suffix === 'PRO' ? 'prosecution' : 'other';
+/** Does the population say the kinds of its contact points? One from a directory does (a run's, or
+ * --directory); the countries of a reply log or of an events.jsonl read without one do not (no
+ * member lists a contact point). */
+export function knowsKinds(population: readonly PopulationMember[]): boolean {
+  return population.some((m) => (m.contacts?.length ?? 0) > 0);
 }
 
 /** The figures per kind of contact point: for each kind, the countries that have (or were
- * pinged at) a contact point of that kind, timed by those contact points only. */
+ * pinged at) a contact point of that kind, timed by those contact points only. The kinds are the
+ * directory's, a contact point it does not list being `other`; a population without a directory
+ * has no kinds, and no split (an empty record). */
 export function splitByKind(
   tally: ResponseTally,
   population: readonly PopulationMember[],
   bucketSeconds: readonly number[],
   findings: readonly Finding[],
 ): Partial<Record<ContactKind, GroupStats>> {
+  if (!knowsKinds(population)) return {};
   // Each contact point's kind found once, by id: looking it up in its country's list for every
   // contact point (contactKind) grows with the square of a large country's size.
   const kindsOf = new Map<PopulationMember, Set<ContactKind>>();
@@ -68,7 +71,7 @@ export function splitByKind(
     for (const c of m.contacts ?? []) if (found.has(c.id)) kindOfContact.set(c.id, c.kind);
     const country = tally.countries.get(m.key);
     for (const [id, contact] of country?.contacts ?? []) {
-      const kind = listed.get(id) ?? kindFromId(id);
+      const kind = listed.get(id) ?? 'other';
       if (!listed.has(id)) listed.set(id, kind);
       kinds.add(kind);
       if (found.has(id)) kindOfContact.set(id, kind);

@@ -13,16 +13,25 @@ export interface ReplyStatsOptions {
   bucketSeconds: number[];
   /** The reply log's path, for errors. */
   file: string;
+  /** Where to add the warnings about the log against the directory (contact ids it does not list). */
+  warnings?: InputProblem[];
 }
 
+/** Contact ids of the log named in the warning, at most. */
+const NAMED_IDS = 5;
+
 /** Throws InputError (with the row where each first appears) for countries of the log that
- * the directory does not list. */
+ * the directory does not list. The kinds of contact point (`byKind`) are the directory's: a
+ * contact id of the log that its country's entry does not list is `other`, with one warning (in
+ * `opts.warnings`) saying how many there are; without a directory the log has no kinds. */
 export function statsFromReplies(tally: ResponseTally, directory: Directory | undefined, opts: ReplyStatsOptions): Stats {
   if (!directory) {
     const members = membersFromTally(tally);
     return group(tally, members, opts.bucketSeconds);
   }
   const partyOf = matchCountries(tally, directory, opts.file);
+  const unlisted = unlistedContacts(tally, partyOf, opts.file);
+  if (unlisted) opts.warnings?.push(unlisted);
   const keyOf = new Map<Party, string>();
   for (const [key, party] of partyOf) keyOf.set(party, key);
   // Parties the log never names get a key no tally entry has: they count, as silent.
@@ -58,6 +67,24 @@ function matchCountries(tally: ResponseTally, directory: Directory, file: string
   }
   if (problems.length) throw new InputError(problems);
   return out;
+}
+
+/** One warning for the contact ids of the log that the directory does not list under their
+ * country (a contact column left out: the country's name stands for its contact point), naming
+ * the first few; undefined when it lists them all. */
+function unlistedContacts(tally: ResponseTally, partyOf: ReadonlyMap<string, Party>, file: string): InputProblem | undefined {
+  const ids: string[] = [];
+  for (const [key, party] of partyOf) {
+    const contacts = tally.countries.get(key)?.contacts;
+    if (!contacts) continue;
+    const listed = new Set(party.contacts.map((c) => c.id));
+    // A log without a contact column names each contact point by its country: no id to check.
+    for (const id of contacts.keys()) if (id !== key && !listed.has(id)) ids.push(id);
+  }
+  if (ids.length === 0) return undefined;
+  const named = ids.slice(0, NAMED_IDS).join(', ') + (ids.length > NAMED_IDS ? ', ...' : '');
+  const n = ids.length;
+  return { file, message: `${n} contact id${n === 1 ? ' is' : 's are'} not in the directory (${named}); counted as kind "other"` };
 }
 
 /** A bounce row says an address of that contact point failed; the log does not say which, so

@@ -73,7 +73,7 @@ function directoryYaml(): string {
 
 beforeAll(async () => {
   try {
-    dovecot = await startDovecot({ users: [...Array.from({ length: 6 }, (_, i) => `secretariat${i}@rollcall.test`), ...CONTACTS.filter((c) => c.behaviour.kind !== 'unknown').map((c) => c.address)] });
+    dovecot = await startDovecot({ users: [...Array.from({ length: 8 }, (_, i) => `secretariat${i}@rollcall.test`), ...CONTACTS.filter((c) => c.behaviour.kind !== 'unknown').map((c) => c.address)] });
   } catch (e) {
     if (process.env.CI === 'true') throw e;
     unavailable = `Dovecot could not start here: ${(e as Error).message.split('\n')[0]}`;
@@ -376,7 +376,7 @@ describe('rollcall check against the real servers', () => {
     expect(wrong.stdout).toMatch(/FAILED email: .*refused the login/);
     expect(wrong.stdout + wrong.stderr).not.toContain('Wrong-pa55');
     const down = await runCli(['check', '--directory', directoryFile], { ...env, ROLLCALL_SMTP_URL: 'smtp://u:Secret-pa55@127.0.0.1:9' });
-    expect(down.status).toBe(1);
+    expect(down.status, down.stdout + down.stderr).toBe(1);
     expect(down.stdout).toMatch(/FAILED email: cannot reach the SMTP server/);
     expect(down.stdout + down.stderr).not.toContain('Secret-pa55');
   }, 60_000);

@@ -1,5 +1,5 @@
 // Spawns the built CLI (run `npm run build` first; `npm test` does).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -60,15 +60,49 @@ describe('rollcall stats', () => {
     expect(stats.late).toHaveLength(20);
   });
 
+  it('warns when a threshold asked of a run folder is past the window the run watched', () => {
+    const past = rollcall(['stats', 'fixtures/events/run-small', '--buckets', '1h,48h', '--json']);
+    expect(past.status).toBe(0);
+    expect(past.stderr).toBe('rollcall: warning: --buckets: the last threshold (48h) is longer than the window the run watched (24h): answers after 24h were not looked for, so it counts only those that came within the window\n');
+    expect(JSON.parse(past.stdout).buckets.map((b: { threshold: string }) => b.threshold)).toEqual(['1h', '2d']);
+    expect(rollcall(['stats', 'fixtures/events/run-small', '--buckets', '1h,24h']).stderr).toBe('');
+    // A reply log says nothing of a window.
+    expect(rollcall(['stats', 'fixtures/replies-2023.csv', '--buckets', '48h']).stderr).toBe('');
+  });
+
   it('splits by kind of contact point and by status', () => {
-    const kind = rollcall(['stats', 'fixtures/replies-2023.csv', '--by', 'kind']);
+    const kind = rollcall(['stats', 'fixtures/replies-2023.csv', '--by', 'kind', '--directory', 'fixtures/directory.yaml']);
     expect(kind.status).toBe(0);
-    expect(kind.stdout).toMatch(/│ Police \(\d+\)\s+│ 15 minutes/);
-    expect(kind.stdout).toMatch(/│ Prosecution \(\d+\)\s+│ 15 minutes/);
+    // The directory's kinds: 68 parties with a police contact point, 14 with a prosecution one.
+    expect(kind.stdout).toMatch(/│ Police \(68\)\s+│ 15 minutes/);
+    expect(kind.stdout).toMatch(/│ Prosecution \(14\)\s+│ 15 minutes/);
     const status = rollcall(['stats', 'fixtures/events/run-small', '--by', 'status']);
     expect(status.status).toBe(0);
     expect(status.stdout).toMatch(/│ Parties \(6\)\s+│ 15 minutes/);
     expect(status.stdout).toMatch(/│ Observers \(1\)\s+│ 15 minutes/);
+  });
+
+  it('--by kind on a reply log without --directory: no kinds, none guessed from the contact ids', () => {
+    for (const file of ['fixtures/replies-2023.csv', join(tmp, 'renamed.csv')]) {
+      // The same log with the prosecutors' ids spelt XX-PROS: it makes no difference.
+      if (file !== 'fixtures/replies-2023.csv') writeFileSync(file, readFileSync('fixtures/replies-2023.csv', 'utf8').replace(/-PRO,/g, '-PROS,'));
+      const r = rollcall(['stats', file, '--by', 'kind']);
+      expect(r.status).toBe(0);
+      expect(r.stdout).not.toMatch(/│ (Police|Prosecution|Other) \(/);
+      expect(r.stdout).toContain('No kinds of contact point to split by: a reply log or an events.jsonl has them only with --directory.');
+      expect(JSON.parse(rollcall(['stats', file, '--json']).stdout).byKind).toEqual({});
+    }
+  });
+
+  it('--by kind on a reply log with --directory: the directory says each kind, an id it does not list is other', () => {
+    const r = rollcall(['stats', 'fixtures/replies-2023.csv', '--directory', 'fixtures/directory.yaml', '--json']);
+    expect(r.status).toBe(0);
+    const byKind = JSON.parse(r.stdout).byKind;
+    // 14 prosecution countries in the directory (XX-PROS), not the 42 whose log ids end in -PRO:
+    // those 32 ids are not in the directory, so `other` (with Hungary's HU-OTH, 33 countries).
+    expect(byKind.prosecution.population).toBe(14);
+    expect(byKind.police.population).toBe(68);
+    expect(byKind.other.population).toBe(33);
   });
 
   it('reads a run folder: findings and manual corrections listed', () => {
