@@ -381,7 +381,7 @@ describe('files that cannot be read', () => {
     const empty = join(tmp, 'empty.yaml');
     await writeFile(empty, '# nothing\n');
     expect((await parseFailure(empty)).problems[0]!.message).toBe('the file is empty');
-    for (const [name, text] of [['empty.json', ''], ['blank.json', '\n  \n'], ['empty.csv', '']]) {
+    for (const [name, text] of [['empty.json', ''], ['blank.json', '\n  \n'], ['empty.csv', '']] as const) {
       const file = join(tmp, name);
       await writeFile(file, text);
       expect((await parseFailure(file)).problems[0]!.message, name).toBe('the file is empty');
