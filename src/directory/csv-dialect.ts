@@ -142,6 +142,12 @@ export function encodingName(e: TextEncoding): string {
   return ENCODING_NAMES[e];
 }
 
+/** What is said of a CSV file read in a single-byte code page with characters beyond ASCII:
+ * nothing in the bytes says which code page it is, so say what was assumed. */
+export function codePageWarning(e: TextEncoding): string {
+  return `not UTF-8: read as ${ENCODING_NAMES[e]} (Excel's "CSV" in Western Europe); check accented names, or save as "CSV UTF-8"`;
+}
+
 /** `read as Windows-1252, cells separated by ';'` — said when a header looks wrong. */
 export function describeDialect(d: CsvDialect): string {
   return `read as ${ENCODING_NAMES[d.encoding]}, cells separated by ${DELIMITER_NAMES[d.delimiter]}`;

@@ -8,7 +8,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import { InputError } from '../core/errors.js';
-import { describeDialect, detectDelimiter, detectEncoding, encodingName, textDecoder, type CsvDialect, type TextEncoding } from './csv-dialect.js';
+import { codePageWarning, describeDialect, detectDelimiter, detectEncoding, textDecoder, type CsvDialect, type TextEncoding } from './csv-dialect.js';
 import { foldColumn, TABLE_COLUMNS, tableBuilder, type Table, type TableBuilder } from './read-table.js';
 import type { DirectorySource } from './source.js';
 
@@ -149,7 +149,7 @@ export async function readCsvSource(bytes: Uint8Array, file: string): Promise<Di
   const source = builder.finish();
   if (nonAscii) {
     // Nothing in the bytes says which single-byte code page they are: say what was assumed.
-    source.warnings.unshift({ file, message: `not UTF-8: read as ${encodingName(encoding)} (Excel's "CSV" in Western Europe); check accented names, or save as "CSV UTF-8"` });
+    source.warnings.unshift({ file, message: codePageWarning(encoding) });
   }
   return source;
 }

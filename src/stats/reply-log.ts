@@ -6,7 +6,7 @@
 // InputError; a country name that is no country is a warning.
 import { createReadStream } from 'node:fs';
 import { InputError, type InputProblem } from '../core/errors.js';
-import { describeDialect, detectDelimiter, detectEncoding, textDecoder, type Decoder, type Delimiter, type TextEncoding } from '../directory/csv-dialect.js';
+import { codePageWarning, describeDialect, detectDelimiter, detectEncoding, textDecoder, type Decoder, type Delimiter, type TextEncoding } from '../directory/csv-dialect.js';
 import { isCountry, suggestCountry } from '../directory/countries.js';
 import { KIND_BIT, ResponseTally, type ContactTally } from './tally.js';
 import type { ChannelName } from '../core/events.js';
@@ -27,6 +27,8 @@ export interface ReplyLogImport {
   rows: number;
   /** Country names that are no known country (a typo?), each at the row where it first appears. */
   warnings: InputProblem[];
+  /** The file is not UTF-8 and has characters beyond ASCII: the code page it was read in. */
+  encodingWarning?: InputProblem;
 }
 
 /** Parses an ISO 8601 instant that carries its offset: `2023-06-07T10:00:00+02:00`, `...Z`,
@@ -499,16 +501,20 @@ export class ReplyLogParser {
 export async function importReplyLog(path: string): Promise<ReplyLogImport> {
   let parser: ReplyLogParser | undefined;
   let decoder: Decoder | undefined;
+  let encoding: TextEncoding | undefined;
+  let nonAscii = false;
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   try {
     for await (const chunk of stream) {
       const bytes = chunk as Buffer;
       if (!parser) {
-        const encoding = detectEncoding(bytes, bytes.length < stream.readableHighWaterMark);
+        encoding = detectEncoding(bytes, bytes.length < stream.readableHighWaterMark);
         parser = new ReplyLogParser(path, encoding);
         decoder = textDecoder(encoding);
       }
-      parser.push(decode(decoder!, bytes, true, path, parser));
+      const text = decode(decoder!, bytes, true, path, parser);
+      if (encoding === 'windows-1252' && !nonAscii) nonAscii = /[\u0080-\uffff]/.test(text);
+      parser.push(text);
     }
   } catch (e) {
     if (e instanceof InputError) throw e;
@@ -517,7 +523,8 @@ export async function importReplyLog(path: string): Promise<ReplyLogImport> {
   }
   parser ??= new ReplyLogParser(path);
   if (decoder) parser.push(decode(decoder, new Uint8Array(0), false, path, parser));
-  return parser.end();
+  const result = parser.end();
+  return nonAscii && encoding ? { ...result, encodingWarning: { file: path, message: codePageWarning(encoding) } } : result;
 }
 
 function decode(decoder: Decoder, bytes: Uint8Array, stream: boolean, path: string, parser: ReplyLogParser): string {

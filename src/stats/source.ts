@@ -152,7 +152,7 @@ async function fromReplyLog(path: string, opts: StatsSourceOptions): Promise<Sta
   // Read the directory first: a bad one should be reported before a long import.
   const directory = opts.directory ? await loadDirectory(opts.directory) : undefined;
   const [{ importReplyLog }, { statsFromReplies }] = await Promise.all([import('./reply-log.js'), import('./replies.js')]);
-  const { tally, warnings } = await importReplyLog(path);
+  const { tally, warnings, encodingWarning } = await importReplyLog(path);
   // With a directory, the log's warnings are those about it against the directory.
   const againstDirectory: InputProblem[] = [];
   const stats = statsFromReplies(tally, directory, { bucketSeconds, file: path, warnings: againstDirectory });
@@ -167,7 +167,7 @@ async function fromReplyLog(path: string, opts: StatsSourceOptions): Promise<Sta
     windowSeconds: bucketSeconds[bucketSeconds.length - 1]!,
   };
   // With a directory, a name that is no country is an error of statsFromReplies instead.
-  return { stats, meta, warnings: directory ? againstDirectory : warnings };
+  return { stats, meta, warnings: [...(encodingWarning ? [encodingWarning] : []), ...(directory ? againstDirectory : warnings)] };
 }
 
 /** `.jsonl`/`.ndjson`, or (any other name) a first non-blank character `{`. */

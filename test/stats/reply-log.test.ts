@@ -247,6 +247,8 @@ describe('reply logs as Excel saves them', () => {
     expect(fr.rows).toBe(original.rows);
     expect([...fr.tally.countries.keys()]).toEqual([...original.tally.countries.keys()]);
     expect([...fr.tally.countries.keys()]).toContain('Türkiye');
+    expect(fr.encodingWarning).toEqual({ file: 'fixtures/replies-2023-excel-fr.csv', message: expect.stringMatching(/^not UTF-8: read as Windows-1252/) });
+    expect(original.encodingWarning).toBeUndefined();
     for (const [key, country] of original.tally.countries) {
       for (const [id, c] of country.contacts) {
         const other = fr.tally.countries.get(key)!.contacts.get(id)!;
@@ -325,7 +327,9 @@ describe('country names that are no country', () => {
     const fr = rollcall(['stats', 'fixtures/replies-2023-excel-fr.csv', '--json']);
     const original = rollcall(['stats', 'fixtures/replies-2023.csv', '--json']);
     expect(fr.status).toBe(0);
-    expect(fr.stderr).toBe('');
+    // Nothing in the bytes says which code page: what was assumed is said, as for a directory.
+    expect(fr.stderr).toBe('rollcall: warning: fixtures/replies-2023-excel-fr.csv: not UTF-8: read as Windows-1252 (Excel\'s "CSV" in Western Europe); check accented names, or save as "CSV UTF-8"\n');
+    expect(original.stderr).toBe('');
     expect(JSON.parse(fr.stdout)).toEqual(JSON.parse(original.stdout));
   });
 });
