@@ -81,6 +81,12 @@ function unlistedContacts(tally: ResponseTally, partyOf: ReadonlyMap<string, Par
     // A log without a contact column names each contact point by its country: no id to check.
     for (const id of contacts.keys()) if (id !== key && !listed.has(id)) ids.push(id);
   }
+  return unlistedContactsWarning(file, ids);
+}
+
+/** The warning for contact ids of a log (a reply log, an events.jsonl) that the directory given
+ * does not list: their kind is `other`. Undefined when there are none. */
+export function unlistedContactsWarning(file: string, ids: readonly string[]): InputProblem | undefined {
   if (ids.length === 0) return undefined;
   const named = ids.slice(0, NAMED_IDS).join(', ') + (ids.length > NAMED_IDS ? ', ...' : '');
   const n = ids.length;

@@ -112,6 +112,16 @@ describe('kinds of contact point from an event log', () => {
     expect(statsFromEvents(events, bare, { bucketSeconds: BUCKETS }).byKind).toEqual({});
   });
 
+  it('an events.jsonl with --directory: its contact ids the directory does not list are other, and said so', async () => {
+    const { loadStatsSource } = await import('../../src/stats/source.js');
+    const file = new URL('../../fixtures/events/run-small/events.jsonl', import.meta.url).pathname;
+    const { stats, warnings } = await loadStatsSource(file, { directory: new URL('../../fixtures/directory.yaml', import.meta.url).pathname });
+    expect(warnings).toEqual([{ file, message: '2 contact ids are not in the directory (AL-PRO, GH-PRO); counted as kind "other"' }]);
+    expect(stats.byKind?.other?.countries.map((c) => c.contactId).sort()).toEqual(expect.arrayContaining(['AL-PRO']));
+    // Without a directory: no kinds, nothing to say.
+    expect((await loadStatsSource(file)).warnings).toEqual([]);
+  });
+
   it('contactKind and knowsKinds: the directory or nothing', () => {
     const member = { key: 'AL', country: 'Albania', contacts: SMALL.parties[0]!.contacts };
     expect(contactKind(member, 'AL-1')).toBe('prosecution');
