@@ -65,13 +65,15 @@ export function makeScrubber(labels: Map<string, string>, contactIds: string[]):
   };
 }
 
-function anonCountry(c: CountryResult, label: (n: string) => string): CountryResult {
+function anonCountry(c: CountryResult, label: (n: string) => string, scrub: Scrubber): CountryResult {
   const out: CountryResult = { country: label(c.country), outcome: c.outcome, responseSeconds: c.responseSeconds };
   if (c.status) out.status = c.status;
   if (c.channel) out.channel = c.channel;
   if (c.sentAt) out.sentAt = c.sentAt;
   if (c.answeredAt) out.answeredAt = c.answeredAt;
   if (c.received) out.received = [...c.received];
+  // Every report shows an answer entered by hand as such (docs/measurement.md): its note scrubbed.
+  if (c.handEntered) out.handEntered = { channel: c.handEntered.channel, note: scrub(c.handEntered.note) };
   return out;
 }
 
@@ -79,7 +81,7 @@ const byTimeThenName = (a: CountryResult, b: CountryResult) =>
   (a.responseSeconds ?? Infinity) - (b.responseSeconds ?? Infinity) || a.country.localeCompare(b.country, 'en');
 
 function anonCore(s: StatsCore, label: (n: string) => string, scrub: Scrubber, contactCountry: Map<string, string>): StatsCore {
-  const list = (xs: CountryResult[]) => xs.map((c) => anonCountry(c, label)).sort(byTimeThenName);
+  const list = (xs: CountryResult[]) => xs.map((c) => anonCountry(c, label, scrub)).sort(byTimeThenName);
   const findings: Finding[] = s.findings
     .map((f) => {
       const out: Finding = { country: label(f.country), channel: f.channel, address: 'hidden', status: f.status, detail: scrub(f.detail) };
@@ -93,6 +95,7 @@ function anonCore(s: StatsCore, label: (n: string) => string, scrub: Scrubber, c
     if (o.applied !== undefined) out.applied = o.applied;
     if (o.replacedBy) out.replacedBy = o.replacedBy;
     if (o.withdrawnBy) out.withdrawnBy = o.withdrawnBy;
+    if (o.handEntered) out.handEntered = { ...o.handEntered };
     // Keep which country a correction concerned, not which contact point.
     if (o.contactId) out.contactId = contactCountry.has(o.contactId) ? label(contactCountry.get(o.contactId)!) : 'hidden';
     if (o.messageKey) out.messageKey = 'hidden';

@@ -167,7 +167,7 @@ function rowsOf(countries: CountryResult[], stats: Stats, fmt: Formatter, name: 
   const rows = countries.map((c) => {
     const bucket = c.outcome === 'answered' && c.responseSeconds !== null ? stats.buckets.find((b) => c.responseSeconds! <= b.thresholdSeconds) : undefined;
     const local = localTime(c, fmt, anonymize);
-    const handEntered = Boolean(c.contactId && byHand.has(c.contactId) && (c.outcome === 'answered' || c.outcome === 'late'));
+    const handEntered = Boolean((c.handEntered || (c.contactId && byHand.has(c.contactId))) && (c.outcome === 'answered' || c.outcome === 'late'));
     const outcomeLabel = fmt.t(`outcome.${c.outcome}`);
     const row: CountryRow = {
       country: name(c),

@@ -6,6 +6,7 @@ import { renderJson } from '../../src/report/json.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { buildReportModel } from '../../src/report/model.js';
 import { sampleMeta, sampleStats } from './sample-stats.js';
+import { at, statsWithMarks } from '../stats/marks-run.js';
 
 describe('--anonymize', () => {
   it('gives every country a distinct numbered label, the same for the same population whatever the order', () => {
@@ -57,6 +58,22 @@ describe('--anonymize', () => {
     expect(a.overrides[0]!.contactId).toMatch(/^Country \d\d$/);
     expect(a.countries.map((c) => c.responseSeconds)).toEqual(s.countries.map((c) => c.responseSeconds));
   });
+  it('still shows an answer entered by hand as such (every report does), its note scrubbed', () => {
+    // LV-POL phoned back at 12 min; the note names the officer's number.
+    const s = statsWithMarks([{ contactId: 'LV-POL', as: 'reply', note: 'phoned from +371 2000 0000', answeredAt: at(720), channel: 'phone' }], (i) => at(3600 + 60 * i));
+    expect(s.countries.find((c) => c.iso === 'LV')).toMatchObject({ outcome: 'answered', handEntered: { channel: 'phone' } });
+    const a = anonymizeStats(s, countryLabels(s));
+    const lv = a.countries.find((c) => c.handEntered);
+    expect(lv).toMatchObject({ outcome: 'answered', responseSeconds: 720, handEntered: { channel: 'phone', note: 'phoned from [number]' } });
+    expect(a.overrides[0]).toMatchObject({ as: 'reply', handEntered: { answeredAt: at(720), channel: 'phone' } });
+    expect(lv!.country).toBe(countryLabels(s).get('Latvia'));
+    const md = renderMarkdown(buildReportModel({ stats: s, meta: sampleMeta({ network: 't' }) }, { anonymize: true }));
+    expect(md).toContain(`| ${lv!.country} | Answered (entered by hand) | 12 min |`);
+    expect(md).toContain('answer entered by hand');
+    expect(md).not.toContain('2000 0000');
+    expect(md).not.toContain('Latvia');
+  });
+
   it('leaves no name, ISO-derived id, address or time zone in any format', () => {
     const s = sampleStats();
     const model = buildReportModel({ stats: s, meta: sampleMeta() }, { anonymize: true });
