@@ -15,7 +15,7 @@ import { createFormatter, type Formatter } from './format.js';
 import { htmlDocument, htmlTable } from './html-page.js';
 import { catalogueFor } from './i18n.js';
 import { mdTable } from './markdown.js';
-import { channelLabel, firstSent, generator, isHandEntered, overrideView } from './model.js';
+import { channelLabel, firstSent, generator } from './model.js';
 import { receivedText, sourceText } from './facts.js';
 
 export interface LettersInput {
@@ -157,11 +157,11 @@ function buildLetter(input: LettersInput, byCountry: ContactsByCountry, country:
       sentence = fmt.t('letters.silent', { window });
   }
   blocks.push({ kind: 'lead', label: fmt.t(`outcome.${country.outcome}`), text: sentence });
-  const found = stats.overrides.find((o) => isHandEntered(o) && o.applied !== false && o.contactId && o.contactId === country.contactId);
-  const hand = found ? overrideView(found) : undefined;
-  if (hand) {
-    const at = hand.answeredAt ? fmt.dateTime(hand.answeredAt, 'UTC') : '';
-    const answer = at && hand.channel ? fmt.t('overrides.answerAtBy', { time: at, channel: channelLabel(fmt, hand.channel) }) : at ? fmt.t('overrides.answerAt', { time: at }) : channelLabel(fmt, hand.channel);
+  // The answer that counted was entered by hand: when it reached the secretariat, and how.
+  if (country.handEntered) {
+    const at = country.answeredAt ? fmt.dateTime(country.answeredAt, 'UTC') : '';
+    const channel = channelLabel(fmt, country.handEntered.channel);
+    const answer = at ? fmt.t('overrides.answerAtBy', { time: at, channel }) : channel;
     blocks.push({ kind: 'p', text: fmt.t('letters.byHand', { answer }) });
   }
   if (first && lastBucket) {

@@ -156,18 +156,13 @@ export function renameCountries(stats: Stats, rename: (c: { country: string; iso
   return out;
 }
 
-/** Contact ids whose answer was entered by hand (and applied). */
-function handEnteredContacts(stats: Stats): Set<string> {
-  return new Set(stats.overrides.filter((o) => isHandEntered(o) && o.applied !== false && o.contactId).map((o) => o.contactId!));
-}
-
 function rowsOf(countries: CountryResult[], stats: Stats, fmt: Formatter, name: (c: CountryResult) => string, anonymize: boolean): CountryRow[] {
   const windowSeconds = stats.buckets.at(-1)?.thresholdSeconds;
-  const byHand = handEnteredContacts(stats);
   const rows = countries.map((c) => {
     const bucket = c.outcome === 'answered' && c.responseSeconds !== null ? stats.buckets.find((b) => c.responseSeconds! <= b.thresholdSeconds) : undefined;
     const local = localTime(c, fmt, anonymize);
-    const handEntered = Boolean((c.handEntered || (c.contactId && byHand.has(c.contactId))) && (c.outcome === 'answered' || c.outcome === 'late'));
+    // The statistics say whether the answer that counted was entered by hand (anonymized or not).
+    const handEntered = c.handEntered !== undefined && (c.outcome === 'answered' || c.outcome === 'late');
     const outcomeLabel = fmt.t(`outcome.${c.outcome}`);
     const row: CountryRow = {
       country: name(c),

@@ -156,7 +156,11 @@ describe('letters from hand-built statistics', () => {
     s.countries = s.countries.map((c) => (c.country === unreachable.country ? unreachable : c));
     s.silent = s.silent.slice(1);
     s.unreachable = [unreachable];
-    const late = s.late[0]!;
+    // Its answer that counted was entered by hand, as the statistics record it: in the country's
+    // result (its time and means) and in the list of overrides.
+    const late = { ...s.late[0]!, answeredAt: '2023-06-08T08:40:00Z', handEntered: { channel: 'phone' as const, note: 'phoned' } };
+    s.late = [late, ...s.late.slice(1)];
+    s.countries = s.countries.map((c) => (c.country === late.country ? late : c));
     s.overrides.push({ at: '2023-06-08T09:00:00Z', contactId: late.contactId!, as: 'reply', note: 'phoned', applied: true, handEntered: { answeredAt: '2023-06-08T08:40:00Z', channel: 'phone' } });
     const letters = buildLetters({ stats: s, meta: sampleMeta() }, { locale: 'en' });
     const text = renderLetterMarkdown(letters.find((l) => l.name === unreachable.country)!);

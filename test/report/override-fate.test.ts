@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/report/html.js';
 import { renderJson } from '../../src/report/json.js';
+import { buildLetters, renderLetterMarkdown } from '../../src/report/letters.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { buildReportModel, type ReportOptions } from '../../src/report/model.js';
 import { renderStatsText } from '../../src/report/terminal.js';
@@ -96,5 +97,18 @@ describe('the table of corrections', () => {
     const md = renderMarkdown(buildReportModel({ stats: s, meta: sampleMeta({ network: 't' }) }));
     expect(md).toMatch(/\| answer entered by hand \(no ping of the contact point had left by then: not applied\) \| [^|]+ \| too early \|/);
     expect(renderStatsText(s, { color: false })).toMatch(/too early \[no ping had left by then: not applied\]/);
+  });
+
+  it('a country is "entered by hand" only when the answer that counted was: not for a faster e-mail of the same contact point', () => {
+    // AL-POL's e-mail came at 60 s; its call, entered by hand, at 12 min (applied, but not the answer that counts).
+    const s = statsWithMarks([{ contactId: 'AL-POL', as: 'reply', note: 'called back', answeredAt: at(720), channel: 'phone' }], (i) => at(3600 + 60 * i));
+    expect(s.overrides[0]!.applied).toBe(true);
+    expect(s.countries.find((c) => c.iso === 'AL')).toMatchObject({ responseSeconds: 60, channel: 'email' });
+    const md = renderMarkdown(buildReportModel({ stats: s, meta: sampleMeta({ network: 't' }) }));
+    expect(md).toContain('| Albania | Answered | 1 min |');
+    expect(md).not.toContain('| Albania | Answered (entered by hand)');
+    const letter = renderLetterMarkdown(buildLetters({ stats: s, meta: sampleMeta({ network: 't' }) }, { all: true }).find((l) => l.name === 'Albania')!);
+    expect(letter).toContain('Albania');
+    expect(letter).not.toContain('entered by hand');
   });
 });
