@@ -2,6 +2,7 @@
 // the split of the figures by kind of contact point (`--by kind`).
 import { isoForCountry } from '../directory/countries.js';
 import type { ContactKind, Directory, Party, PartyStatus } from '../core/directory.js';
+import type { InputProblem } from '../core/errors.js';
 import { summarize, type PopulationMember } from './summarize.js';
 import { ResponseTally } from './tally.js';
 import type { Finding, GroupStats } from './types.js';
@@ -28,6 +29,27 @@ const KINDS: readonly ContactKind[] = ['police', 'prosecution', 'other'];
  * list is `other` (never guessed from the id: `stats` warns of such ids, see statsFromReplies). */
 export function contactKind(member: PopulationMember, contactId: string): ContactKind {
   return member.contacts?.find((c) => c.id === contactId)?.kind ?? 'other';
+}
+
+/** Contact ids of a log named in the warning of unlistedContactsWarning, at most. */
+const NAMED_IDS = 5;
+
+/** The warning for contact ids of a log (a reply log, an events.jsonl) that the directory given
+ * does not list: their kind is `other`. Undefined when there are none. */
+export function unlistedContactsWarning(file: string, ids: readonly string[]): InputProblem | undefined {
+  if (ids.length === 0) return undefined;
+  const named = ids.slice(0, NAMED_IDS).join(', ') + (ids.length > NAMED_IDS ? ', ...' : '');
+  const n = ids.length;
+  return { file, message: `${n} contact id${n === 1 ? ' is' : 's are'} not in the directory (${named}); counted as kind "other"` };
+}
+
+/** The contact points pinged (by country ISO code and id) that the directory does not list under
+ * that country, each id once, in the order first pinged. */
+export function unlistedPinged(pinged: Iterable<{ iso: string; contactId: string }>, directory: Directory): string[] {
+  const listed = new Set(directory.parties.flatMap((p) => p.contacts.map((c) => `${p.iso.toUpperCase()} ${c.id}`)));
+  const ids = new Set<string>();
+  for (const p of pinged) if (!listed.has(`${p.iso.toUpperCase()} ${p.contactId}`)) ids.add(p.contactId);
+  return [...ids];
 }
 
 /** Does the population say the kinds of its contact points? One from a directory does (a run's, or

@@ -4,7 +4,7 @@ import { countryMatches, foldCountryName, suggestCountry } from '../directory/co
 import type { Directory, Party } from '../core/directory.js';
 import { InputError, type InputProblem } from '../core/errors.js';
 import type { ChannelName } from '../core/events.js';
-import { membersFromTally, membersOf, splitByKind } from './population.js';
+import { membersFromTally, membersOf, splitByKind, unlistedContactsWarning } from './population.js';
 import { summarize, type PopulationMember } from './summarize.js';
 import type { ResponseTally } from './tally.js';
 import type { Finding, Stats } from './types.js';
@@ -16,9 +16,6 @@ export interface ReplyStatsOptions {
   /** Where to add the warnings about the log against the directory (contact ids it does not list). */
   warnings?: InputProblem[];
 }
-
-/** Contact ids of the log named in the warning, at most. */
-const NAMED_IDS = 5;
 
 /** Throws InputError (with the row where each first appears) for countries of the log that
  * the directory does not list. The kinds of contact point (`byKind`) are the directory's: a
@@ -82,15 +79,6 @@ function unlistedContacts(tally: ResponseTally, partyOf: ReadonlyMap<string, Par
     for (const id of contacts.keys()) if (id !== key && !listed.has(id)) ids.push(id);
   }
   return unlistedContactsWarning(file, ids);
-}
-
-/** The warning for contact ids of a log (a reply log, an events.jsonl) that the directory given
- * does not list: their kind is `other`. Undefined when there are none. */
-export function unlistedContactsWarning(file: string, ids: readonly string[]): InputProblem | undefined {
-  if (ids.length === 0) return undefined;
-  const named = ids.slice(0, NAMED_IDS).join(', ') + (ids.length > NAMED_IDS ? ', ...' : '');
-  const n = ids.length;
-  return { file, message: `${n} contact id${n === 1 ? ' is' : 's are'} not in the directory (${named}); counted as kind "other"` };
 }
 
 /** A bounce row says an address of that contact point failed; the log does not say which, so

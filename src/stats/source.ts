@@ -128,17 +128,14 @@ async function fromEventLog(path: string, opts: StatsSourceOptions): Promise<Sta
   const [{ state, warnings }, { statsFromState }] = await Promise.all([foldLog(path), import('./compute.js')]);
   const bucketSeconds = opts.bucketSeconds ?? [...DEFAULT_BUCKET_SECONDS];
   const directory = opts.directory ? await loadDirectory(opts.directory) : await directoryFromPings(state);
-  if (opts.directory) {
-    // The kinds of contact point are the directory's: say which of the log's it does not list.
-    const listed = new Set(directory.parties.flatMap((p) => p.contacts.map((c) => `${p.iso.toUpperCase()} ${c.id}`)));
-    const ids = new Set<string>();
-    for (const rec of state.pings.values()) if (!listed.has(`${rec.started.iso.toUpperCase()} ${rec.started.contactId}`)) ids.add(rec.started.contactId);
-    const { unlistedContactsWarning } = await import('./replies.js');
-    const unlisted = unlistedContactsWarning(path, [...ids]);
-    if (unlisted) warnings.push(unlisted);
-  }
   const observerIsos = new Set(directory.parties.filter((p) => p.status === 'observer').map((p) => p.iso.toUpperCase()));
   const pinged = [...state.pings.values()].map((r) => r.started);
+  if (opts.directory) {
+    // The kinds of contact point are the directory's: say which of the log's it does not list.
+    const { unlistedContactsWarning, unlistedPinged } = await import('./population.js');
+    const unlisted = unlistedContactsWarning(path, unlistedPinged(pinged, directory));
+    if (unlisted) warnings.push(unlisted);
+  }
   const includeObservers = pinged.some((e) => observerIsos.has(e.iso.toUpperCase()));
   const stats = statsFromState(state, directory, { bucketSeconds, includeObservers, ...(opts.authenticity ? { authenticity: opts.authenticity } : {}) });
   const channels = [...new Set(pinged.map((e) => e.channel))];
