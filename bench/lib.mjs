@@ -22,9 +22,10 @@ export function medianTime(cmd, args, n = 15, opts = {}) {
   return median(Array.from({ length: n }, () => timeCommand(cmd, args, opts)));
 }
 
-/** A reply log: 2,000 countries × 5 contact points, rows interleaved (no two neighbours share a
- * contact point), timestamps in several offsets, every kind and unanswered pings. */
-export function writeReplyLog(file, rows) {
+/** A reply log: by default 2,000 countries × 5 contact points (`contacts` contact points spread
+ * over `countries` countries when given), rows interleaved (no two neighbours share a contact
+ * point), timestamps in several offsets, every kind and unanswered pings. */
+export function writeReplyLog(file, rows, { contacts = 10_000, countries = 2_000 } = {}) {
   const fd = openSync(file, 'w');
   const offsets = ['Z', '+02:00', '-05:00', '+05:30', '+09:00', '-03:00', '+01:00'];
   const kinds = ['', '', '', 'reply', 'reply', 'auto-reply', 'bounce', 'read-receipt'];
@@ -39,8 +40,8 @@ export function writeReplyLog(file, rows) {
   };
   let buf = 'country,contact,channel,sent_at,replied_at,kind\n';
   for (let i = 0; i < rows; i++) {
-    const contact = i % 10000;
-    const country = contact % 2000;
+    const contact = i % contacts;
+    const country = contact % countries;
     const sent = base + Math.floor(rand() * 86400) * 1000;
     const answered = rand() < 0.9;
     const off = offsets[i % offsets.length];

@@ -3,7 +3,9 @@
 // run folder, `report --format html,csv` — each a spawned process, timed (wall and CPU) with its
 // peak RSS. Prints the time per contact point at each size and its ratio to the smallest size's,
 // and `stats` on the run folder against `stats` on a reply log with as many rows as the run's
-// event log. Targets: per contact point within 1.2× of the 10k figure at 100k; peak RSS under
+// event log: one over 10,000 contact points (the first reference, kept), and one over as many
+// contact points and countries as the run's directory (`reply log 2`: the same test as a reply
+// log). Targets: per contact point within 1.2× of the 10k figure at 100k; peak RSS under
 // 300 MB at 100k; stats on the run folder within 2× the reply log's.
 //
 //   npm run bench -- scale                         10k, 30k, 100k, one run each
@@ -83,11 +85,15 @@ try {
     results.push(step('stats <run>', size, ['stats', runDir, '--json']));
     const replies = join(tmp, `replies-${size}.csv`);
     writeReplyLog(replies, events);
-    results.push({ ...step('stats <reply log>', size, ['stats', replies, '--json']), rows: events });
+    results.push({ ...step('stats <reply log>', size, ['stats', replies, '--json']), rows: events, contacts: 10_000 });
+    // The same number of rows over as many contact points as the run, in as many countries.
+    const same = join(tmp, `replies-same-${size}.csv`);
+    writeReplyLog(same, events, { contacts: size, countries: countriesOf(dirFile) });
+    results.push({ ...step('stats <reply log 2>', size, ['stats', same, '--json']), rows: events, contacts: size });
     results.push(step('report html,csv', size, (i) => ['report', runDir, '--format', 'html,csv', '--out', join(tmp, `reports-${size}-${i}`)]));
     const html = readdirSync(join(tmp, `reports-${size}-0`)).find((f) => f.endsWith('.html'));
     const htmlMb = html ? (statSync(join(tmp, `reports-${size}-0`, html)).size / 1e6).toFixed(1) : '?';
-    console.log(`  ${size}: ${events} events, HTML report ${htmlMb} MB, validate ${ms(results.at(-5).wall)}, demo ${ms(demo.wall)}, stats ${ms(results.at(-3).wall)}, report ${ms(results.at(-1).wall)}`);
+    console.log(`  ${size}: ${events} events, HTML report ${htmlMb} MB, validate ${ms(results.at(-6).wall)}, demo ${ms(demo.wall)}, stats ${ms(results.at(-4).wall)}, report ${ms(results.at(-1).wall)}`);
     if (!KEEP) {
       rmSync(runsDir, { recursive: true, force: true });
       for (let i = 0; i < RUNS; i++) rmSync(join(tmp, `reports-${size}-${i}`), { recursive: true, force: true });
@@ -97,6 +103,16 @@ try {
 } finally {
   if (KEEP) console.log(`kept: ${tmp}`);
   else rmSync(tmp, { recursive: true, force: true });
+}
+
+/** How many countries a generated directory CSV lists. */
+function countriesOf(file) {
+  const isos = new Set();
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const cells = line.split(',');
+    if (cells.length > 3 && /^[A-Z]{2}$/.test(cells[1])) isos.add(cells[1]);
+  }
+  return isos.size;
 }
 
 function ms(x) {
@@ -122,8 +138,10 @@ function report() {
   }
   for (const size of SIZES) {
     const run = results.find((r) => r.label === 'stats <run>' && r.size === size);
-    const log = results.find((r) => r.label === 'stats <reply log>' && r.size === size);
-    console.log(`  stats ${size}: run folder ${ms(run.wall)} (CPU ${ms(run.cpu)}) vs reply log of ${log.rows} rows ${ms(log.wall)} (CPU ${ms(log.cpu)}): ×${(run.wall / log.wall).toFixed(2)} wall, ×${(run.cpu / log.cpu).toFixed(2)} CPU (target ≤ 2)`);
+    for (const label of ['stats <reply log>', 'stats <reply log 2>']) {
+      const log = results.find((r) => r.label === label && r.size === size);
+      console.log(`  stats ${size}: run folder ${ms(run.wall)} (CPU ${ms(run.cpu)}) vs reply log of ${log.rows} rows, ${log.contacts} contact points: ${ms(log.wall)} (CPU ${ms(log.cpu)}): ×${(run.wall / log.wall).toFixed(2)} wall, ×${(run.cpu / log.cpu).toFixed(2)} CPU (target ≤ 2)`);
+    }
   }
   console.log(`load average at end ${loadavg()[0].toFixed(2)}`);
 }

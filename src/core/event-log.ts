@@ -71,6 +71,12 @@ export class EventLog {
     return this.fd !== undefined && this.known !== undefined && fstatSync(this.fd).size === this.known;
   }
 
+  /** The log's size as far as this process can vouch for it (see `known`): undefined once another
+   * writer appended, or without expect(). */
+  vouchedSize(): number | undefined {
+    return this.onlyOwnAppends() ? this.known : undefined;
+  }
+
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
@@ -87,12 +93,13 @@ export interface ReadResult {
  * last line is a warning, any other bad line an error, thrown once the events before it are
  * given. Lines are split here rather than by readline (a third of the time of `stats` on a large
  * run went to it), and nothing but the current chunk is held. */
-async function* eventChunks(path: string, warnings: InputProblem[]): AsyncGenerator<RunEvent[]> {
+async function* eventChunks(path: string, warnings: InputProblem[], start?: LogPosition): AsyncGenerator<RunEvent[]> {
   const fh = await open(path, 'r');
   try {
     const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
     let carry: Buffer | undefined;
-    let lineNo = 0;
+    let lineNo = start?.lines ?? 0;
+    let position = start?.bytes ?? 0;
     let pending: { line: number; error: string } | undefined;
     const parse = (text: string, out: RunEvent[]) => {
       lineNo++;
@@ -122,8 +129,9 @@ async function* eventChunks(path: string, warnings: InputProblem[]): AsyncGenera
       if (out.length) yield out;
     };
     for (;;) {
-      const { bytesRead } = await fh.read(chunk, 0, chunk.length, null);
+      const { bytesRead } = await fh.read(chunk, 0, chunk.length, position);
       if (bytesRead === 0) break;
+      position += bytesRead;
       let data = chunk.subarray(0, bytesRead);
       if (carry) data = Buffer.concat([carry, data]);
       const last = data.lastIndexOf(0x0a);
@@ -154,10 +162,17 @@ const CHUNK_BYTES = 1 << 20;
 /** Under V8's limit for an object in the young generation (128 KB). */
 const PIECE_BYTES = 1 << 16;
 
-/** Calls `onEvent` for each event of a log, in log order, a chunk read at a time (see
- * streamEvents): what a fold over a large log uses, with no promise per event. */
-export async function forEachEvent(path: string, onEvent: (e: RunEvent) => void, warnings: InputProblem[] = []): Promise<void> {
-  for await (const events of eventChunks(path, warnings)) for (const e of events) onEvent(e);
+/** A place in a log at the start of a line: after its first `bytes` bytes, `lines` lines. */
+export interface LogPosition {
+  bytes: number;
+  lines: number;
+}
+
+/** Calls `onEvent` for each event of a log (from `start`, else its first line), in log order, a
+ * chunk read at a time (see streamEvents): what a fold over a large log uses, with no promise
+ * per event. */
+export async function forEachEvent(path: string, onEvent: (e: RunEvent) => void, warnings: InputProblem[] = [], start?: LogPosition): Promise<void> {
+  for await (const events of eventChunks(path, warnings, start)) for (const e of events) onEvent(e);
 }
 
 /** Streams the events of a log; a truncated last line is a warning, any other bad line an error. */

@@ -58,6 +58,8 @@ export const runPaths = (runDir: string) => ({
   plan: join(runDir, 'run.json'),
   directory: join(runDir, 'directory.json'),
   events: join(runDir, 'events.jsonl'),
+  /** The fold of the log's first bytes, as the statistics hold it (src/stats/checkpoint.ts). */
+  checkpoint: join(runDir, 'events.checkpoint'),
   messages: join(runDir, 'messages'),
   lock: join(runDir, 'lock'),
   /** Output of a detached run (`run --detach`) and of the service that resumes it. */
@@ -304,13 +306,15 @@ export interface FoldOptions {
   observe?: (e: RunEvent) => void;
   /** Collects the problems that are not errors (a truncated last line, left out). */
   warnings?: InputProblem[];
+  /** Goes on from the fold of the log's first `bytes` bytes (`lines` lines): a checkpoint. */
+  from?: { state: RunState; bytes: number; lines: number };
 }
 
 /** The events of a log folded as they are read, never held whole: `mark`, `inspect --run`, and
  * (slimmed further) `stats` and `status`. */
 export async function foldEventLog(path: string, opts: FoldOptions = {}): Promise<RunState> {
   if (!existsSync(path)) throw new InputError([{ file: path, message: 'no such file' }]);
-  const state = emptyRunState();
+  const state = opts.from?.state ?? emptyRunState();
   const hold = opts.hold ? opts.hold(state) : (e: RunEvent) => heldEvent(e, true);
   const { observe } = opts;
   await forEachEvent(
@@ -322,6 +326,7 @@ export async function foldEventLog(path: string, opts: FoldOptions = {}): Promis
         }
       : (e) => applyEvent(state, hold(e)),
     opts.warnings,
+    opts.from,
   );
   return state;
 }

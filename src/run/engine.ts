@@ -66,6 +66,8 @@ export interface EngineResult {
    * mark` may): `state` is the fold of the whole log, and the reports can be computed from it
    * instead of reading the log again. */
   ownLog?: boolean;
+  /** With ownLog: the log's size when the window closed, all of which `state` folds. */
+  logBytes?: number;
   /** The snapshot as the statistics read it (forCounting: what `rollcall stats` reads back from
    * directory.json), kept from planning for the reports at the end: a run of 100,000 contact
    * points no longer reads its 43 MB directory.json again (a worker's heap of 124 MB) on top of
@@ -210,7 +212,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     for (const c of opts.channels) await c.watch({ ...ctx, signal: done });
     await recorder.record({ type: 'run-ended', reason: 'window-closed' });
     opts.onPhase?.({ phase: 'ended' });
-    return { outcome: 'ended', uncertain, state, ownLog: log.onlyOwnAppends(), countingDirectory: fromWire(snapshot.countingDirectory) };
+    const logBytes = log.vouchedSize();
+    return { outcome: 'ended', uncertain, state, ownLog: logBytes !== undefined, ...(logBytes !== undefined ? { logBytes } : {}), countingDirectory: fromWire(snapshot.countingDirectory) };
   } finally {
     if (opened) await Promise.allSettled(opts.channels.map((c) => c.close()));
     log.close();

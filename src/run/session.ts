@@ -113,6 +113,11 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
     // the reports are computed from it and from the directory the engine kept. Otherwise (a
     // `rollcall mark` meanwhile) they read the run folder again, and the state is let go first.
     const folded = outcome === 'ended' && engine.ownLog ? { state: engine.state, directory: engine.countingDirectory } : undefined;
+    // Its checkpoint, for `stats` and `report` to read instead of the log (best effort).
+    if (folded?.directory && engine.logBytes !== undefined) {
+      const { writeCheckpoint } = await import('../stats/checkpoint.js');
+      await writeCheckpoint(opts.runDir, folded.state, folded.directory, opts.plan.channels, engine.logBytes);
+    }
     engine = undefined;
     if (outcome === 'stopped') {
       await opts.notify?.settled();

@@ -105,7 +105,7 @@ async function fromRunFolder(dir: string, opts: StatsSourceOptions, given?: { st
   if (opts.directory) throw new UsageError('--directory is for an events.jsonl or a reply log: a run folder is counted against its own directory.json');
   const folder = RunFolder.open(dir);
   const plan = folder.plan();
-  const { directory, state, warnings } = await directoryAndFold(folder, plan.channels, given ? Promise.resolve(given) : foldIfAny(folder), knownDirectory);
+  const { directory, state, warnings } = (!given && !knownDirectory && (await fromCheckpoint(folder, plan.channels))) || (await directoryAndFold(folder, plan.channels, given ? Promise.resolve(given) : foldIfAny(folder), knownDirectory));
   const { statsFromState } = await import('./compute.js');
   const bucketSeconds = opts.bucketSeconds ?? plan.bucketSeconds;
   const authenticity = opts.authenticity ?? plan.authenticity ?? 'report';
@@ -203,6 +203,19 @@ async function foldIfAny(folder: RunFolder): Promise<{ state: RunState; warnings
     return { state: emptyRunState(), warnings: [{ file: path, message: 'no events yet (the run has not started)' }] };
   }
   return foldLog(path);
+}
+
+/** The run's directory and state from its checkpoint (src/stats/checkpoint.ts) when it holds,
+ * with the events appended after it folded on; undefined when there is none that holds. */
+async function fromCheckpoint(folder: RunFolder, channels: readonly ChannelName[]): Promise<{ directory: Directory; state: RunState; warnings: InputProblem[] } | undefined> {
+  if (!folder.hasEvents()) return undefined;
+  const { readCheckpoint } = await import('./checkpoint.js');
+  const checkpoint = await readCheckpoint(folder.dir, channels);
+  if (!checkpoint) return undefined;
+  const warnings: InputProblem[] = [];
+  const { state, bytes, lines } = checkpoint;
+  await foldEventLog(folder.paths.events, { hold: forStatistics, warnings, from: { state, bytes, lines } });
+  return { directory: checkpoint.directory, state, warnings };
 }
 
 /** The state of an event log as the statistics (and `rollcall status`) read it, folded as the

@@ -1,0 +1,462 @@
+// The checkpoint of a run folder (events.checkpoint): the fold of events.jsonl up to a byte
+// offset, as the statistics hold it, and the run's directory as they count it, written by the
+// process that ran the run when its window closed. `rollcall stats` and `rollcall report` read it
+// instead of parsing the log's first bytes again (JSON.parse of a 100,000-contact run's 96 MB
+// log alone took as long as the whole of `stats` on a reply log of as many rows), then fold the
+// rest of the log (a `rollcall mark` made later) onto it.
+//
+// The log stays the truth. A checkpoint counts only while everything it was made from is
+// unchanged: the log's first `bytes` bytes (SHA-1), directory.json (size and SHA-1), the tool
+// version, the run's channels. Anything else (missing, cut short, another version, a log edited
+// by hand) and the log is folded from its first line, as without a checkpoint. Nothing reads it
+// but the statistics; deleting it loses nothing.
+//
+// The file: a header line, then one JSON value a line, in the header's `columns` order. The
+// state is held in columns (a ping's fields each in an array of their own; repeated words such
+// as timestamps, countries and classes as numbers into one table of words): JSON.parse of
+// arrays of strings and numbers is many times faster than of an object per event.
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { Directory } from '../core/directory.js';
+import type {
+  ChannelName,
+  DeliveryStatusEvent,
+  MessageClass,
+  MessageReceivedEvent,
+  OverrideEvent,
+  PingFailedEvent,
+  PingStartedEvent,
+  TestProblemEvent,
+  WatchCursorEvent,
+} from '../core/events.js';
+import { EVENT_VERSION } from '../core/events.js';
+import { runPaths } from '../core/run-folder.js';
+import { hasWorker, workerReply } from '../core/worker-reply.js';
+import { emptyRunState, type PingRecord, type PingSendState, type RunState } from '../core/run-state.js';
+import { fromWire, toWire, type WireDirectory } from './counting-directory.js';
+
+/** Bumped when the columns change. */
+const FORMAT = 1;
+
+export interface CheckpointHeader {
+  checkpoint: typeof FORMAT;
+  /** The rollcall version that wrote it: another one may fold the log differently. */
+  version: string;
+  /** The channels the counting directory was slimmed for (the run's). */
+  channels: ChannelName[];
+  /** What of events.jsonl it folds: its first `bytes` bytes, `lines` lines. */
+  log: { bytes: number; lines: number; sha1: string };
+  directory: { bytes: number; sha1: string };
+  columns: string[];
+}
+
+/** A checkpoint read back: the state folded from the log's first `bytes` bytes (`lines` lines). */
+export interface Checkpoint {
+  state: RunState;
+  directory: Directory;
+  bytes: number;
+  lines: number;
+}
+
+/** The reasons of every message as the statistics hold them: none (no figure reads them). */
+const NO_REASONS: string[] = [];
+
+let cachedVersion: string | undefined;
+function toolVersion(): string {
+  cachedVersion ??= (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return cachedVersion;
+}
+
+/** A table of words: each repeated string once, named by its number. */
+class Words {
+  readonly list: string[] = [];
+  private readonly index = new Map<string, number>();
+  of(w: string | undefined): number {
+    if (w === undefined) return -1;
+    let i = this.index.get(w);
+    if (i === undefined) {
+      i = this.list.length;
+      this.index.set(w, i);
+      this.list.push(w);
+    }
+    return i;
+  }
+}
+
+/** The rarely set fields of a row, by row number: [[row, fields], ...]. */
+type Rare<T> = Array<[number, T]>;
+
+interface PingRare {
+  lastFailure?: PingFailedEvent;
+  uncertainSince?: string;
+}
+
+interface MessageRare {
+  from?: string;
+  subject?: string;
+  /** A ping id that names none of the run's pings. */
+  pingId?: string;
+  bounce?: MessageReceivedEvent['bounce'];
+  otherTest?: MessageReceivedEvent['otherTest'];
+  authenticity?: MessageReceivedEvent['authenticity'];
+}
+
+interface Columns {
+  run: { runId?: string; startedAt?: string; endedAt?: string; endReason?: RunState['endReason']; ignored: number; count: number };
+  words: string[];
+  pingId: string[];
+  contactId: string[];
+  address: string[];
+  pingAt: number[];
+  iso: number[];
+  pingChannel: number[];
+  attempt: number[];
+  firstStartedAt: number[];
+  sendState: number[];
+  sentAt: number[];
+  pingRare: Rare<PingRare>;
+  key: string[];
+  messageAt: number[];
+  messageChannel: number[];
+  receivedAt: number[];
+  folder: number[];
+  messageClass: number[];
+  messagePing: number[];
+  messageRare: Rare<MessageRare>;
+  finalStatus: DeliveryStatusEvent[];
+  phoneEvents: Array<[string, Array<DeliveryStatusEvent | PingFailedEvent>]>;
+  testProblems: TestProblemEvent[];
+  overrides: OverrideEvent[];
+  cursors: WatchCursorEvent[];
+  directory: JsonDirectory | undefined;
+}
+
+const COLUMNS: Array<keyof Columns> = [
+  'run',
+  'words',
+  'pingId',
+  'contactId',
+  'address',
+  'pingAt',
+  'iso',
+  'pingChannel',
+  'attempt',
+  'firstStartedAt',
+  'sendState',
+  'sentAt',
+  'pingRare',
+  'key',
+  'messageAt',
+  'messageChannel',
+  'receivedAt',
+  'folder',
+  'messageClass',
+  'messagePing',
+  'messageRare',
+  'finalStatus',
+  'phoneEvents',
+  'testProblems',
+  'overrides',
+  'cursors',
+  'directory',
+];
+
+export interface DigestRequest {
+  path: string;
+  bytes: number;
+}
+
+/** SHA-1 of a file's first `bytes` bytes, and (`countLines`) how many lines they hold; undefined
+ * when the file is shorter. */
+export async function prefixDigest(path: string, bytes: number, countLines = true): Promise<{ sha1: string; lines: number } | undefined> {
+  const fh = await open(path, 'r').catch(() => undefined);
+  if (!fh) return undefined;
+  try {
+    const hash = createHash('sha1');
+    const chunk = Buffer.allocUnsafe(4 << 20);
+    let lines = 0;
+    for (let pos = 0; pos < bytes; ) {
+      const { bytesRead } = await fh.read(chunk, 0, Math.min(chunk.length, bytes - pos), pos);
+      if (bytesRead === 0) return undefined;
+      const piece = chunk.subarray(0, bytesRead);
+      hash.update(piece);
+      if (countLines) for (let i = piece.indexOf(0x0a); i >= 0; i = piece.indexOf(0x0a, i + 1)) lines++;
+      pos += bytesRead;
+    }
+    return { sha1: hash.digest('hex'), lines };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Above this many bytes the log is hashed in a worker thread, beside the parsing of the
+ * checkpoint (below, starting one costs more than it saves). */
+const WORKER_BYTES = 8 << 20;
+const DIGEST_WORKER_URL = new URL('./digest-worker.js', import.meta.url);
+
+/** The SHA-1 of the log's first `bytes` bytes, in a worker when they are many. */
+async function logSha1(path: string, bytes: number): Promise<string | undefined> {
+  if (bytes < WORKER_BYTES || !hasWorker(DIGEST_WORKER_URL)) return (await prefixDigest(path, bytes, false))?.sha1;
+  const request: DigestRequest = { path, bytes };
+  const reply = await workerReply<{ sha1: string } | null>(DIGEST_WORKER_URL, request, 'the checkpoint check');
+  return reply?.sha1;
+}
+
+function fileDigest(path: string): { bytes: number; sha1: string } {
+  const data = readFileSync(path);
+  return { bytes: data.length, sha1: createHash('sha1').update(data).digest('hex') };
+}
+
+/**
+ * Writes the checkpoint of a run folder: `state`, the fold of the log's first `logBytes` bytes
+ * (the engine's state when nothing but its own sitting appended), and `directory`, the run's
+ * directory as the statistics count it (forCounting for `channels`). Through a temporary file
+ * and a rename: a stop halfway leaves the old checkpoint or none. Best effort: a checkpoint is
+ * never needed, so a failure (a full disk) leaves none and is not an error of the run.
+ */
+export async function writeCheckpoint(runDir: string, state: RunState, directory: Directory, channels: readonly ChannelName[], logBytes: number): Promise<boolean> {
+  const paths = runPaths(runDir);
+  const tmp = `${paths.checkpoint}.tmp-${process.pid}`;
+  let fd: number | undefined;
+  try {
+    const log = await prefixDigest(paths.events, logBytes);
+    if (!log) return false;
+    const header: CheckpointHeader = {
+      checkpoint: FORMAT,
+      version: toolVersion(),
+      channels: [...channels],
+      log: { bytes: logBytes, lines: log.lines, sha1: log.sha1 },
+      directory: fileDigest(paths.directory),
+      columns: COLUMNS,
+    };
+    const columns = encode(state, directory);
+    fd = openSync(tmp, 'w');
+    writeSync(fd, JSON.stringify(header) + '\n');
+    // A column at a time: the text of the whole checkpoint is never held.
+    for (const name of COLUMNS) writeSync(fd, JSON.stringify(columns[name]) + '\n');
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, paths.checkpoint);
+    return true;
+  } catch {
+    if (fd !== undefined) closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // never made
+    }
+    return false;
+  }
+}
+
+/** The run folder's checkpoint when it holds for the folder as it is now (see the top of this
+ * file), else undefined: the caller folds the whole log. */
+export async function readCheckpoint(runDir: string, channels: readonly ChannelName[]): Promise<Checkpoint | undefined> {
+  const paths = runPaths(runDir);
+  let text: string;
+  try {
+    if (statSync(paths.checkpoint).size === 0) return undefined;
+    text = readFileSync(paths.checkpoint, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const lines = text.split('\n');
+    text = '';
+    const header = JSON.parse(lines[0]!) as CheckpointHeader;
+    if (header.checkpoint !== FORMAT || header.version !== toolVersion()) return undefined;
+    if (header.channels.join(',') !== channels.join(',')) return undefined;
+    if (header.columns.join(',') !== COLUMNS.join(',') || lines.length < COLUMNS.length + 1) return undefined;
+    if (statSync(paths.events).size < header.log.bytes) return undefined;
+    const dir = fileDigest(paths.directory);
+    if (dir.bytes !== header.directory.bytes || dir.sha1 !== header.directory.sha1) return undefined;
+    // Parsed while the log's first bytes are read and hashed.
+    const digest = logSha1(paths.events, header.log.bytes).catch(() => undefined);
+    const columns = {} as Columns;
+    COLUMNS.forEach((name, i) => {
+      (columns as unknown as Record<string, unknown>)[name] = JSON.parse(lines[i + 1]!);
+      lines[i + 1] = '';
+    });
+    if ((await digest) !== header.log.sha1) return undefined;
+    return { ...decode(columns), bytes: header.log.bytes, lines: header.log.lines };
+  } catch {
+    // Cut short or not ours: the log is folded instead.
+    return undefined;
+  }
+}
+
+/** The state in columns, as the statistics hold it (src/stats/source.ts, forStatistics): the
+ * same fields, whatever the state held beyond them. */
+function encode(state: RunState, directory: Directory): Columns {
+  const words = new Words();
+  const c: Columns = {
+    run: {
+      ...(state.runId !== undefined ? { runId: state.runId } : {}),
+      ...(state.startedAt ? { startedAt: state.startedAt.toISOString() } : {}),
+      ...(state.endedAt ? { endedAt: state.endedAt.toISOString() } : {}),
+      ...(state.endReason ? { endReason: state.endReason } : {}),
+      ignored: state.ignored,
+      count: state.count,
+    },
+    words: words.list,
+    pingId: [],
+    contactId: [],
+    address: [],
+    pingAt: [],
+    iso: [],
+    pingChannel: [],
+    attempt: [],
+    firstStartedAt: [],
+    sendState: [],
+    sentAt: [],
+    pingRare: [],
+    key: [],
+    messageAt: [],
+    messageChannel: [],
+    receivedAt: [],
+    folder: [],
+    messageClass: [],
+    messagePing: [],
+    messageRare: [],
+    finalStatus: [...state.finalStatus.values()],
+    phoneEvents: [...state.phoneEvents],
+    testProblems: state.testProblems,
+    overrides: state.overrides,
+    cursors: [...state.cursors.values()],
+    directory: undefined,
+  };
+  const rowOf = new Map<string, number>();
+  for (const [id, rec] of state.pings) {
+    const s = rec.started;
+    rowOf.set(id, c.pingId.length);
+    const rare: PingRare = {};
+    if (rec.lastFailure) rare.lastFailure = rec.lastFailure;
+    if (rec.uncertainSince) rare.uncertainSince = rec.uncertainSince;
+    if (rare.lastFailure || rare.uncertainSince) c.pingRare.push([c.pingId.length, rare]);
+    c.pingId.push(s.pingId);
+    c.contactId.push(s.contactId);
+    c.address.push(s.address);
+    c.pingAt.push(words.of(s.at));
+    c.iso.push(words.of(s.iso));
+    c.pingChannel.push(words.of(s.channel));
+    c.attempt.push(s.attempt);
+    c.firstStartedAt.push(words.of(rec.firstStartedAt));
+    c.sendState.push(words.of(rec.state));
+    c.sentAt.push(words.of(rec.sentAt));
+  }
+  state.messages.forEach((m, row) => {
+    const ping = m.pingId !== undefined ? rowOf.get(m.pingId) : undefined;
+    const rare: MessageRare = {};
+    // What forStatistics keeps of a message: its sender only to list an answer whose origin
+    // fails authentication or to name who sent one matched to no ping; a subject only of a
+    // report of failed or delayed delivery.
+    if (m.authenticity?.verdict === 'fail' || m.pingId === undefined) rare.from = m.from;
+    if ((m.class === 'bounce' || m.class === 'delay') && m.subject !== undefined) rare.subject = m.subject;
+    if (m.pingId !== undefined && ping === undefined) rare.pingId = m.pingId;
+    if (m.bounce) rare.bounce = m.bounce;
+    if (m.otherTest) rare.otherTest = m.otherTest;
+    if (m.authenticity) rare.authenticity = m.authenticity;
+    if (Object.keys(rare).length > 0) c.messageRare.push([row, rare]);
+    c.key.push(m.key);
+    c.messageAt.push(words.of(m.at));
+    c.messageChannel.push(words.of(m.channel));
+    c.receivedAt.push(words.of(m.receivedAt));
+    c.folder.push(words.of(m.folder));
+    c.messageClass.push(words.of(m.class));
+    c.messagePing.push(ping ?? -1);
+  });
+  const wire = toWire(directory);
+  c.directory = {
+    ...wire,
+    parties: wire.parties.map((p) => ({ ...p, kinds: [...p.kinds], zones: [...p.zones], emails: lists(p.emails), phones: lists(p.phones), sms: lists(p.sms) })),
+  };
+  return c;
+}
+
+/** A WireDirectory as JSON holds it: its numbers in arrays. */
+type JsonLists = { all: string[]; ends: number[] };
+type JsonDirectory = Omit<WireDirectory, 'parties'> & {
+  parties: Array<Omit<WireDirectory['parties'][number], 'kinds' | 'zones' | 'emails' | 'phones' | 'sms'> & { kinds: number[]; zones: number[]; emails: JsonLists; phones: JsonLists; sms: JsonLists }>;
+};
+
+const lists = (l: { all: string[]; ends: Uint32Array }) => ({ all: l.all, ends: [...l.ends] });
+const unlists = (l: JsonLists) => ({ all: l.all, ends: Uint32Array.from(l.ends) });
+
+/** The state as forStatistics folds it: every object made with the same fields in the same order. */
+function decode(c: Columns): { state: RunState; directory: Directory } {
+  const w = c.words;
+  const word = (i: number): string | undefined => (i < 0 ? undefined : w[i]);
+  const state = emptyRunState();
+  if (c.run.runId !== undefined) state.runId = c.run.runId;
+  if (c.run.startedAt) state.startedAt = new Date(c.run.startedAt);
+  if (c.run.endedAt) state.endedAt = new Date(c.run.endedAt);
+  if (c.run.endReason) state.endReason = c.run.endReason;
+  state.ignored = c.run.ignored;
+  state.count = c.run.count;
+  const pingRare = new Map(c.pingRare);
+  const pingIds: string[] = c.pingId;
+  for (let row = 0; row < pingIds.length; row++) {
+    const started: PingStartedEvent = {
+      v: EVENT_VERSION,
+      at: w[c.pingAt[row]!]!,
+      type: 'ping-started',
+      pingId: pingIds[row]!,
+      contactId: c.contactId[row]!,
+      iso: w[c.iso[row]!]!,
+      channel: w[c.pingChannel[row]!] as ChannelName,
+      address: c.address[row]!,
+      token: '',
+      attempt: c.attempt[row]!,
+    };
+    const rare = pingRare.get(row);
+    const rec: PingRecord = {
+      started,
+      firstStartedAt: w[c.firstStartedAt[row]!]!,
+      state: w[c.sendState[row]!] as PingSendState,
+      sentAt: word(c.sentAt[row]!),
+      providerId: undefined,
+      lastFailure: rare?.lastFailure,
+      uncertainSince: rare?.uncertainSince || undefined,
+    };
+    state.pings.set(started.pingId, rec);
+  }
+  const messageRare = new Map(c.messageRare);
+  for (let row = 0; row < c.key.length; row++) {
+    const rare = messageRare.get(row);
+    const ping = c.messagePing[row]!;
+    const receivedAt = w[c.receivedAt[row]!]!;
+    const at = w[c.messageAt[row]!]!;
+    const message: MessageReceivedEvent = {
+      v: EVENT_VERSION,
+      at: at === receivedAt ? receivedAt : at,
+      type: 'message-received',
+      key: c.key[row]!,
+      channel: w[c.messageChannel[row]!] as ChannelName,
+      receivedAt,
+      from: rare?.from ?? '',
+      subject: rare?.subject,
+      folder: word(c.folder[row]!),
+      class: w[c.messageClass[row]!] as MessageClass,
+      reasons: NO_REASONS,
+      pingId: ping >= 0 ? pingIds[ping] : rare?.pingId,
+      bounce: rare?.bounce,
+      otherTest: rare?.otherTest,
+      authenticity: rare?.authenticity,
+    };
+    state.messages.push(message);
+    state.messageKeys.add(message.key);
+  }
+  for (const e of c.finalStatus) state.finalStatus.set(e.pingId, e);
+  for (const [id, events] of c.phoneEvents) state.phoneEvents.set(id, events);
+  state.testProblems.push(...c.testProblems);
+  state.overrides.push(...c.overrides);
+  for (const e of c.cursors) state.cursors.set(`${e.channel}:${e.folder}`, e);
+  const d = c.directory as JsonDirectory;
+  const directory = fromWire({
+    ...d,
+    parties: d.parties.map((p) => ({ ...p, kinds: Uint32Array.from(p.kinds), zones: Uint32Array.from(p.zones), emails: unlists(p.emails), phones: unlists(p.phones), sms: unlists(p.sms) })),
+  });
+  return { state, directory };
+}
