@@ -107,8 +107,11 @@ export class SimWorld {
   private readonly single = new Map<string, number>();
   private readonly behaviours = new Map<string, SimBehaviour>();
   private readonly attempts = new Map<string, number>();
-  /** The pings accepted and when (ms), side by side rather than an object and a Date each. */
-  private readonly delivered: Ping[] = [];
+  /** The pings accepted (their id, address and token: not the Ping, which the run lets go of
+   * once it has ended) and when (ms), side by side rather than an object and a Date each. */
+  private readonly deliveredIds: string[] = [];
+  private readonly deliveredAddresses: string[] = [];
+  private readonly deliveredTokens: string[] = [];
   private readonly deliveredAt: number[] = [];
 
   constructor(
@@ -137,19 +140,21 @@ export class SimWorld {
 
   /** A ping the simulated servers accepted; returns how many they have accepted so far. */
   deliver(ping: Ping, at: Date): number {
-    this.delivered.push(ping);
+    this.deliveredIds.push(ping.pingId);
+    this.deliveredAddresses.push(ping.address);
+    this.deliveredTokens.push(ping.token);
     this.deliveredAt.push(at.getTime());
-    return this.delivered.length;
+    return this.deliveredIds.length;
   }
 
   /** Every ping the simulated servers accepted, in order: what "sent exactly once" is checked on. */
   get deliveries(): SimDelivery[] {
-    return this.delivered.map((p, i) => ({ pingId: p.pingId, address: p.address, token: p.token, at: new Date(this.deliveredAt[i]!) }));
+    return this.deliveredIds.map((pingId, i) => ({ pingId, address: this.deliveredAddresses[i]!, token: this.deliveredTokens[i]!, at: new Date(this.deliveredAt[i]!) }));
   }
 
-  /** The pings accepted, in order, with their time (ms), without an object for each. */
-  forEachDelivery(f: (ping: Ping, atMs: number) => void): void {
-    this.delivered.forEach((p, i) => f(p, this.deliveredAt[i]!));
+  /** The ids of the pings accepted, in order, with their time (ms), without an object for each. */
+  forEachDelivery(f: (pingId: string, atMs: number) => void): void {
+    this.deliveredIds.forEach((id, i) => f(id, this.deliveredAt[i]!));
   }
 
   private set(address: string, b: SimBehaviour): void {

@@ -5,6 +5,7 @@
 // network is rehearsed before its real test. --json prints { runDir, stats } (stats as
 // `rollcall stats --json` prints them), and with --directory also { directory, warnings }.
 import { resolve } from 'node:path';
+import { collectNow, governHeap } from '../core/heap-governor.js';
 import { EXIT, formatProblem, InputError, UsageError, type InputProblem } from '../core/errors.js';
 import { loadDirectory, readDirectory } from '../directory/load.js';
 import type { Directory } from '../core/directory.js';
@@ -44,7 +45,9 @@ export async function run(_args: string[], opts: DemoOptions, o: Output): Promis
   if (opts.sheet !== undefined && given === undefined) throw new UsageError('--sheet names a sheet of the --directory workbook; give --directory too');
   // The directory is handed to the engine, which lets go of it once the pings are planned; only
   // the live view (not --json) keeps it.
+  governHeap();
   const { runDir, plan, sim, handover, shownDirectory, warnings } = await prepare(opts, o, { given, seed, seedText, speed });
+  collectNow();
   const { clock, channels, random, from } = sim;
   const stop = stopOnSignals({ err: o.err, continueWith: commandLine(o, `resume ${shown(runDir, o.cwd)}`), quit: (code) => process.exit(code) });
   try {
@@ -92,6 +95,8 @@ async function prepare(
     directory = check.directory;
     warnings = check.warnings;
   }
+  // What reading and checking the directory made is garbage now (a phase's end, see heap-governor).
+  collectNow();
   const snapshot = directorySnapshot(directory, false);
   const pings = countPings(snapshot, ['sim']);
   if (given !== undefined && pings === 0) {
@@ -135,6 +140,7 @@ async function prepare(
         `Run folder: ${shown(runDir, o.cwd)}\n`,
     );
   }
+  collectNow();
   const sim = await simChannelSetup(runDir, plan, snapshot, now);
   return { runDir, plan, sim, handover: new DirectoryHandover(snapshot), shownDirectory: o.json ? undefined : snapshot, warnings };
 }

@@ -22,8 +22,11 @@ import { createNotifier } from '../run/notify.js';
 import { commandLine, type Output } from './output.js';
 import type { Channel } from '../channels/channel.js';
 import type { ResumeOptions } from './commands.js';
+import { governHeap } from '../core/heap-governor.js';
 
 export async function run(args: string[], opts: ResumeOptions, o: Output): Promise<number> {
+  // A run holds every ping for hours: its heap is kept near what it holds (core/heap-governor.ts).
+  governHeap();
   const arg = args[0];
   if (!arg) throw new UsageError('resume: give the run folder (runs/<id>)');
   const webhookPortText = opts.webhookPort;

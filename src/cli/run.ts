@@ -22,8 +22,11 @@ import { parseBuckets } from '../stats/buckets.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { commandLine, type Output } from './output.js';
 import type { RunOptions } from './commands.js';
+import { governHeap } from '../core/heap-governor.js';
 
 export async function run(_args: string[], opts: RunOptions, o: Output): Promise<number> {
+  // A run holds every ping for hours: its heap is kept near what it holds (core/heap-governor.ts).
+  governHeap();
   const windowText = opts.window;
   const windowSeconds = parseDuration(windowText);
   if (windowSeconds === undefined || !Number.isInteger(windowSeconds)) throw new UsageError(`--window: "${windowText}" is not a duration in whole seconds (e.g. 24h, 90m)`);

@@ -15,6 +15,13 @@ export class MinHeap<T> {
     return this.items.length;
   }
 
+  /** Empties the heap. */
+  clear(): void {
+    this.items.length = 0;
+    this.keys.length = 0;
+    this.seqs.length = 0;
+  }
+
   peek(): T | undefined {
     return this.items[0];
   }

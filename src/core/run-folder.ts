@@ -3,6 +3,7 @@
 // raw messages; the lock and the reports are written by their own modules at the paths it names.
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { mkdir, open, unlink } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { makeFolder, pathError } from './make-folder.js';
 import { basename, dirname, join } from 'node:path';
 import type { Directory } from './directory.js';
@@ -119,7 +120,7 @@ export class RunFolder {
    * taken): directory.json first, then an empty events.jsonl and messages/, then run.json last,
    * so that a folder with a plan is a complete run folder.
    */
-  static create(runsDir: string, newId: () => string, content: { directoryText: string; plan: (id: string) => RunPlan }): RunFolder {
+  static create(runsDir: string, newId: () => string, content: { directoryText: () => Iterable<string>; plan: (id: string, directoryHash: string) => RunPlan }): RunFolder {
     const notCreated = `cannot create a run folder in ${runsDir}; nothing was created`;
     try {
       makeFolder(runsDir, 'cannot create a run folder in');
@@ -140,10 +141,10 @@ export class RunFolder {
     }
     const folder = new RunFolder(dir);
     try {
-      writeDurable(folder.paths.directory, content.directoryText);
+      const directoryHash = writeDurable(folder.paths.directory, content.directoryText());
       mkdirSync(folder.paths.messages);
       writeDurable(folder.paths.events, '');
-      const plan = content.plan(id);
+      const plan = content.plan(id, directoryHash);
       writeDurable(folder.paths.plan, JSON.stringify(plan, null, 2) + '\n');
       folder.planCache = plan;
     } catch (e) {
@@ -249,18 +250,37 @@ export function safeFileName(name: string): string {
 }
 
 /** Writes a file through a temporary name and fsync, so that a crash leaves the old or the new
- * content, never half of it. */
-export function writeDurable(path: string, text: string): void {
+ * content, never half of it; `text` whole or in pieces (written about 64 KB at a time). Returns
+ * the SHA-256 of what it wrote. */
+export function writeDurable(path: string, text: string | Iterable<string>): string {
   const tmp = `${path}.tmp-${process.pid}`;
+  const hash = createHash('sha256');
   try {
     const fd = openSync(tmp, 'w');
     try {
-      writeSync(fd, text);
+      const write = (piece: string) => {
+        const bytes = Buffer.from(piece);
+        hash.update(bytes);
+        for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
+      };
+      if (typeof text === 'string') write(text);
+      else {
+        let pending = '';
+        for (const piece of text) {
+          pending += piece;
+          if (pending.length >= 1 << 16) {
+            write(pending);
+            pending = '';
+          }
+        }
+        write(pending);
+      }
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
     renameSync(tmp, path);
+    return hash.digest('hex');
   } catch (e) {
     try {
       unlinkSync(tmp);

@@ -164,24 +164,27 @@ const NO_WORDS: string[] = [];
  * ping, bounce, other test, authenticity; `keepFile` keeps the file name too (`mark`, `inspect`
  * find a message by its file).
  */
-export function heldMessage(e: MessageReceivedEvent, keepFile = false): MessageReceivedEvent {
-  // Every field written, absent ones undefined: one object shape for all messages.
+export function heldMessage(e: MessageReceivedEvent, keepFile = false, state?: RunState): MessageReceivedEvent {
+  // Every field written, absent ones undefined: one object shape for all messages. Words and
+  // times that repeat are held once, and the ping's id as the ping holds it (a message read
+  // back from JSON has strings of its own: 200 bytes a message in a run of 100,000).
+  const receivedAt = word(e.receivedAt);
   return {
     v: e.v,
-    at: e.at,
+    at: e.at === receivedAt ? receivedAt : word(e.at),
     type: e.type,
     key: e.key,
-    channel: e.channel,
-    receivedAt: e.receivedAt,
+    channel: word(e.channel) as MessageReceivedEvent['channel'],
+    receivedAt,
     from: e.from,
     subject: e.class === 'bounce' || e.class === 'delay' ? e.subject : undefined,
     messageId: e.messageId,
-    folder: e.folder,
+    folder: e.folder === undefined ? undefined : word(e.folder),
     file: keepFile ? e.file : undefined,
-    class: e.class,
+    class: word(e.class) as MessageReceivedEvent['class'],
     reasons: NO_WORDS,
-    pingId: e.pingId,
-    matchedBy: e.matchedBy,
+    pingId: e.pingId === undefined ? undefined : (state?.pings.get(e.pingId)?.started.pingId ?? e.pingId),
+    matchedBy: e.matchedBy === undefined ? undefined : (word(e.matchedBy) as MessageReceivedEvent['matchedBy']),
     bounce: e.bounce,
     otherTest: e.otherTest,
     authenticity: e.authenticity,
@@ -189,8 +192,19 @@ export function heldMessage(e: MessageReceivedEvent, keepFile = false): MessageR
 }
 
 /** An event as a lean state holds it: a message as heldMessage holds it, any other as it is. */
-export function heldEvent(e: RunEvent, keepFile = false): RunEvent {
-  return e.type === 'message-received' ? heldMessage(e, keepFile) : e;
+export function heldEvent(e: RunEvent, keepFile = false, state?: RunState): RunEvent {
+  return e.type === 'message-received' ? heldMessage(e, keepFile, state) : e;
+}
+
+/** Short values that repeat (classes, channels, folders, the times of a burst), each held once:
+ * the most recent few thousand. */
+const WORDS = new Map<string, string>();
+function word(w: string): string {
+  const seen = WORDS.get(w);
+  if (seen !== undefined) return seen;
+  if (WORDS.size >= 4096) WORDS.clear();
+  WORDS.set(w, w);
+  return w;
 }
 
 function phoneEvent(state: RunState, e: DeliveryStatusEvent | PingFailedEvent): void {

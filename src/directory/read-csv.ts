@@ -11,6 +11,7 @@ import { InputError } from '../core/errors.js';
 import { codePageWarning, describeDialect, detectDelimiter, detectEncoding, textDecoder, type CsvDialect, type TextEncoding } from './csv-dialect.js';
 import { foldColumn, TABLE_COLUMNS, tableBuilder, type Table, type TableBuilder } from './read-table.js';
 import type { DirectorySource } from './source.js';
+import { heapTick } from '../core/heap-governor.js';
 
 export const CSV_COLUMNS = TABLE_COLUMNS;
 
@@ -126,6 +127,7 @@ export async function readCsvSource(bytes: Uint8Array, file: string): Promise<Di
           });
         } else {
           builder.add({ row, cells: record.map((text) => ({ text })) });
+          heapTick();
         }
         return null;
       },

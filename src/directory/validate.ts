@@ -10,6 +10,7 @@ import type { ContactPoint, Directory, Party } from './model.js';
 import { formatPath, type DataPath, type DirectorySource } from './source.js';
 import { suggest } from '../core/suggest.js';
 import { normaliseTimeZone, suggestTimeZone } from '../core/zone.js';
+import { heapTick } from '../core/heap-governor.js';
 
 export interface DirectoryCounts {
   parties: number;
@@ -266,6 +267,7 @@ function checkParty(ck: Check, rawParty: unknown, partyPath: DataPath, counts: D
   const rawContacts = party.contacts ?? [];
   const readerContacts = isObject(rawParty) && Array.isArray(rawParty.contacts) ? (rawParty.contacts as unknown[]) : undefined;
   rawContacts.forEach((rawContact, c) => {
+    heapTick();
     // Checked once, the raw value is dropped (here and in the reader's data, which validation
     // consumes), so that a directory of 100,000 contact points is not held twice.
     rawContacts[c] = undefined;

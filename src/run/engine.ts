@@ -20,6 +20,7 @@ import { applyEvent, emptyRunState, heldEvent, type RunState } from '../core/run
 import { OtherRuns } from './other-runs.js';
 import { forCounting, fromWire, toWire, type WireDirectory } from '../stats/counting-directory.js';
 import { RollcallError, WorkError } from '../core/errors.js';
+import { heapTick } from '../core/heap-governor.js';
 
 export type EnginePhase =
   | { phase: 'waiting'; startAt: Date }
@@ -92,7 +93,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   // The run's state holds its messages lean (heldMessage), and the events read are let go: on a
   // resumed run of 100,000 contact points they were the log's whole 100 MB, held to the end.
   const state = emptyRunState();
-  for (const e of loaded) applyEvent(state, heldEvent(e));
+  for (const e of loaded) applyEvent(state, heldEvent(e, false, state));
   loaded = undefined;
   const uncertain: PingStartedEvent[] = [];
   if (state.endedAt) return { outcome: 'already-ended', uncertain, state };
@@ -267,6 +268,7 @@ function sendJobs(planned: PlannedPing[], state: RunState, index: MemoryPingInde
   const random = opts.random ?? Math.random;
   const jobs: SendJob[] = [];
   for (const p of planned) {
+    heapTick();
     const rec = state.pings.get(p.pingId);
     if (!rec) {
       jobs.push({ ping: newPing(p, index, random, opts.from), attempt: 1, dueAt: now });

@@ -8,6 +8,7 @@ import type { EventLog } from '../core/event-log.js';
 import type { ChannelName, EventInput, RunEvent, WatchCursorEvent } from '../core/events.js';
 import type { Clock } from '../core/clock.js';
 import type { RunFolder } from '../core/run-folder.js';
+import { heapTick } from '../core/heap-governor.js';
 import { applyEvent, emptyRunState, heldEvent, type RunState } from '../core/run-state.js';
 
 export interface RecorderOptions {
@@ -30,7 +31,7 @@ export class Recorder {
     readonly state: RunState = emptyRunState(),
     opts: RecorderOptions = {},
   ) {
-    this.hold = opts.lean ? (e) => heldEvent(e) : (e) => e;
+    this.hold = opts.lean ? (e) => heldEvent(e, false, this.state) : (e) => e;
   }
 
   /** Feeds the events already in the log (on resume), so that nothing is recorded twice. */
@@ -56,6 +57,7 @@ export class Recorder {
       if (event.type === 'message-received' && this.state.messageKeys.has(event.key)) return false;
       const written = this.log.append(event);
       applyEvent(this.state, this.hold(written));
+      heapTick();
       for (const l of this.listeners) l(written);
       return true;
     });

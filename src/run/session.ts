@@ -5,7 +5,8 @@ import type { Channel } from '../channels/channel.js';
 import type { Directory } from '../core/directory.js';
 import type { PingStartedEvent, RunEvent } from '../core/events.js';
 import type { SourceMeta } from '../stats/source.js';
-import { DEFAULT_REPORT_FORMATS, writeRunReports } from './finish.js';
+import { DEFAULT_REPORT_FORMATS, writeRunReports, type FoldedRun } from './finish.js';
+import { collectNow } from '../core/heap-governor.js';
 import type { Stats } from '../stats/types.js';
 import type { InputProblem } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
@@ -112,9 +113,11 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
     // When nothing but this sitting wrote to the log, its state is the fold of the whole log:
     // the reports are computed from it and from the directory the engine kept. Otherwise (a
     // `rollcall mark` meanwhile) they read the run folder again, and the state is let go first.
-    const folded = outcome === 'ended' && engine.ownLog ? { state: engine.state, directory: engine.countingDirectory } : undefined;
+    const folded: FoldedRun | undefined = outcome === 'ended' && engine.ownLog ? { state: engine.state, directory: engine.countingDirectory } : undefined;
+    // What the sitting made and no longer holds (its pings, the channels' queues) is garbage now.
+    collectNow();
     // Its checkpoint, for `stats` and `report` to read instead of the log (best effort).
-    if (folded?.directory && engine.logBytes !== undefined) {
+    if (folded?.state && folded.directory && engine.logBytes !== undefined) {
       const { writeCheckpoint } = await import('../stats/checkpoint.js');
       await writeCheckpoint(opts.runDir, folded.state, folded.directory, opts.plan.channels, engine.logBytes);
     }

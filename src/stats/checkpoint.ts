@@ -33,6 +33,7 @@ import type {
 import { EVENT_VERSION } from '../core/events.js';
 import { runPaths } from '../core/run-folder.js';
 import { hasWorker, workerReply } from '../core/worker-reply.js';
+import { heapTick } from '../core/heap-governor.js';
 import { emptyRunState, type PingRecord, type PingSendState, type RunState } from '../core/run-state.js';
 import { fromWire, toWire, type WireDirectory } from './counting-directory.js';
 
@@ -230,11 +231,18 @@ export async function writeCheckpoint(runDir: string, state: RunState, directory
       directory: fileDigest(paths.directory),
       columns: COLUMNS,
     };
-    const columns = encode(state, directory);
     fd = openSync(tmp, 'w');
     writeSync(fd, JSON.stringify(header) + '\n');
-    // A column at a time: the text of the whole checkpoint is never held.
-    for (const name of COLUMNS) writeSync(fd, JSON.stringify(columns[name]) + '\n');
+    // A column at a time: the text of the whole checkpoint is never held, and the directory's
+    // column is made once the state's are written and let go.
+    let columns: Columns | undefined = encode(state);
+    for (const name of COLUMNS) {
+      if (name === 'directory') {
+        columns = undefined;
+        writeSync(fd, JSON.stringify(encodeDirectory(directory)) + '\n');
+      } else writeSync(fd, JSON.stringify(columns![name]) + '\n');
+      heapTick();
+    }
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
@@ -289,7 +297,7 @@ export async function readCheckpoint(runDir: string, channels: readonly ChannelN
 
 /** The state in columns, as the statistics hold it (src/stats/source.ts, forStatistics): the
  * same fields, whatever the state held beyond them. */
-function encode(state: RunState, directory: Directory): Columns {
+function encode(state: RunState): Columns {
   const words = new Words();
   const c: Columns = {
     run: {
@@ -329,6 +337,7 @@ function encode(state: RunState, directory: Directory): Columns {
   };
   const rowOf = new Map<string, number>();
   for (const [id, rec] of state.pings) {
+    heapTick();
     const s = rec.started;
     rowOf.set(id, c.pingId.length);
     const rare: PingRare = {};
@@ -367,12 +376,16 @@ function encode(state: RunState, directory: Directory): Columns {
     c.messageClass.push(words.of(m.class));
     c.messagePing.push(ping ?? -1);
   });
+  return c;
+}
+
+/** The directory as the statistics count it, packed (toWire) with its numbers in arrays. */
+function encodeDirectory(directory: Directory): JsonDirectory {
   const wire = toWire(directory);
-  c.directory = {
+  return {
     ...wire,
     parties: wire.parties.map((p) => ({ ...p, kinds: [...p.kinds], zones: [...p.zones], emails: lists(p.emails), phones: lists(p.phones), sms: lists(p.sms) })),
   };
-  return c;
 }
 
 /** A WireDirectory as JSON holds it: its numbers in arrays. */

@@ -5,6 +5,7 @@
 import type { ContactPoint, Directory } from '../core/directory.js';
 import type { ChannelName, HandEnteredChannel, MessageReceivedEvent, OverrideClass, OverrideEvent, RunEvent } from '../core/events.js';
 import { groupBy } from '../core/group.js';
+import { heapTick } from '../core/heap-governor.js';
 import { normalizeAddress } from '../core/ping-index.js';
 import { earliestCopyMs, foldRunState, type PingRecord, type RunState } from '../core/run-state.js';
 import { phoneFinding, testProblems } from './phone-findings.js';
@@ -99,6 +100,7 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
   const tally = new ResponseTally();
   const pings = new PingTable(state.pings.size);
   for (const rec of state.pings.values()) {
+    heapTick();
     const s = rec.started;
     const iso = s.iso.toUpperCase();
     const firstStartedMs = msOf(rec.firstStartedAt);
@@ -154,6 +156,7 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
   let unauthenticatedBounces = 0;
   const bounces: Array<{ message: MessageReceivedEvent; ping: number | undefined }> = [];
   for (const m of state.messages) {
+    heapTick();
     const mo = byMessage.get(m.key);
     const forged = m.authenticity?.verdict === 'fail';
     if (m.authenticity) checked = true;
@@ -344,6 +347,7 @@ function markUnreachable(tally: ResponseTally, pings: PingTable, directory: Dire
   for (const party of directory.parties) {
     const iso = party.iso.toUpperCase();
     for (const c of party.contacts) {
+      heapTick();
       let t: ContactTally | undefined;
       for (const ch of channels) {
         const list = directoryAddresses(c, ch);

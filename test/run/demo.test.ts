@@ -28,7 +28,7 @@ describe('rollcall demo', () => {
     const first = JSON.parse(a.out) as { runDir: string; stats: Stats };
     expect(first.runDir).toMatch(/^runs\/\d{4}-\d{2}-\d{2}T\d{4}Z-[a-z0-9]{4}$/);
     const dir = join(tmp.path, first.runDir);
-    expect(readdirSync(dir).sort()).toEqual(['directory.json', 'events.jsonl', 'messages', 'reports', 'run.json']);
+    expect(readdirSync(dir).sort()).toEqual(['directory.json', 'events.checkpoint', 'events.jsonl', 'messages', 'reports', 'run.json']);
     expect(readdirSync(join(dir, 'messages')).length).toBeGreaterThan(60);
     expect(readdirSync(join(dir, 'reports')).map((f) => f.replace(/^.*-report\./, '')).sort()).toEqual(['html', 'json', 'md']);
 

@@ -1,0 +1,46 @@
+// Keeps a long command's heap near what it holds. V8 lets its old generation grow to three or
+// four times what was live at its last full collection before it collects again: a demo of
+// 100,000 contact points held 125-190 MB and reached 530 MB of memory, most of it garbage that
+// nothing had asked to collect. Commands that run for long (a run, the demo) call heapTick() on
+// their busy paths; when the heap has grown by more than HEADROOM since the last collection, a
+// full collection is made then. A little time (a few collections of a tenth of a second in a
+// run of 100,000 contact points) for a heap that never grows far past what it holds; nothing is
+// ever refused, unlike a heap limit, which ends the process when it is reached.
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/** How far the heap may grow past what it held after the last collection. */
+const HEADROOM = 32 << 20;
+/** heapTick() looks at the heap once in this many calls. */
+const EVERY = 256;
+
+let collect: (() => void) | undefined;
+let live = 0;
+let calls = 0;
+
+/** Turns the governor on for this process (off by default: short commands gain nothing). */
+export function governHeap(): void {
+  if (collect) return;
+  try {
+    setFlagsFromString('--expose-gc');
+    collect = runInNewContext('gc') as () => void;
+  } catch {
+    collect = undefined;
+    return;
+  }
+  live = getHeapStatistics().used_heap_size;
+}
+
+/** Called on busy paths: a full collection when the heap grew by HEADROOM since the last one. */
+export function heapTick(): void {
+  if (collect === undefined || ++calls < EVERY) return;
+  calls = 0;
+  if (getHeapStatistics().used_heap_size > live + HEADROOM) collectNow();
+}
+
+/** A full collection now (a phase ended: what it made is garbage). */
+export function collectNow(): void {
+  if (collect === undefined) return;
+  collect();
+  live = getHeapStatistics().used_heap_size;
+}
