@@ -1,7 +1,7 @@
 // The command line: wires every command declared in commands.ts to its module, loaded only when
 // it runs (so `rollcall --help` loads no mail or Twilio code), and maps errors to exit codes.
 import { Command, CommanderError, type OptionValues } from '@commander-js/extra-typings';
-import { readFileSync } from 'node:fs';
+import { toolVersion } from '../core/version.js';
 import { EXIT, RollcallError } from '../core/errors.js';
 import { isPathProblem, pathError } from '../core/make-folder.js';
 import * as commands from './commands.js';
@@ -14,15 +14,11 @@ export type CommandModule<O> = {
   run(args: string[], opts: O, o: Output): Promise<number>;
 };
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 export function buildProgram(o: Partial<Output> = {}, onRun: (code: number) => void = () => {}): Command {
   const program = new Command('rollcall')
     .description('Responsiveness tests of networks of 24/7 contact points.\nNew here? `rollcall demo` runs a whole test against simulated contact points, with no set-up.')
-    .version(version(), '-V, --version')
+    .version(toolVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({

@@ -1,7 +1,7 @@
 // What every report format shows, computed once: title, dates in UTC and the secretariat's zone,
 // per-country rows with local time of day, names in the report's language. Anonymization happens
 // here, after local times are derived from the real time zones (which are then dropped).
-import { readFileSync } from 'node:fs';
+import { toolVersion } from '../core/version.js';
 import type { ChannelName } from '../core/events.js';
 import type { SourceMeta } from '../stats/source.js';
 import type { CountryOutcome, CountryResult, GroupStats, OverrideSummary, Stats } from '../stats/types.js';
@@ -99,8 +99,7 @@ export function channelLabel(fmt: Formatter, channel: string | undefined): strin
 
 export function generator(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return `rollcall ${pkg.version ?? ''}`.trim();
+    return `rollcall ${toolVersion()}`;
   } catch {
     return 'rollcall';
   }

@@ -1,7 +1,7 @@
 // Planning a run: the pings a directory snapshot calls for, and the run folder that holds the
 // plan (run.json), the snapshot (directory.json), the empty event log and messages/.
-import { readFileSync } from 'node:fs';
 import type { Ping } from '../core/ping.js';
+import { toolVersion } from '../core/version.js';
 import type { Directory } from '../core/directory.js';
 import type { ChannelName } from '../core/events.js';
 import { RunFolder, type RunPlan } from '../core/run-folder.js';
@@ -95,11 +95,6 @@ export function newRunId(now: Date, random: () => number): string {
   return `${stamp}-${suffix}`;
 }
 
-let cachedVersion: string | undefined;
-export function toolVersion(): string {
-  cachedVersion ??= (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  return cachedVersion;
-}
 
 /**
  * directory.json's text: one contact point a line, in its party. Indented throughout, a directory

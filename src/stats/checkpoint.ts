@@ -32,6 +32,7 @@ import type {
 } from '../core/events.js';
 import { EVENT_VERSION } from '../core/events.js';
 import { runPaths } from '../core/run-folder.js';
+import { toolVersion } from '../core/version.js';
 import { hasWorker, workerReply } from '../core/worker-reply.js';
 import { heapTick } from '../core/heap-governor.js';
 import { emptyRunState, type PingRecord, type PingSendState, type RunState } from '../core/run-state.js';
@@ -63,11 +64,6 @@ export interface Checkpoint {
 /** The reasons of every message as the statistics hold them: none (no figure reads them). */
 const NO_REASONS: string[] = [];
 
-let cachedVersion: string | undefined;
-function toolVersion(): string {
-  cachedVersion ??= (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  return cachedVersion;
-}
 
 /** A table of words: each repeated string once, named by its number. */
 class Words {
