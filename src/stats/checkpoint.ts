@@ -16,7 +16,7 @@
 // as timestamps, countries and classes as numbers into one table of words): JSON.parse of
 // arrays of strings and numbers is many times faster than of an object per event.
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Directory } from '../core/directory.js';
 import type {
@@ -171,7 +171,7 @@ export async function prefixDigest(path: string, bytes: number, countLines = tru
   if (!fh) return undefined;
   try {
     const hash = createHash('sha1');
-    const chunk = Buffer.allocUnsafe(4 << 20);
+    const chunk = Buffer.allocUnsafe(1 << 20);
     let lines = 0;
     for (let pos = 0; pos < bytes; ) {
       const { bytesRead } = await fh.read(chunk, 0, Math.min(chunk.length, bytes - pos), pos);
@@ -200,9 +200,12 @@ async function logSha1(path: string, bytes: number): Promise<string | undefined>
   return reply?.sha1;
 }
 
-function fileDigest(path: string): { bytes: number; sha1: string } {
-  const data = readFileSync(path);
-  return { bytes: data.length, sha1: createHash('sha1').update(data).digest('hex') };
+/** Size and SHA-1 of a whole file, read a piece at a time (directory.json of 100,000 contact
+ * points is 23 MB: read whole, it stood at the top of the run's memory). */
+async function fileDigest(path: string): Promise<{ bytes: number; sha1: string } | undefined> {
+  const bytes = statSync(path).size;
+  const digest = await prefixDigest(path, bytes, false);
+  return digest && { bytes, sha1: digest.sha1 };
 }
 
 /**
@@ -218,13 +221,14 @@ export async function writeCheckpoint(runDir: string, state: RunState, directory
   let fd: number | undefined;
   try {
     const log = await prefixDigest(paths.events, logBytes);
-    if (!log) return false;
+    const directoryDigest = await fileDigest(paths.directory);
+    if (!log || !directoryDigest) return false;
     const header: CheckpointHeader = {
       checkpoint: FORMAT,
       version: toolVersion(),
       channels: [...channels],
       log: { bytes: logBytes, lines: log.lines, sha1: log.sha1 },
-      directory: fileDigest(paths.directory),
+      directory: directoryDigest,
       columns: COLUMNS,
     };
     fd = openSync(tmp, 'w');
@@ -259,25 +263,20 @@ export async function writeCheckpoint(runDir: string, state: RunState, directory
  * file), else undefined: the caller folds the whole log. */
 export async function readCheckpoint(runDir: string, channels: readonly ChannelName[]): Promise<Checkpoint | undefined> {
   const paths = runPaths(runDir);
-  let text: string;
+  let digest: Promise<string | undefined> | undefined;
   try {
-    if (statSync(paths.checkpoint).size === 0) return undefined;
-    text = readFileSync(paths.checkpoint, 'utf8');
-  } catch {
-    return undefined;
-  }
-  try {
-    const lines = text.split('\n');
-    text = '';
-    const header = JSON.parse(lines[0]!) as CheckpointHeader;
-    if (header.checkpoint !== FORMAT || header.version !== toolVersion()) return undefined;
+    const header = readHeader(paths.checkpoint);
+    if (!header || header.checkpoint !== FORMAT || header.version !== toolVersion()) return undefined;
     if (header.channels.join(',') !== channels.join(',')) return undefined;
-    if (header.columns.join(',') !== COLUMNS.join(',') || lines.length < COLUMNS.length + 1) return undefined;
+    if (header.columns.join(',') !== COLUMNS.join(',')) return undefined;
     if (statSync(paths.events).size < header.log.bytes) return undefined;
-    const dir = fileDigest(paths.directory);
-    if (dir.bytes !== header.directory.bytes || dir.sha1 !== header.directory.sha1) return undefined;
-    // Parsed while the log's first bytes are read and hashed.
-    const digest = logSha1(paths.events, header.log.bytes).catch(() => undefined);
+    // The log's first bytes are read and hashed (in a worker when they are many) while the
+    // directory is hashed and the columns parsed.
+    digest = logSha1(paths.events, header.log.bytes).catch(() => undefined);
+    const dir = await fileDigest(paths.directory);
+    if (!dir || dir.bytes !== header.directory.bytes || dir.sha1 !== header.directory.sha1) return undefined;
+    const lines = readFileSync(paths.checkpoint, 'utf8').split('\n');
+    if (lines.length < COLUMNS.length + 1) return undefined;
     const columns = {} as Columns;
     COLUMNS.forEach((name, i) => {
       (columns as unknown as Record<string, unknown>)[name] = JSON.parse(lines[i + 1]!);
@@ -286,8 +285,32 @@ export async function readCheckpoint(runDir: string, channels: readonly ChannelN
     if ((await digest) !== header.log.sha1) return undefined;
     return { ...decode(columns), bytes: header.log.bytes, lines: header.log.lines };
   } catch {
-    // Cut short or not ours: the log is folded instead.
+    // Missing, cut short or not ours: the log is folded instead.
     return undefined;
+  } finally {
+    // A checkpoint refused before its hash came back: the hash is waited for all the same (a
+    // worker left running would hold the process).
+    await digest;
+  }
+}
+
+/** The checkpoint's first line, parsed (it is short: read without the columns after it). */
+function readHeader(path: string): CheckpointHeader | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const pieces: Buffer[] = [];
+    for (let pos = 0; pos < 1 << 20; ) {
+      const piece = Buffer.allocUnsafe(64 << 10);
+      const n = readSync(fd, piece, 0, piece.length, pos);
+      if (n === 0) return undefined;
+      const end = piece.subarray(0, n).indexOf(0x0a);
+      pieces.push(piece.subarray(0, end >= 0 ? end : n));
+      if (end >= 0) return JSON.parse(Buffer.concat(pieces).toString('utf8')) as CheckpointHeader;
+      pos += n;
+    }
+    return undefined;
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -1,6 +1,9 @@
 // The heap governor of long commands (src/core/heap-governor.ts): once on, a busy path's
 // heapTick() makes a full collection when the heap grew past its headroom since the last one;
 // off (every short command), it does nothing.
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { collectNow, governHeap, heapTick } from '../../src/core/heap-governor.js';
@@ -36,5 +39,31 @@ describe('the heap governor', () => {
     garbage();
     collectNow();
     expect(usedMb()).toBeLessThan(live + 20);
+  });
+});
+
+describe('the young generation of a governed command', () => {
+  it('grows from its smallest to 8 MB and no further (bin/rollcall.js starts run, resume and demo with a growth factor of 1)', () => {
+    // A process of its own: vitest's young generation has long grown, and V8 never shrinks it.
+    const script = `
+      import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+      setFlagsFromString('--semi-space-growth-factor=1');
+      const { governHeap, heapTick } = await import(${JSON.stringify(pathToFileURL(resolve('dist/core/heap-governor.js')).href)});
+      const young = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
+      const before = young();
+      governHeap();
+      let keep = [];
+      for (let i = 0; i < 3_000_000; i++) {
+        keep.push({ i, s: 'value ' + i });
+        if (keep.length > 300_000) keep = [];
+        heapTick();
+      }
+      console.log(JSON.stringify({ before, after: young() }));
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    const { before, after } = JSON.parse(out) as { before: number; after: number };
+    expect(before).toBeLessThan(4 << 20);
+    expect(after).toBeGreaterThan(before);
+    expect(after).toBeLessThanOrEqual(8 << 20);
   });
 });
