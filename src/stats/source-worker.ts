@@ -3,9 +3,13 @@
 // this thread's heap, which goes away with it; only the statistics go back.
 import { parentPort, workerData } from 'node:worker_threads';
 import { InputError, RollcallError } from '../core/errors.js';
+import { governHeap } from '../core/heap-governor.js';
 import { loadStatsSource, type SourceReply, type SourceRequest } from './source.js';
 
 const { path, opts } = workerData as SourceRequest;
+// The fold's garbage collected as it goes (the statistics' loops tick the governor): a report's
+// memory is this thread's heap on top of the main one's.
+governHeap();
 let reply: SourceReply;
 try {
   reply = { ok: true, source: await loadStatsSource(path, opts) };
