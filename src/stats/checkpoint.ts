@@ -160,8 +160,17 @@ const COLUMNS: Array<keyof Columns> = [
 ];
 
 export interface DigestRequest {
+  /** The log, and how many of its first bytes to hash. */
   path: string;
   bytes: number;
+  /** A file hashed whole as well (directory.json). */
+  whole: string;
+}
+
+/** SHA-1 of the log's first bytes, and size and SHA-1 of the whole file asked for. */
+export interface Digests {
+  log: string;
+  whole: { bytes: number; sha1: string };
 }
 
 /** SHA-1 of a file's first `bytes` bytes, and (`countLines`) how many lines they hold; undefined
@@ -192,12 +201,17 @@ export async function prefixDigest(path: string, bytes: number, countLines = tru
 const WORKER_BYTES = 8 << 20;
 const DIGEST_WORKER_URL = new URL('./digest-worker.js', import.meta.url);
 
-/** The SHA-1 of the log's first `bytes` bytes, in a worker when they are many. */
-async function logSha1(path: string, bytes: number): Promise<string | undefined> {
-  if (bytes < WORKER_BYTES || !hasWorker(DIGEST_WORKER_URL)) return (await prefixDigest(path, bytes, false))?.sha1;
-  const request: DigestRequest = { path, bytes };
-  const reply = await workerReply<{ sha1: string } | null>(DIGEST_WORKER_URL, request, 'the checkpoint check');
-  return reply?.sha1;
+/** What a checkpoint is checked against (the log's first bytes, directory.json), in a worker
+ * when the log is large; undefined when a file is missing or shorter. */
+async function digestsFor(request: DigestRequest): Promise<Digests | undefined> {
+  if (request.bytes < WORKER_BYTES || !hasWorker(DIGEST_WORKER_URL)) return digests(request);
+  return (await workerReply<Digests | null>(DIGEST_WORKER_URL, request, 'the checkpoint check')) ?? undefined;
+}
+
+export async function digests({ path, bytes, whole }: DigestRequest): Promise<Digests | undefined> {
+  const log = await prefixDigest(path, bytes, false);
+  const file = log && (await fileDigest(whole));
+  return log && file && { log: log.sha1, whole: file };
 }
 
 /** Size and SHA-1 of a whole file, read a piece at a time (directory.json of 100,000 contact
@@ -263,18 +277,16 @@ export async function writeCheckpoint(runDir: string, state: RunState, directory
  * file), else undefined: the caller folds the whole log. */
 export async function readCheckpoint(runDir: string, channels: readonly ChannelName[]): Promise<Checkpoint | undefined> {
   const paths = runPaths(runDir);
-  let digest: Promise<string | undefined> | undefined;
+  let digest: Promise<Digests | undefined> | undefined;
   try {
     const header = readHeader(paths.checkpoint);
     if (!header || header.checkpoint !== FORMAT || header.version !== toolVersion()) return undefined;
     if (header.channels.join(',') !== channels.join(',')) return undefined;
     if (header.columns.join(',') !== COLUMNS.join(',')) return undefined;
     if (statSync(paths.events).size < header.log.bytes) return undefined;
-    // The log's first bytes are read and hashed (in a worker when they are many) while the
-    // directory is hashed and the columns parsed.
-    digest = logSha1(paths.events, header.log.bytes).catch(() => undefined);
-    const dir = await fileDigest(paths.directory);
-    if (!dir || dir.bytes !== header.directory.bytes || dir.sha1 !== header.directory.sha1) return undefined;
+    // The log's first bytes and the directory are read and hashed (in a worker when the log is
+    // large) while the columns are parsed.
+    digest = digestsFor({ path: paths.events, bytes: header.log.bytes, whole: paths.directory }).catch(() => undefined);
     const lines = readFileSync(paths.checkpoint, 'utf8').split('\n');
     if (lines.length < COLUMNS.length + 1) return undefined;
     const columns = {} as Columns;
@@ -282,7 +294,9 @@ export async function readCheckpoint(runDir: string, channels: readonly ChannelN
       (columns as unknown as Record<string, unknown>)[name] = JSON.parse(lines[i + 1]!);
       lines[i + 1] = '';
     });
-    if ((await digest) !== header.log.sha1) return undefined;
+    const held = await digest;
+    if (!held || held.log !== header.log.sha1) return undefined;
+    if (held.whole.bytes !== header.directory.bytes || held.whole.sha1 !== header.directory.sha1) return undefined;
     return { ...decode(columns), bytes: header.log.bytes, lines: header.log.lines };
   } catch {
     // Missing, cut short or not ours: the log is folded instead.

@@ -2,6 +2,7 @@
 // when its window closes, read by `stats` and `report` instead of the log's first bytes. The
 // statistics are those of the log folded from its first line, with events appended after the
 // checkpoint folded on; a checkpoint that no longer matches the folder is not used.
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import type { Directory } from '../../src/core/directory.js';
 import type { RunEvent } from '../../src/core/events.js';
 import { RunFolder } from '../../src/core/run-folder.js';
 import { foldRunState } from '../../src/core/run-state.js';
-import { prefixDigest, readCheckpoint, writeCheckpoint } from '../../src/stats/checkpoint.js';
+import { digests, prefixDigest, readCheckpoint, writeCheckpoint, type Digests } from '../../src/stats/checkpoint.js';
 import { workerReply } from '../../src/core/worker-reply.js';
 import { forCounting } from '../../src/stats/counting-directory.js';
 import { foldLog, loadStatsSource } from '../../src/stats/source.js';
@@ -132,16 +133,19 @@ describe('the checkpoint a run writes', () => {
 });
 
 describe('the check of a large log', () => {
-  it('is the same SHA-1 computed in the worker thread the built CLI uses for a log of 8 MB or more', async () => {
+  it('is the same SHA-1s, of the log and of directory.json, computed in the worker thread the built CLI uses for a log of 8 MB or more', async () => {
     const file = join(runDir, 'events.jsonl');
+    const whole = join(runDir, 'directory.json');
     const bytes = statSync(file).size - 100;
     const worker = new URL('../../dist/stats/digest-worker.js', import.meta.url);
-    const reply = await workerReply<{ sha1: string } | null>(worker, { path: file, bytes }, 'the checkpoint check');
+    const reply = await workerReply<Digests | null>(worker, { path: file, bytes, whole }, 'the checkpoint check');
     const here = await prefixDigest(file, bytes);
-    expect(reply?.sha1).toBe(here!.sha1);
+    expect(reply?.log).toBe(here!.sha1);
+    expect(reply?.whole).toEqual({ bytes: statSync(whole).size, sha1: createHash('sha1').update(readFileSync(whole)).digest('hex') });
+    expect(await digests({ path: file, bytes, whole })).toEqual(reply);
     expect(here!.sha1).not.toBe((await prefixDigest(file, bytes + 1))!.sha1);
     // A log shorter than the checkpoint says: no digest.
-    expect(await workerReply(worker, { path: file, bytes: bytes + 1000 }, 'the checkpoint check')).toBeNull();
+    expect(await workerReply(worker, { path: file, bytes: bytes + 1000, whole }, 'the checkpoint check')).toBeNull();
   });
 });
 
