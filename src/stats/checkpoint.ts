@@ -208,6 +208,7 @@ async function digestsFor(request: DigestRequest): Promise<Digests | undefined> 
   return (await workerReply<Digests | null>(DIGEST_WORKER_URL, request, 'the checkpoint check')) ?? undefined;
 }
 
+/** The digests of a DigestRequest, in this thread (the worker's work). */
 export async function digests({ path, bytes, whole }: DigestRequest): Promise<Digests | undefined> {
   const log = await prefixDigest(path, bytes, false);
   const file = log && (await fileDigest(whole));
