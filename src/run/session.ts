@@ -119,7 +119,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
     // Its checkpoint, for `stats` and `report` to read instead of the log (best effort).
     if (folded?.state && folded.directory && engine.logBytes !== undefined) {
       const { writeCheckpoint } = await import('../stats/checkpoint.js');
-      await writeCheckpoint(opts.runDir, folded.state, folded.directory, opts.plan.channels, engine.logBytes);
+      await writeCheckpoint(opts.runDir, folded.state, folded.directory, opts.plan.directoryHash, opts.plan.channels, engine.logBytes);
     }
     engine = undefined;
     if (outcome === 'stopped') {

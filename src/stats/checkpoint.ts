@@ -6,8 +6,9 @@
 // rest of the log (a `rollcall mark` made later) onto it.
 //
 // The log stays the truth. A checkpoint counts only while everything it was made from is
-// unchanged: the log's first `bytes` bytes (SHA-1), directory.json (size and SHA-1), the tool
-// version, the run's channels. Anything else (missing, cut short, another version, a log edited
+// unchanged: the log's first `bytes` bytes (SHA-1), directory.json (SHA-256, the plan's
+// `directoryHash`: the file the run's directory was made from, not whatever it holds when the
+// window closes), the tool version, the run's channels. Anything else (missing, cut short, another version, a log edited
 // by hand) and the log is folded from its first line, as without a checkpoint. Nothing reads it
 // but the statistics; deleting it loses nothing.
 //
@@ -39,7 +40,7 @@ import { emptyRunState, type PingRecord, type PingSendState, type RunState } fro
 import { fromWire, toWire, type WireDirectory } from './counting-directory.js';
 
 /** Bumped when the columns change. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 export interface CheckpointHeader {
   checkpoint: typeof FORMAT;
@@ -49,7 +50,8 @@ export interface CheckpointHeader {
   channels: ChannelName[];
   /** What of events.jsonl it folds: its first `bytes` bytes, `lines` lines. */
   log: { bytes: number; lines: number; sha1: string };
-  directory: { bytes: number; sha1: string };
+  /** SHA-256 of the directory.json its directory column was made from (run.json's directoryHash). */
+  directory: { sha256: string };
   columns: string[];
 }
 
@@ -167,19 +169,19 @@ export interface DigestRequest {
   whole: string;
 }
 
-/** SHA-1 of the log's first bytes, and size and SHA-1 of the whole file asked for. */
+/** SHA-1 of the log's first bytes, and SHA-256 of the whole file asked for. */
 export interface Digests {
   log: string;
-  whole: { bytes: number; sha1: string };
+  whole: string;
 }
 
-/** SHA-1 of a file's first `bytes` bytes, and (`countLines`) how many lines they hold; undefined
- * when the file is shorter. */
-export async function prefixDigest(path: string, bytes: number, countLines = true): Promise<{ sha1: string; lines: number } | undefined> {
+/** The digest (SHA-1 unless told) of a file's first `bytes` bytes, in hex, and (`countLines`) how
+ * many lines they hold; undefined when the file is shorter. */
+export async function prefixDigest(path: string, bytes: number, countLines = true, algorithm = 'sha1'): Promise<{ hex: string; lines: number } | undefined> {
   const fh = await open(path, 'r').catch(() => undefined);
   if (!fh) return undefined;
   try {
-    const hash = createHash('sha1');
+    const hash = createHash(algorithm);
     const chunk = Buffer.allocUnsafe(1 << 20);
     let lines = 0;
     for (let pos = 0; pos < bytes; ) {
@@ -190,7 +192,7 @@ export async function prefixDigest(path: string, bytes: number, countLines = tru
       if (countLines) for (let i = piece.indexOf(0x0a); i >= 0; i = piece.indexOf(0x0a, i + 1)) lines++;
       pos += bytesRead;
     }
-    return { sha1: hash.digest('hex'), lines };
+    return { hex: hash.digest('hex'), lines };
   } finally {
     await fh.close();
   }
@@ -212,38 +214,36 @@ async function digestsFor(request: DigestRequest): Promise<Digests | undefined> 
 export async function digests({ path, bytes, whole }: DigestRequest): Promise<Digests | undefined> {
   const log = await prefixDigest(path, bytes, false);
   const file = log && (await fileDigest(whole));
-  return log && file && { log: log.sha1, whole: file };
+  return log && file !== undefined ? { log: log.hex, whole: file } : undefined;
 }
 
-/** Size and SHA-1 of a whole file, read a piece at a time (directory.json of 100,000 contact
- * points is 23 MB: read whole, it stood at the top of the run's memory). */
-async function fileDigest(path: string): Promise<{ bytes: number; sha1: string } | undefined> {
-  const bytes = statSync(path).size;
-  const digest = await prefixDigest(path, bytes, false);
-  return digest && { bytes, sha1: digest.sha1 };
+/** SHA-256 of a whole file as writeDurable gives it (run.json's directoryHash), read a piece at a
+ * time (directory.json of 100,000 contact points is 23 MB). */
+async function fileDigest(path: string): Promise<string | undefined> {
+  return (await prefixDigest(path, statSync(path).size, false, 'sha256'))?.hex;
 }
 
 /**
  * Writes the checkpoint of a run folder: `state`, the fold of the log's first `logBytes` bytes
  * (the engine's state when nothing but its own sitting appended), and `directory`, the run's
- * directory as the statistics count it (forCounting for `channels`). Through a temporary file
+ * directory as the statistics count it (forCounting for `channels`), made from the directory.json
+ * whose SHA-256 is `directoryHash` (run.json's). Through a temporary file
  * and a rename: a stop halfway leaves the old checkpoint or none. Best effort: a checkpoint is
  * never needed, so a failure (a full disk) leaves none and is not an error of the run.
  */
-export async function writeCheckpoint(runDir: string, state: RunState, directory: Directory, channels: readonly ChannelName[], logBytes: number): Promise<boolean> {
+export async function writeCheckpoint(runDir: string, state: RunState, directory: Directory, directoryHash: string, channels: readonly ChannelName[], logBytes: number): Promise<boolean> {
   const paths = runPaths(runDir);
   const tmp = `${paths.checkpoint}.tmp-${process.pid}`;
   let fd: number | undefined;
   try {
     const log = await prefixDigest(paths.events, logBytes);
-    const directoryDigest = await fileDigest(paths.directory);
-    if (!log || !directoryDigest) return false;
+    if (!log) return false;
     const header: CheckpointHeader = {
       checkpoint: FORMAT,
       version: toolVersion(),
       channels: [...channels],
-      log: { bytes: logBytes, lines: log.lines, sha1: log.sha1 },
-      directory: directoryDigest,
+      log: { bytes: logBytes, lines: log.lines, sha1: log.hex },
+      directory: { sha256: directoryHash },
       columns: COLUMNS,
     };
     fd = openSync(tmp, 'w');
@@ -297,7 +297,7 @@ export async function readCheckpoint(runDir: string, channels: readonly ChannelN
     });
     const held = await digest;
     if (!held || held.log !== header.log.sha1) return undefined;
-    if (held.whole.bytes !== header.directory.bytes || held.whole.sha1 !== header.directory.sha1) return undefined;
+    if (held.whole !== header.directory.sha256) return undefined;
     return { ...decode(columns), bytes: header.log.bytes, lines: header.log.lines };
   } catch {
     // Missing, cut short or not ours: the log is folded instead.

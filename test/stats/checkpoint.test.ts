@@ -74,7 +74,8 @@ describe('the checkpoint a run writes', () => {
     // Every message forgotten: nobody answered, as far as this checkpoint says.
     state.messages = [];
     state.messageKeys = new Set();
-    const ok = await writeCheckpoint(dir, state, forCounting(RunFolder.open(dir).directory(), channelsOf(dir)), channelsOf(dir), statSync(join(dir, 'events.jsonl')).size);
+    const folder = RunFolder.open(dir);
+    const ok = await writeCheckpoint(dir, state, forCounting(folder.directory(), channelsOf(dir)), folder.plan().directoryHash, channelsOf(dir), statSync(join(dir, 'events.jsonl')).size);
     expect(ok).toBe(true);
     expect((await loadStatsSource(dir)).stats.buckets.at(-1)!.responded).toBe(0);
   });
@@ -114,6 +115,20 @@ describe('the checkpoint a run writes', () => {
     expect(await readCheckpoint(other, channelsOf(other))).toBeUndefined();
   });
 
+  it('is not used when directory.json was changed before it was written: its directory is the one the run was made from', async () => {
+    const dir = copyRun('directory-changed-during');
+    const folder = RunFolder.open(dir);
+    const planned = folder.directory();
+    const { state } = await foldLog(join(dir, 'events.jsonl'));
+    // Edited while the run ran: the run's own directory (planned) is what the checkpoint holds.
+    const d = JSON.parse(readFileSync(join(dir, 'directory.json'), 'utf8')) as Directory;
+    d.parties[0]!.contacts[0]!.emails = ['changed@police.example'];
+    writeFileSync(join(dir, 'directory.json'), JSON.stringify(d, null, 2) + '\n');
+    expect(await writeCheckpoint(dir, state, forCounting(planned, channelsOf(dir)), folder.plan().directoryHash, channelsOf(dir), statSync(join(dir, 'events.jsonl')).size)).toBe(true);
+    expect(await readCheckpoint(dir, channelsOf(dir))).toBeUndefined();
+    expect((await loadStatsSource(dir)).stats).toEqual(await foldedStats(dir));
+  });
+
   it('is not used when cut short, from another version, or for other channels; the statistics fold the log then', async () => {
     const dir = copyRun('broken');
     const file = join(dir, 'events.checkpoint');
@@ -133,17 +148,19 @@ describe('the checkpoint a run writes', () => {
 });
 
 describe('the check of a large log', () => {
-  it('is the same SHA-1s, of the log and of directory.json, computed in the worker thread the built CLI uses for a log of 8 MB or more', async () => {
+  it('is the same digests, SHA-1 of the log and SHA-256 of directory.json, computed in the worker thread the built CLI uses for a log of 8 MB or more', async () => {
     const file = join(runDir, 'events.jsonl');
     const whole = join(runDir, 'directory.json');
     const bytes = statSync(file).size - 100;
     const worker = new URL('../../dist/stats/digest-worker.js', import.meta.url);
     const reply = await workerReply<Digests | null>(worker, { path: file, bytes, whole }, 'the checkpoint check');
     const here = await prefixDigest(file, bytes);
-    expect(reply?.log).toBe(here!.sha1);
-    expect(reply?.whole).toEqual({ bytes: statSync(whole).size, sha1: createHash('sha1').update(readFileSync(whole)).digest('hex') });
+    expect(reply?.log).toBe(here!.hex);
+    expect(here!.hex).toBe(createHash('sha1').update(readFileSync(file).subarray(0, bytes)).digest('hex'));
+    expect(reply?.whole).toBe(createHash('sha256').update(readFileSync(whole)).digest('hex'));
+    expect(reply?.whole).toBe(RunFolder.open(runDir).plan().directoryHash);
     expect(await digests({ path: file, bytes, whole })).toEqual(reply);
-    expect(here!.sha1).not.toBe((await prefixDigest(file, bytes + 1))!.sha1);
+    expect(here!.hex).not.toBe((await prefixDigest(file, bytes + 1))!.hex);
     // A log shorter than the checkpoint says: no digest.
     expect(await workerReply(worker, { path: file, bytes: bytes + 1000, whole }, 'the checkpoint check')).toBeNull();
   });
@@ -203,10 +220,12 @@ describe('a checkpoint of every kind of event', () => {
     rmSync(dir, { recursive: true, force: true });
     cpSync(runDir, dir, { recursive: true, filter: (src) => !src.includes('messages') });
     writeFileSync(join(dir, 'events.jsonl'), events.map((e) => JSON.stringify(e) + '\n').join(''));
-    writeFileSync(join(dir, 'directory.json'), JSON.stringify(directory));
+    const directoryText = JSON.stringify(directory);
+    writeFileSync(join(dir, 'directory.json'), directoryText);
     const engineState = foldRunState(events);
     const counting = forCounting(directory, [...channels]);
-    expect(await writeCheckpoint(dir, engineState, counting, [...channels], statSync(join(dir, 'events.jsonl')).size)).toBe(true);
+    const directoryHash = createHash('sha256').update(directoryText).digest('hex');
+    expect(await writeCheckpoint(dir, engineState, counting, directoryHash, [...channels], statSync(join(dir, 'events.jsonl')).size)).toBe(true);
     const checkpoint = await readCheckpoint(dir, [...channels]);
     expect(checkpoint).toBeDefined();
     const { state } = await foldLog(join(dir, 'events.jsonl'));
