@@ -140,7 +140,6 @@ async function prepare(
         `Run folder: ${shown(runDir, o.cwd)}\n`,
     );
   }
-  collectNow();
   const sim = await simChannelSetup(runDir, plan, snapshot, now);
   return { runDir, plan, sim, handover: new DirectoryHandover(snapshot), shownDirectory: o.json ? undefined : snapshot, warnings };
 }
