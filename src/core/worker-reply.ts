@@ -3,6 +3,7 @@
 // the worker's heap.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 
 /** The compiled worker script is there (run from the sources, as in the tests, it is not: the
  * caller does the work itself). */
@@ -11,9 +12,9 @@ export function hasWorker(url: URL): boolean {
 }
 
 /** Starts the worker with `workerData` and resolves with the first message it posts; rejects when
- * it fails, or stops without answering (`what` names it then). */
-export async function workerReply<T>(url: URL, workerData: unknown, what: string): Promise<T> {
-  const { Worker } = await import('node:worker_threads');
+ * it fails, or stops without answering (`what` names it then). The worker starts before this
+ * returns: work the caller then does synchronously runs beside it. */
+export function workerReply<T>(url: URL, workerData: unknown, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const worker = new Worker(url, { workerData });
     worker.once('message', (m: T) => resolve(m));

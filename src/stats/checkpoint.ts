@@ -16,9 +16,7 @@
 // state is held in columns (a ping's fields each in an array of their own; repeated words such
 // as timestamps, countries and classes as numbers into one table of words): JSON.parse of
 // arrays of strings and numbers is many times faster than of an object per event.
-import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import type { Directory } from '../core/directory.js';
 import type {
   ChannelName,
@@ -38,6 +36,8 @@ import { hasWorker, workerReply } from '../core/worker-reply.js';
 import { heapTick } from '../core/heap-governor.js';
 import { emptyRunState, type PingRecord, type PingSendState, type RunState } from '../core/run-state.js';
 import { fromWire, toWire, type WireDirectory } from './counting-directory.js';
+import type { PingColumns, StatsInput } from './run-rows.js';
+import { digests, prefixDigest, type DigestRequest, type Digests } from './log-digest.js';
 
 /** Bumped when the columns change. */
 const FORMAT = 2;
@@ -57,7 +57,15 @@ export interface CheckpointHeader {
 
 /** A checkpoint read back: the state folded from the log's first `bytes` bytes (`lines` lines). */
 export interface Checkpoint {
-  state: RunState;
+  /** The state as forStatistics folds it: made when first read (what the log after the
+   * checkpoint is folded onto). */
+  readonly state: RunState;
+  /** The same state as the statistics read it, straight from the columns: no record per ping or
+   * message, no map of ping ids (what `stats` reads when nothing but marks follows). */
+  input(): StatsInput;
+  /** The run's start and end (run-started, run-ended). */
+  startedAt?: Date;
+  endedAt?: Date;
   directory: Directory;
   bytes: number;
   lines: number;
@@ -161,43 +169,6 @@ const COLUMNS: Array<keyof Columns> = [
   'directory',
 ];
 
-export interface DigestRequest {
-  /** The log, and how many of its first bytes to hash. */
-  path: string;
-  bytes: number;
-  /** A file hashed whole as well (directory.json). */
-  whole: string;
-}
-
-/** SHA-1 of the log's first bytes, and SHA-256 of the whole file asked for. */
-export interface Digests {
-  log: string;
-  whole: string;
-}
-
-/** The digest (SHA-1 unless told) of a file's first `bytes` bytes, in hex, and (`countLines`) how
- * many lines they hold; undefined when the file is shorter. */
-export async function prefixDigest(path: string, bytes: number, countLines = true, algorithm = 'sha1'): Promise<{ hex: string; lines: number } | undefined> {
-  const fh = await open(path, 'r').catch(() => undefined);
-  if (!fh) return undefined;
-  try {
-    const hash = createHash(algorithm);
-    const chunk = Buffer.allocUnsafe(1 << 20);
-    let lines = 0;
-    for (let pos = 0; pos < bytes; ) {
-      const { bytesRead } = await fh.read(chunk, 0, Math.min(chunk.length, bytes - pos), pos);
-      if (bytesRead === 0) return undefined;
-      const piece = chunk.subarray(0, bytesRead);
-      hash.update(piece);
-      if (countLines) for (let i = piece.indexOf(0x0a); i >= 0; i = piece.indexOf(0x0a, i + 1)) lines++;
-      pos += bytesRead;
-    }
-    return { hex: hash.digest('hex'), lines };
-  } finally {
-    await fh.close();
-  }
-}
-
 /** Above this many bytes the log is hashed in a worker thread, beside the parsing of the
  * checkpoint (below, starting one costs more than it saves). */
 const WORKER_BYTES = 8 << 20;
@@ -208,19 +179,6 @@ const DIGEST_WORKER_URL = new URL('./digest-worker.js', import.meta.url);
 async function digestsFor(request: DigestRequest): Promise<Digests | undefined> {
   if (request.bytes < WORKER_BYTES || !hasWorker(DIGEST_WORKER_URL)) return digests(request);
   return (await workerReply<Digests | null>(DIGEST_WORKER_URL, request, 'the checkpoint check')) ?? undefined;
-}
-
-/** The digests of a DigestRequest, in this thread (the worker's work). */
-export async function digests({ path, bytes, whole }: DigestRequest): Promise<Digests | undefined> {
-  const log = await prefixDigest(path, bytes, false);
-  const file = log && (await fileDigest(whole));
-  return log && file !== undefined ? { log: log.hex, whole: file } : undefined;
-}
-
-/** SHA-256 of a whole file as writeDurable gives it (run.json's directoryHash), read a piece at a
- * time (directory.json of 100,000 contact points is 23 MB). */
-async function fileDigest(path: string): Promise<string | undefined> {
-  return (await prefixDigest(path, statSync(path).size, false, 'sha256'))?.hex;
 }
 
 /**
@@ -298,7 +256,18 @@ export async function readCheckpoint(runDir: string, channels: readonly ChannelN
     const held = await digest;
     if (!held || held.log !== header.log.sha1) return undefined;
     if (held.whole !== header.directory.sha256) return undefined;
-    return { ...decode(columns), bytes: header.log.bytes, lines: header.log.lines };
+    let state: RunState | undefined;
+    return {
+      get state() {
+        return (state ??= decodeState(columns));
+      },
+      input: () => decodeInput(columns),
+      ...(columns.run.startedAt ? { startedAt: new Date(columns.run.startedAt) } : {}),
+      ...(columns.run.endedAt ? { endedAt: new Date(columns.run.endedAt) } : {}),
+      directory: decodeDirectory(columns.directory!),
+      bytes: header.log.bytes,
+      lines: header.log.lines,
+    };
   } catch {
     // Missing, cut short or not ours: the log is folded instead.
     return undefined;
@@ -432,7 +401,7 @@ const lists = (l: { all: string[]; ends: Uint32Array }) => ({ all: l.all, ends: 
 const unlists = (l: JsonLists) => ({ all: l.all, ends: Uint32Array.from(l.ends) });
 
 /** The state as forStatistics folds it: every object made with the same fields in the same order. */
-function decode(c: Columns): { state: RunState; directory: Directory } {
+function decodeState(c: Columns): RunState {
   const w = c.words;
   const word = (i: number): string | undefined => (i < 0 ? undefined : w[i]);
   const state = emptyRunState();
@@ -469,41 +438,87 @@ function decode(c: Columns): { state: RunState; directory: Directory } {
     };
     state.pings.set(started.pingId, rec);
   }
+  eachMessage(c, (message) => {
+    state.messages.push(message);
+    state.messageKeys.add(message.key);
+  });
+  for (const e of c.finalStatus) state.finalStatus.set(e.pingId, e);
+  for (const [id, events] of c.phoneEvents) state.phoneEvents.set(id, events);
+  state.testProblems.push(...c.testProblems);
+  state.overrides.push(...c.overrides);
+  for (const e of c.cursors) state.cursors.set(`${e.channel}:${e.folder}`, e);
+  return state;
+}
+
+/** Every message of the columns, in log order, made as forStatistics makes it, with its ping's row
+ * (-1: it names none of the run's pings). */
+function eachMessage(c: Columns, visit: (m: MessageReceivedEvent, ping: number) => void): void {
+  const w = c.words;
+  const word = (i: number): string | undefined => (i < 0 ? undefined : w[i]);
   const messageRare = new Map(c.messageRare);
   for (let row = 0; row < c.key.length; row++) {
     const rare = messageRare.get(row);
     const ping = c.messagePing[row]!;
     const receivedAt = w[c.receivedAt[row]!]!;
     const at = w[c.messageAt[row]!]!;
-    const message: MessageReceivedEvent = {
-      v: EVENT_VERSION,
-      at: at === receivedAt ? receivedAt : at,
-      type: 'message-received',
-      key: c.key[row]!,
-      channel: w[c.messageChannel[row]!] as ChannelName,
-      receivedAt,
-      from: rare?.from ?? '',
-      subject: rare?.subject,
-      folder: word(c.folder[row]!),
-      class: w[c.messageClass[row]!] as MessageClass,
-      reasons: NO_REASONS,
-      pingId: ping >= 0 ? pingIds[ping] : rare?.pingId,
-      bounce: rare?.bounce,
-      otherTest: rare?.otherTest,
-      authenticity: rare?.authenticity,
-    };
-    state.messages.push(message);
-    state.messageKeys.add(message.key);
+    visit(
+      {
+        v: EVENT_VERSION,
+        at: at === receivedAt ? receivedAt : at,
+        type: 'message-received',
+        key: c.key[row]!,
+        channel: w[c.messageChannel[row]!] as ChannelName,
+        receivedAt,
+        from: rare?.from ?? '',
+        subject: rare?.subject,
+        folder: word(c.folder[row]!),
+        class: w[c.messageClass[row]!] as MessageClass,
+        reasons: NO_REASONS,
+        pingId: ping >= 0 ? c.pingId[ping] : rare?.pingId,
+        bounce: rare?.bounce,
+        otherTest: rare?.otherTest,
+        authenticity: rare?.authenticity,
+      },
+      ping,
+    );
   }
-  for (const e of c.finalStatus) state.finalStatus.set(e.pingId, e);
-  for (const [id, events] of c.phoneEvents) state.phoneEvents.set(id, events);
-  state.testProblems.push(...c.testProblems);
-  state.overrides.push(...c.overrides);
-  for (const e of c.cursors) state.cursors.set(`${e.channel}:${e.folder}`, e);
-  const d = c.directory as JsonDirectory;
-  const directory = fromWire({
+}
+
+/** The state as the statistics read it (inputOfState of decodeState), from the columns directly. */
+function decodeInput(c: Columns): StatsInput {
+  const w = c.words;
+  const words = (column: number[]) => column.map((i) => w[i]!);
+  const pings: PingColumns = {
+    size: c.pingId.length,
+    pingId: c.pingId,
+    contactId: c.contactId,
+    iso: words(c.iso),
+    channel: words(c.pingChannel) as ChannelName[],
+    address: c.address,
+    startedAt: words(c.pingAt),
+    firstStartedAt: words(c.firstStartedAt),
+    state: words(c.sendState) as PingSendState[],
+    sentAt: c.sentAt.map((i) => (i < 0 ? undefined : w[i])),
+    lastFailure: new Map(),
+    uncertainSince: new Map(),
+  };
+  for (const [row, rare] of c.pingRare) {
+    if (rare.lastFailure) pings.lastFailure.set(row, rare.lastFailure);
+    if (rare.uncertainSince) pings.uncertainSince.set(row, rare.uncertainSince);
+  }
+  return {
+    pings,
+    messages: (visit) => eachMessage(c, (m, ping) => visit(m, ping >= 0 ? ping : undefined)),
+    phoneEvents: new Map(c.phoneEvents),
+    testProblems: [...c.testProblems],
+    overrides: [...c.overrides],
+  };
+}
+
+/** The directory column, as the statistics count it. */
+function decodeDirectory(d: JsonDirectory): Directory {
+  return fromWire({
     ...d,
     parties: d.parties.map((p) => ({ ...p, kinds: Uint32Array.from(p.kinds), zones: Uint32Array.from(p.zones), emails: unlists(p.emails), phones: unlists(p.phones), sms: unlists(p.sms) })),
   });
-  return { state, directory };
 }

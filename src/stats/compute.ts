@@ -7,7 +7,8 @@ import type { ChannelName, HandEnteredChannel, MessageReceivedEvent, OverrideCla
 import { groupBy } from '../core/group.js';
 import { heapTick } from '../core/heap-governor.js';
 import { normalizeAddress } from '../core/ping-index.js';
-import { earliestCopyMs, foldRunState, type PingRecord, type RunState } from '../core/run-state.js';
+import { foldRunState, type RunState } from '../core/run-state.js';
+import { earliestCopyMsOf, inputOfState, type PingColumns, type StatsInput } from './run-rows.js';
 import { phoneFinding, testProblems } from './phone-findings.js';
 import { membersOf, splitByKind } from './population.js';
 import { summarize, type PopulationMember } from './summarize.js';
@@ -15,12 +16,11 @@ import { AUTOMATIC_BITS, KIND_BIT, ResponseTally, type ContactTally } from './ta
 import type { AuthenticitySummary, Finding, FindingStatus, OverrideSummary, Stats, UnconfirmedAnswer } from './types.js';
 import type { AuthenticityPolicy } from '../settings.js';
 
-/** What the statistics need of the run's pings: a row each, in columns (an object of its own
- * per ping, with its times boxed, was a sixth of `stats` on a large run's memory). A ping is
- * named by its row number. */
+/** What the statistics need of the run's pings beyond its columns (PingColumns): a row each, in
+ * columns (an object of its own per ping, with its times boxed, was a sixth of `stats` on a large
+ * run's memory). A ping is named by its row number. */
 class PingTable {
-  readonly rowOf = new Map<string, number>();
-  readonly recs: PingRecord[] = [];
+  readonly size: number;
   /** The country's ISO code, upper case. */
   readonly isos: string[] = [];
   /** Its contact point's tally (looked up once, not per use). */
@@ -31,23 +31,34 @@ class PingTable {
   readonly firstStartedMs: Float64Array;
   /** A message answered it (so it was sent, whatever the log says). */
   readonly answered: Uint8Array;
+  private byId: Map<string, number> | undefined;
 
-  constructor(readonly size: number) {
-    this.copyMs = new Float64Array(size);
-    this.firstStartedMs = new Float64Array(size);
-    this.answered = new Uint8Array(size);
+  constructor(readonly cols: PingColumns) {
+    this.size = cols.size;
+    this.copyMs = new Float64Array(this.size);
+    this.firstStartedMs = new Float64Array(this.size);
+    this.answered = new Uint8Array(this.size);
   }
 
   contactId(row: number): string {
-    return this.recs[row]!.started.contactId;
+    return this.cols.contactId[row]!;
   }
 
   channel(row: number): ChannelName {
-    return this.recs[row]!.started.channel;
+    return this.cols.channel[row]!;
   }
 
   address(row: number): string {
-    return this.recs[row]!.started.address;
+    return this.cols.address[row]!;
+  }
+
+  /** The row of a ping id (a map made when first asked: only phone findings ask). */
+  rowOf(pingId: string): number | undefined {
+    if (!this.byId) {
+      this.byId = new Map();
+      this.cols.pingId.forEach((id, row) => this.byId!.set(id, row));
+    }
+    return this.byId.get(pingId);
   }
 
   /** Its earliest copy (ms), undefined when it never left. */
@@ -81,6 +92,12 @@ export function statsFromEvents(events: Iterable<RunEvent>, directory: Directory
 
 /** Every figure of a run, from its folded state. Reads the state, never changes it. */
 export function statsFromState(state: RunState, directory: Directory, opts: EventStatsOptions): Stats {
+  return statsFromInput(inputOfState(state), directory, opts);
+}
+
+/** Every figure of a run, from its pings and messages in rows (a folded state's, or a
+ * checkpoint's). Reads them, never changes them. */
+export function statsFromInput(input: StatsInput, directory: Directory, opts: EventStatsOptions): Stats {
   // Timestamps repeat (a burst of pings shares its second): each is parsed once, and the one
   // just parsed is known by identity (the log's reader holds each timestamp once).
   const parsed = new Map<string, number>();
@@ -98,27 +115,26 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
     return ms;
   };
   const tally = new ResponseTally();
-  const pings = new PingTable(state.pings.size);
-  for (const rec of state.pings.values()) {
+  const cols = input.pings;
+  const pings = new PingTable(cols);
+  const anyUncertain = cols.uncertainSince.size > 0;
+  for (let row = 0; row < pings.size; row++) {
     heapTick();
-    const s = rec.started;
-    const iso = s.iso.toUpperCase();
-    const firstStartedMs = msOf(rec.firstStartedAt);
-    const sentMs = rec.sentAt !== undefined ? msOf(rec.sentAt) : undefined;
-    const row = pings.recs.length;
-    pings.rowOf.set(s.pingId, row);
-    pings.recs.push(rec);
+    const iso = cols.iso[row]!.toUpperCase();
+    const firstStartedMs = msOf(cols.firstStartedAt[row]!);
+    const sentAt = cols.sentAt[row];
+    const sentMs = sentAt !== undefined ? msOf(sentAt) : undefined;
     pings.isos.push(iso);
-    pings.tallies.push(tally.contact(iso, s.contactId));
+    pings.tallies.push(tally.contact(iso, cols.contactId[row]!));
     pings.firstStartedMs[row] = firstStartedMs;
-    pings.copyMs[row] = (sentMs !== undefined && !rec.uncertainSince ? sentMs : earliestCopyMs(rec)) ?? NaN;
-    tally.pinged(s.channel, sentMs ?? firstStartedMs);
+    pings.copyMs[row] = (sentMs !== undefined && !(anyUncertain && cols.uncertainSince.has(row)) ? sentMs : earliestCopyMsOf(cols, row)) ?? NaN;
+    tally.pinged(cols.channel[row]!, sentMs ?? firstStartedMs);
   }
   // Each contact point's pings, wanted only by an override that names a contact point: made when
   // first asked for (a hundred thousand lists in a large run otherwise).
   let byContactPoint: Map<string, number[]> | undefined;
   const pingsOfContact = (contactId: string): number[] | undefined => {
-    byContactPoint ??= groupBy(pings.recs.keys(), (row) => pings.contactId(row));
+    byContactPoint ??= groupBy(cols.contactId.keys(), (row) => pings.contactId(row));
     return byContactPoint.get(contactId);
   };
 
@@ -135,7 +151,7 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
     if (earlier) replacedBy.set(earlier, o);
     marks.set(target, o);
   };
-  for (const o of state.overrides) {
+  for (const o of input.overrides) {
     if (o.messageKey) lastWord(byMessage, o.messageKey, o);
     else if (o.contactId && o.answeredAt) lastWord(handEntered, o.contactId, o);
     else if (o.contactId) {
@@ -155,12 +171,12 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
   let checked = false;
   let unauthenticatedBounces = 0;
   const bounces: Array<{ message: MessageReceivedEvent; ping: number | undefined }> = [];
-  for (const m of state.messages) {
+  input.messages((m, named) => {
     heapTick();
-    const mo = byMessage.get(m.key);
+    const mo = byMessage.size > 0 ? byMessage.get(m.key) : undefined;
     const forged = m.authenticity?.verdict === 'fail';
     if (m.authenticity) checked = true;
-    let ping = m.pingId !== undefined ? pings.rowOf.get(m.pingId) : undefined;
+    let ping = named;
     // An override naming both the message and a contact attributes the message to that contact.
     if (mo?.contactId && (ping === undefined || pings.contactId(ping) !== mo.contactId)) ping = pingBefore(pings, pingsOfContact(mo.contactId), msOf(m.receivedAt), m.channel);
     if (m.class === 'bounce' || m.class === 'delay') {
@@ -168,7 +184,7 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
       // A forged bounce never marks a working address as failed under `require`.
       if (mo?.as !== 'reply' && !(forged && policy === 'require')) bounces.push({ message: m, ping });
     }
-    if (ping === undefined) continue;
+    if (ping === undefined) return;
     const co = byContact.get(pings.contactId(ping));
     let as: OverrideClass | undefined;
     if (mo) {
@@ -187,16 +203,16 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
       unconfirmed.push({ country: pings.isos[ping]!, iso: pings.isos[ping]!, contactId: pings.contactId(ping), messageKey: m.key, from: m.from, receivedAt: m.receivedAt, counted, reasons: m.authenticity!.reasons });
       if (!counted) bit = 0;
     }
-    if (bit === 0) continue;
+    if (bit === 0) return;
     const arrivedMs = msOf(m.receivedAt);
-    if (Number.isNaN(arrivedMs)) continue;
+    if (Number.isNaN(arrivedMs)) return;
     // Timed from the earliest copy that may have left (an uncertain first attempt shares its
     // Message-ID and token with the copy sent again); INTERNALDATE has whole seconds, so an
     // answer within the second of sending may look early: it counts as 0.
     const sentMs = pings.timedFromMs(ping);
     pings.tallies[ping]!.add(pings.channel(ping), sentMs, Math.max(arrivedMs, sentMs), bit, m.folder, undefined, m.authenticity?.verdict);
     tally.arrived(arrivedMs);
-  }
+  });
 
   for (const o of handEntered.values()) {
     const answeredMs = Date.parse(o.answeredAt!);
@@ -209,12 +225,12 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
     tally.arrived(answeredMs);
   }
 
-  const { findings, failedAddresses } = collectFindings(pings, bounces, state, policy);
+  const { findings, failedAddresses } = collectFindings(pings, bounces, input.phoneEvents, policy);
   markUnreachable(tally, pings, directory, failedAddresses);
   const statusOf = new Map(directory.parties.map((p) => [p.iso.toUpperCase(), p.status]));
   const nameOf = new Map(directory.parties.map((p) => [p.iso.toUpperCase(), p.country]));
   for (const f of findings) f.country = nameOf.get(f.iso!) ?? f.iso!;
-  const overrideList: OverrideSummary[] = state.overrides.map((o) => ({
+  const overrideList: OverrideSummary[] = input.overrides.map((o) => ({
     at: o.at,
     ...(o.messageKey ? { messageKey: o.messageKey } : {}),
     ...(o.contactId ? { contactId: o.contactId } : {}),
@@ -235,7 +251,7 @@ export function statsFromState(state: RunState, directory: Directory, opts: Even
   };
   const byIso = (p: { iso: string }) => p.iso.toUpperCase();
   const stats: Stats = group(membersOf(directory, 'party', byIso), 'party');
-  const problems = testProblems(state.testProblems);
+  const problems = testProblems(input.testProblems);
   if (problems.length > 0) stats.testProblems = problems;
   if (checked) {
     for (const u of unconfirmed) u.country = nameOf.get(u.iso!) ?? u.iso!;
@@ -367,12 +383,14 @@ const SEVERITY: Record<FindingStatus, number> = { uncertain: 0, delayed: 1, 'no-
 function collectFindings(
   pings: PingTable,
   bounces: Array<{ message: MessageReceivedEvent; ping: number | undefined }>,
-  state: RunState,
+  phoneEvents: StatsInput['phoneEvents'],
   policy: AuthenticityPolicy,
 ): { findings: Finding[]; failedAddresses: FailedAddresses } {
   const found = new Map<string, Finding>();
   const note = (p: number, status: FindingStatus, detail: string, at: string | undefined) => {
-    const { channel, address, contactId } = pings.recs[p]!.started;
+    const channel = pings.channel(p);
+    const address = pings.address(p);
+    const contactId = pings.contactId(p);
     const key = addressKey(channel, address);
     const prev = found.get(key);
     if (prev && SEVERITY[prev.status] >= SEVERITY[status]) return;
@@ -382,12 +400,13 @@ function collectFindings(
     found.set(key, f);
   };
 
+  const { state, lastFailure, firstStartedAt } = pings.cols;
   for (let p = 0; p < pings.size; p++) {
-    const rec = pings.recs[p]!;
-    if (rec.state === 'failed') note(p, 'failed', failureText(rec.lastFailure!), rec.lastFailure!.at);
-    else if (rec.state === 'retrying') note(p, 'delayed', `not sent yet: ${failureText(rec.lastFailure!)}`, rec.lastFailure!.at);
-    else if (rec.state === 'unconfirmed' && !pings.answered[p])
-      note(p, 'uncertain', 'sending started but never confirmed (the run stopped mid-send); `rollcall resume --resend-uncertain` sends it again', rec.firstStartedAt);
+    const sendState = state[p];
+    if (sendState === 'failed') note(p, 'failed', failureText(lastFailure.get(p)!), lastFailure.get(p)!.at);
+    else if (sendState === 'retrying') note(p, 'delayed', `not sent yet: ${failureText(lastFailure.get(p)!)}`, lastFailure.get(p)!.at);
+    else if (sendState === 'unconfirmed' && !pings.answered[p])
+      note(p, 'uncertain', 'sending started but never confirmed (the run stopped mid-send); `rollcall resume --resend-uncertain` sends it again', firstStartedAt[p]);
   }
 
   // Mail addresses pinged (the demo's simulated channel pings mail addresses too).
@@ -416,8 +435,8 @@ function collectFindings(
   }
 
   // Numbers: the wording rests on every status of the ping ("busy, 3 calls"; opted out).
-  for (const [pingId, events] of state.phoneEvents) {
-    const p = pings.rowOf.get(pingId);
+  for (const [pingId, events] of phoneEvents) {
+    const p = pings.rowOf(pingId);
     const f = p !== undefined ? phoneFinding(events) : undefined;
     if (p !== undefined && f) note(p, f.status, f.detail, f.at);
   }

@@ -2,6 +2,6 @@
 // the SHA-1 of the log's first bytes and the SHA-256 of directory.json, computed on another core while the
 // checkpoint is parsed.
 import { parentPort, workerData } from 'node:worker_threads';
-import { digests, type DigestRequest } from './checkpoint.js';
+import { digests, type DigestRequest } from './log-digest.js';
 
 parentPort!.postMessage((await digests(workerData as DigestRequest)) ?? null);

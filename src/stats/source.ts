@@ -13,6 +13,7 @@ import { sideBySide } from '../core/side-by-side.js';
 import { hasWorker, workerReply } from '../core/worker-reply.js';
 import { DEFAULT_BUCKET_SECONDS } from './buckets.js';
 import { countingDirectory } from './counting-directory.js';
+import type { StatsInput } from './run-rows.js';
 import type { CountryResult, Stats } from './types.js';
 
 export interface SourceMeta {
@@ -105,17 +106,18 @@ async function fromRunFolder(dir: string, opts: StatsSourceOptions, given?: { st
   if (opts.directory) throw new UsageError('--directory is for an events.jsonl or a reply log: a run folder is counted against its own directory.json');
   const folder = RunFolder.open(dir);
   const plan = folder.plan();
-  const { directory, state, warnings } = (!given && !knownDirectory && (await fromCheckpoint(folder, plan.channels))) || (await directoryAndFold(folder, plan.channels, given ? Promise.resolve(given) : foldIfAny(folder), knownDirectory));
-  const { statsFromState } = await import('./compute.js');
+  const { directory, input, times, warnings } =
+    (!given && !knownDirectory && (await fromCheckpoint(folder, plan.channels))) || (await folded(directoryAndFold(folder, plan.channels, given ? Promise.resolve(given) : foldIfAny(folder), knownDirectory)));
+  const { statsFromInput } = await import('./compute.js');
   const bucketSeconds = opts.bucketSeconds ?? plan.bucketSeconds;
   const authenticity = opts.authenticity ?? plan.authenticity ?? 'report';
-  const stats = statsFromState(state, directory, { bucketSeconds, includeObservers: plan.includeObservers, authenticity });
+  const stats = statsFromInput(input, directory, { bucketSeconds, includeObservers: plan.includeObservers, authenticity });
   const meta: SourceMeta = {
     kind: 'run',
     path: dir,
     runId: plan.id,
     network: plan.network || directory.network,
-    ...runTimes(state),
+    ...times,
     channels: plan.channels,
     bucketSeconds,
     windowSeconds: plan.windowSeconds,
@@ -205,17 +207,49 @@ async function foldIfAny(folder: RunFolder): Promise<{ state: RunState; warnings
   return foldLog(path);
 }
 
+/** A run folder as the statistics read it: its directory, its state in rows, its start and end. */
+interface RunRead {
+  directory: Directory;
+  input: StatsInput;
+  times: { startedAt?: string; endedAt?: string };
+  warnings: InputProblem[];
+}
+
+/** A run folder read by folding its log. */
+async function folded(read: Promise<{ directory: Directory; state: RunState; warnings: InputProblem[] }>): Promise<RunRead> {
+  const { directory, state, warnings } = await read;
+  const { inputOfState } = await import('./run-rows.js');
+  return { directory, input: inputOfState(state), times: runTimes(state), warnings };
+}
+
+/** Events that, after a checkpoint, only add to lists the statistics read as they are (a
+ * `rollcall mark`): the checkpoint's rows are read as they stand, these appended. Any other
+ * (a resumed run's pings, messages) and the checkpoint's state is made and the log folded onto it. */
+const APPENDED_ONLY = new Set<string>(['override', 'test-problem']);
+
 /** The run's directory and state from its checkpoint (src/stats/checkpoint.ts) when it holds,
  * with the events appended after it folded on; undefined when there is none that holds. */
-async function fromCheckpoint(folder: RunFolder, channels: readonly ChannelName[]): Promise<{ directory: Directory; state: RunState; warnings: InputProblem[] } | undefined> {
+async function fromCheckpoint(folder: RunFolder, channels: readonly ChannelName[]): Promise<RunRead | undefined> {
   if (!folder.hasEvents()) return undefined;
-  const { readCheckpoint } = await import('./checkpoint.js');
+  const [{ readCheckpoint }, { emptyRunState }] = await Promise.all([import('./checkpoint.js'), import('../core/run-state.js')]);
   const checkpoint = await readCheckpoint(folder.dir, channels);
   if (!checkpoint) return undefined;
-  const warnings: InputProblem[] = [];
-  const { state, bytes, lines } = checkpoint;
+  const { bytes, lines, directory } = checkpoint;
+  const times = { ...(checkpoint.startedAt ? { startedAt: checkpoint.startedAt.toISOString() } : {}), ...(checkpoint.endedAt ? { endedAt: checkpoint.endedAt.toISOString() } : {}) };
+  // What follows the checkpoint, folded on its own first: most often nothing, or marks.
+  let warnings: InputProblem[] = [];
+  let others = false;
+  const tail = await foldEventLog(folder.paths.events, { hold: forStatistics, warnings, from: { state: emptyRunState(), bytes, lines }, observe: (e) => (others ||= !APPENDED_ONLY.has(e.type)) });
+  if (!others) {
+    const input = checkpoint.input();
+    input.overrides.push(...tail.overrides);
+    input.testProblems.push(...tail.testProblems);
+    return { directory, input, times, warnings };
+  }
+  warnings = [];
+  const state = checkpoint.state;
   await foldEventLog(folder.paths.events, { hold: forStatistics, warnings, from: { state, bytes, lines } });
-  return { directory: checkpoint.directory, state, warnings };
+  return { directory, input: (await import('./run-rows.js')).inputOfState(state), times: runTimes(state), warnings };
 }
 
 /** The state of an event log as the statistics (and `rollcall status`) read it, folded as the

@@ -8,13 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Directory } from '../../src/core/directory.js';
-import type { RunEvent } from '../../src/core/events.js';
+import type { MessageReceivedEvent, RunEvent } from '../../src/core/events.js';
 import { RunFolder } from '../../src/core/run-folder.js';
 import { foldRunState } from '../../src/core/run-state.js';
-import { digests, prefixDigest, readCheckpoint, writeCheckpoint, type Digests } from '../../src/stats/checkpoint.js';
+import { readCheckpoint, writeCheckpoint } from '../../src/stats/checkpoint.js';
+import { digests, prefixDigest, type Digests } from '../../src/stats/log-digest.js';
 import { workerReply } from '../../src/core/worker-reply.js';
 import { forCounting } from '../../src/stats/counting-directory.js';
 import { foldLog, loadStatsSource } from '../../src/stats/source.js';
+import { statsFromInput, statsFromState } from '../../src/stats/compute.js';
+import { inputOfState, type StatsInput } from '../../src/stats/run-rows.js';
 import { rollcall } from '../support/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'rollcall-checkpoint-'));
@@ -93,6 +96,23 @@ describe('the checkpoint a run writes', () => {
     expect(after).toEqual(await foldedStats(dir));
     // The checkpoint itself still stands for the log's first bytes.
     expect((await readCheckpoint(dir, channelsOf(dir)))!.bytes).toBeLessThan(statSync(join(dir, 'events.jsonl')).size);
+  });
+
+  it('folds events other than marks (an answer appended later) onto the state it holds', async () => {
+    const dir = copyRun('answered-later');
+    const before = (await loadStatsSource(dir)).stats;
+    const silent = before.silent[0]!;
+    const events = readFileSync(join(dir, 'events.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as RunEvent);
+    const ping = events.find((e) => e.type === 'ping-started' && e.iso === silent.iso);
+    expect(ping).toBeDefined();
+    const sentAt = events.find((e) => e.type === 'ping-sent' && e.pingId === (ping as { pingId: string }).pingId) as { sentAt: string };
+    const receivedAt = new Date(Date.parse(sentAt.sentAt) + 7 * 60_000).toISOString();
+    const answer = { v: 1, at: receivedAt, type: 'message-received', key: 'late-answer-1', channel: (ping as { channel: string }).channel, receivedAt, from: 'poc@late.example', class: 'reply', reasons: [], pingId: (ping as { pingId: string }).pingId };
+    writeFileSync(join(dir, 'events.jsonl'), readFileSync(join(dir, 'events.jsonl'), 'utf8') + JSON.stringify(answer) + '\n');
+    expect(await readCheckpoint(dir, channelsOf(dir))).toBeDefined();
+    const after = (await loadStatsSource(dir)).stats;
+    expect(after.countries.find((c) => c.iso === silent.iso)).toMatchObject({ outcome: 'answered', responseSeconds: 420 });
+    expect(after).toEqual(await foldedStats(dir));
   });
 
   it('is not used once the log was edited by hand (same length), nor once directory.json changed', async () => {
@@ -215,17 +235,23 @@ describe('a checkpoint of every kind of event', () => {
   };
   const channels = ['email', 'sms', 'voice'] as const;
 
-  it('reads back the state the statistics fold from the log, field for field', async () => {
-    const dir = join(tmp, 'every-kind');
+  /** A run folder of these events and this directory, with its checkpoint. */
+  async function everyKind(name: string): Promise<string> {
+    const dir = join(tmp, name);
     rmSync(dir, { recursive: true, force: true });
     cpSync(runDir, dir, { recursive: true, filter: (src) => !src.includes('messages') });
     writeFileSync(join(dir, 'events.jsonl'), events.map((e) => JSON.stringify(e) + '\n').join(''));
     const directoryText = JSON.stringify(directory);
     writeFileSync(join(dir, 'directory.json'), directoryText);
     const engineState = foldRunState(events);
-    const counting = forCounting(directory, [...channels]);
     const directoryHash = createHash('sha256').update(directoryText).digest('hex');
-    expect(await writeCheckpoint(dir, engineState, counting, directoryHash, [...channels], statSync(join(dir, 'events.jsonl')).size)).toBe(true);
+    expect(await writeCheckpoint(dir, engineState, forCounting(directory, [...channels]), directoryHash, [...channels], statSync(join(dir, 'events.jsonl')).size)).toBe(true);
+    return dir;
+  }
+
+  it('reads back the state the statistics fold from the log, field for field', async () => {
+    const dir = await everyKind('every-kind');
+    const counting = forCounting(directory, [...channels]);
     const checkpoint = await readCheckpoint(dir, [...channels]);
     expect(checkpoint).toBeDefined();
     const { state } = await foldLog(join(dir, 'events.jsonl'));
@@ -239,5 +265,25 @@ describe('a checkpoint of every kind of event', () => {
     expect(checkpoint!.state.pings.get('MT/email/1')!.uncertainSince).toBe(at(0));
     expect(checkpoint!.state.pings.get('NL/email/1')).toMatchObject({ state: 'failed', lastFailure: { code: 550 } });
     expect(checkpoint!.directory).toEqual(counting);
+  });
+  it('gives the statistics, straight from its columns, the rows its state gives them', async () => {
+    const checkpoint = (await readCheckpoint(await everyKind('every-kind-rows'), [...channels]))!;
+    const fromColumns = checkpoint.input();
+    const fromState = inputOfState(checkpoint.state);
+    expect(fromColumns.pings).toEqual(fromState.pings);
+    expect([[...fromColumns.pings.lastFailure.keys()].map((row) => fromColumns.pings.pingId[row]), [...fromColumns.pings.uncertainSince.values()]]).toEqual([['GH/voice/1', 'NL/email/1'], [at(0)]]);
+    const visited = (input: StatsInput) => {
+      const seen: Array<[MessageReceivedEvent, number | undefined]> = [];
+      input.messages((m, ping) => seen.push([m, ping]));
+      return seen;
+    };
+    expect(visited(fromColumns)).toEqual(visited(fromState));
+    // The message matched to no ping of the run (XX/sms/9) has no row; the others theirs.
+    expect(visited(fromColumns).map(([, ping]) => (ping === undefined ? undefined : fromColumns.pings.pingId[ping]))).toEqual(['AL/email/1', 'MT/email/1', undefined, undefined, undefined]);
+    expect([fromColumns.phoneEvents, fromColumns.testProblems, fromColumns.overrides]).toEqual([fromState.phoneEvents, fromState.testProblems, fromState.overrides]);
+    expect(checkpoint.startedAt).toEqual(checkpoint.state.startedAt);
+    expect(checkpoint.endedAt).toEqual(checkpoint.state.endedAt);
+    const opts = { bucketSeconds: [900, 3600, 86400], includeObservers: true };
+    expect(statsFromInput(fromColumns, checkpoint.directory, opts)).toEqual(statsFromState(checkpoint.state, checkpoint.directory, opts));
   });
 });
