@@ -9,11 +9,16 @@ export function* jsonPieces(value: unknown, indent = ''): Generator<string> {
   if (Array.isArray(value) && value.length > BATCH && value.every(flatObject)) {
     // A long list of records (the findings): JSON.stringify writes a batch of them at a time.
     yield '[\n';
+    // The batch wrapped in as many lists as the list stands deep: JSON.stringify indents its
+    // elements where they stand (re-indenting its text was a third of the time).
+    const depth = indent.length / 2;
+    const frame = (depth + 1) * (depth + 2);
     for (let i = 0; i < value.length; i += BATCH) {
-      const text = JSON.stringify(value.slice(i, i + BATCH), null, 2);
-      // "[\n  {...},\n  {...}\n]" → its elements, indented where the list stands.
-      const items = text.slice(2, -2);
-      yield indent ? indent + items.replace(/\n/g, `\n${indent}`) : items;
+      let wrapped: unknown = value.slice(i, i + BATCH);
+      for (let d = 0; d < depth; d++) wrapped = [wrapped];
+      // "[\n  [\n    {...},\n    {...}\n  ]\n]" → its elements (each wrapping list's opening is
+      // 2 more characters than the one around it, and so is its closing).
+      yield JSON.stringify(wrapped, null, 2).slice(frame, -frame);
       yield i + BATCH < value.length ? ',\n' : '\n';
     }
     yield `${indent}]`;
