@@ -9,6 +9,7 @@ import { loadStatsSource, statsOfRunState, type SourceMeta } from '../stats/sour
 import type { RunState } from '../core/run-state.js';
 import type { Directory } from '../core/directory.js';
 import type { Stats } from '../stats/types.js';
+import type { CheckpointRows } from '../stats/checkpoint.js';
 import { reportBaseName } from '../report/write.js';
 import { acquireLock, type LockInfo } from './lock.js';
 import { collectNow } from '../core/heap-governor.js';
@@ -40,6 +41,8 @@ export interface RunReports {
  * statistics are computed, before the reports are rendered. */
 export interface FoldedRun {
   state: RunState | undefined;
+  /** The same state as the checkpoint written from it holds it (the state then let go). */
+  rows?: CheckpointRows | undefined;
   directory?: Directory | undefined;
 }
 
@@ -48,10 +51,12 @@ export interface FoldedRun {
  * process that ran it folded it (the engine's `ownLog`), instead of reading the run folder again;
  * emptied once the statistics are computed. */
 export async function writeRunReports(runDir: string, plan: RunPlan, formats: string[] = DEFAULT_REPORT_FORMATS, folded?: FoldedRun): Promise<RunReports> {
-  const { stats, meta, warnings } = folded?.state ? await statsOfRunState(runDir, folded.state, folded.directory) : await loadStatsSource(runDir);
+  const held = folded?.rows ?? folded?.state;
+  const { stats, meta, warnings } = held ? await statsOfRunState(runDir, held, folded!.directory) : await loadStatsSource(runDir);
   if (folded) {
     // The run's state is not needed to render: a run of 100,000 contact points held 65 MB of it.
     folded.state = undefined;
+    folded.rows = undefined;
     folded.directory = undefined;
     collectNow();
   }

@@ -119,7 +119,10 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
     // Its checkpoint, for `stats` and `report` to read instead of the log (best effort).
     if (folded?.state && folded.directory && engine.logBytes !== undefined) {
       const { writeCheckpoint } = await import('../stats/checkpoint.js');
-      await writeCheckpoint(opts.runDir, folded.state, folded.directory, opts.plan.directoryHash, opts.plan.channels, engine.logBytes);
+      // The reports are computed from the rows it wrote: the state (several times their size
+      // at 100,000 contact points) is let go first.
+      folded.rows = await writeCheckpoint(opts.runDir, folded.state, folded.directory, opts.plan.directoryHash, opts.plan.channels, engine.logBytes);
+      if (folded.rows) folded.state = undefined;
     }
     engine = undefined;
     if (outcome === 'stopped') {

@@ -55,17 +55,21 @@ export interface CheckpointHeader {
   columns: string[];
 }
 
-/** A checkpoint read back: the state folded from the log's first `bytes` bytes (`lines` lines). */
-export interface Checkpoint {
-  /** The state as forStatistics folds it: made when first read (what the log after the
-   * checkpoint is folded onto). */
-  readonly state: RunState;
-  /** The same state as the statistics read it, straight from the columns: no record per ping or
-   * message, no map of ping ids (what `stats` reads when nothing but marks follows). */
+/** The state a checkpoint holds as the statistics read it, and the run's start and end. */
+export interface CheckpointRows {
+  /** The state as the statistics read it, straight from the columns: no record per ping or
+   * message, no map of ping ids. */
   input(): StatsInput;
   /** The run's start and end (run-started, run-ended). */
   startedAt?: Date;
   endedAt?: Date;
+}
+
+/** A checkpoint read back: the state folded from the log's first `bytes` bytes (`lines` lines). */
+export interface Checkpoint extends CheckpointRows {
+  /** The state as forStatistics folds it: made when first read (what the log after the
+   * checkpoint is folded onto). */
+  readonly state: RunState;
   directory: Directory;
   bytes: number;
   lines: number;
@@ -188,14 +192,23 @@ async function digestsFor(request: DigestRequest): Promise<Digests | undefined> 
  * whose SHA-256 is `directoryHash` (run.json's). Through a temporary file
  * and a rename: a stop halfway leaves the old checkpoint or none. Best effort: a checkpoint is
  * never needed, so a failure (a full disk) leaves none and is not an error of the run.
+ * Returns the rows it wrote, as `rollcall stats` reads them back (the state can be let go then:
+ * they hold a fraction of it), or undefined when it wrote none.
  */
-export async function writeCheckpoint(runDir: string, state: RunState, directory: Directory, directoryHash: string, channels: readonly ChannelName[], logBytes: number): Promise<boolean> {
+export async function writeCheckpoint(
+  runDir: string,
+  state: RunState,
+  directory: Directory,
+  directoryHash: string,
+  channels: readonly ChannelName[],
+  logBytes: number,
+): Promise<CheckpointRows | undefined> {
   const paths = runPaths(runDir);
   const tmp = `${paths.checkpoint}.tmp-${process.pid}`;
   let fd: number | undefined;
   try {
     const log = await prefixDigest(paths.events, logBytes);
-    if (!log) return false;
+    if (!log) return undefined;
     const header: CheckpointHeader = {
       checkpoint: FORMAT,
       version: toolVersion(),
@@ -206,21 +219,21 @@ export async function writeCheckpoint(runDir: string, state: RunState, directory
     };
     fd = openSync(tmp, 'w');
     writeSync(fd, JSON.stringify(header) + '\n');
-    // A column at a time: the text of the whole checkpoint is never held, and the directory's
-    // column is made once the state's are written and let go.
-    let columns: Columns | undefined = encode(state);
+    // A column at a time: the text of the whole checkpoint is never held.
+    const columns = encode(state);
     for (const name of COLUMNS) {
-      if (name === 'directory') {
-        columns = undefined;
-        writeSync(fd, JSON.stringify(encodeDirectory(directory)) + '\n');
-      } else writeSync(fd, JSON.stringify(columns![name]) + '\n');
+      writeSync(fd, JSON.stringify(name === 'directory' ? encodeDirectory(directory) : columns[name]) + '\n');
       heapTick();
     }
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
     renameSync(tmp, paths.checkpoint);
-    return true;
+    return {
+      input: () => decodeInput(columns),
+      ...(state.startedAt ? { startedAt: state.startedAt } : {}),
+      ...(state.endedAt ? { endedAt: state.endedAt } : {}),
+    };
   } catch {
     if (fd !== undefined) closeSync(fd);
     try {
@@ -228,7 +241,7 @@ export async function writeCheckpoint(runDir: string, state: RunState, directory
     } catch {
       // never made
     }
-    return false;
+    return undefined;
   }
 }
 

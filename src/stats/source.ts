@@ -14,6 +14,7 @@ import { hasWorker, workerReply } from '../core/worker-reply.js';
 import { DEFAULT_BUCKET_SECONDS } from './buckets.js';
 import { countingDirectory } from './counting-directory.js';
 import type { StatsInput } from './run-rows.js';
+import type { CheckpointRows } from './checkpoint.js';
 import type { CountryResult, Stats } from './types.js';
 
 export interface SourceMeta {
@@ -94,20 +95,27 @@ async function isLarge(path: string): Promise<boolean> {
 
 /**
  * The statistics of a run folder from its state as a process that ran it folded it (the engine,
- * at the end of a sitting in which no other process appended to the log): exactly what `rollcall
- * stats <dir>` gives, without reading the log again; nor directory.json, when `directory` (its
- * forCounting copy) is given.
+ * at the end of a sitting in which no other process appended to the log), or from the rows of the
+ * checkpoint it wrote of that state: exactly what `rollcall stats <dir>` gives, without reading
+ * the log again; nor directory.json, when `directory` (its forCounting copy) is given.
  */
-export async function statsOfRunState(dir: string, state: RunState, directory?: Directory): Promise<StatsSource> {
-  return fromRunFolder(dir, {}, { state, warnings: [] }, directory);
+export async function statsOfRunState(dir: string, held: RunState | CheckpointRows, directory?: Directory): Promise<StatsSource> {
+  return fromRunFolder(dir, {}, 'input' in held ? { rows: held } : { state: held, warnings: [] }, directory);
 }
 
-async function fromRunFolder(dir: string, opts: StatsSourceOptions, given?: { state: RunState; warnings: InputProblem[] }, knownDirectory?: Directory): Promise<StatsSource> {
+async function fromRunFolder(
+  dir: string,
+  opts: StatsSourceOptions,
+  given?: { state: RunState; warnings: InputProblem[] } | { rows: CheckpointRows },
+  knownDirectory?: Directory,
+): Promise<StatsSource> {
   if (opts.directory) throw new UsageError('--directory is for an events.jsonl or a reply log: a run folder is counted against its own directory.json');
   const folder = RunFolder.open(dir);
   const plan = folder.plan();
   const { directory, input, times, warnings } =
-    (!given && !knownDirectory && (await fromCheckpoint(folder, plan.channels))) || (await folded(directoryAndFold(folder, plan.channels, given ? Promise.resolve(given) : foldIfAny(folder), knownDirectory)));
+    (given && 'rows' in given && (await fromRows(folder, plan.channels, given.rows, knownDirectory))) ||
+    (!given && !knownDirectory && (await fromCheckpoint(folder, plan.channels))) ||
+    (await folded(directoryAndFold(folder, plan.channels, given && 'state' in given ? Promise.resolve(given) : foldIfAny(folder), knownDirectory)));
   const { statsFromInput } = await import('./compute.js');
   const bucketSeconds = opts.bucketSeconds ?? plan.bucketSeconds;
   const authenticity = opts.authenticity ?? plan.authenticity ?? 'report';
@@ -147,7 +155,7 @@ async function fromEventLog(path: string, opts: StatsSourceOptions): Promise<Sta
     path,
     ...(runId ? { runId } : {}),
     ...(opts.directory ? { network: directory.network } : {}),
-    ...runTimes(state),
+    ...timesOf(state),
     channels,
     bucketSeconds,
     windowSeconds: bucketSeconds[bucketSeconds.length - 1]!,
@@ -219,7 +227,17 @@ interface RunRead {
 async function folded(read: Promise<{ directory: Directory; state: RunState; warnings: InputProblem[] }>): Promise<RunRead> {
   const { directory, state, warnings } = await read;
   const { inputOfState } = await import('./run-rows.js');
-  return { directory, input: inputOfState(state), times: runTimes(state), warnings };
+  return { directory, input: inputOfState(state), times: timesOf(state), warnings };
+}
+
+/** A run folder read from the rows of the checkpoint its process just wrote (no event after them). */
+async function fromRows(folder: RunFolder, channels: readonly ChannelName[], rows: CheckpointRows, known?: Directory): Promise<RunRead> {
+  return { directory: known ?? (await countingDirectory(folder, channels)), input: rows.input(), times: timesOf(rows), warnings: [] };
+}
+
+/** The start and end of a run, as SourceMeta has them. */
+function timesOf(run: { startedAt?: Date; endedAt?: Date }): { startedAt?: string; endedAt?: string } {
+  return { ...(run.startedAt ? { startedAt: run.startedAt.toISOString() } : {}), ...(run.endedAt ? { endedAt: run.endedAt.toISOString() } : {}) };
 }
 
 /** Events that, after a checkpoint, only add to lists the statistics read as they are (a
@@ -235,7 +253,7 @@ async function fromCheckpoint(folder: RunFolder, channels: readonly ChannelName[
   const checkpoint = await readCheckpoint(folder.dir, channels);
   if (!checkpoint) return undefined;
   const { bytes, lines, directory } = checkpoint;
-  const times = { ...(checkpoint.startedAt ? { startedAt: checkpoint.startedAt.toISOString() } : {}), ...(checkpoint.endedAt ? { endedAt: checkpoint.endedAt.toISOString() } : {}) };
+  const times = timesOf(checkpoint);
   // What follows the checkpoint, folded on its own first: most often nothing, or marks.
   let warnings: InputProblem[] = [];
   let others = false;
@@ -249,7 +267,7 @@ async function fromCheckpoint(folder: RunFolder, channels: readonly ChannelName[
   warnings = [];
   const state = checkpoint.state;
   await foldEventLog(folder.paths.events, { hold: forStatistics, warnings, from: { state, bytes, lines } });
-  return { directory, input: (await import('./run-rows.js')).inputOfState(state), times: runTimes(state), warnings };
+  return { directory, input: (await import('./run-rows.js')).inputOfState(state), times: timesOf(state), warnings };
 }
 
 /** The state of an event log as the statistics (and `rollcall status`) read it, folded as the
@@ -357,9 +375,6 @@ async function directoryFromPings(state: RunState): Promise<Directory> {
   };
 }
 
-function runTimes(state: RunState): { startedAt?: string; endedAt?: string } {
-  return { ...(state.startedAt ? { startedAt: state.startedAt.toISOString() } : {}), ...(state.endedAt ? { endedAt: state.endedAt.toISOString() } : {}) };
-}
 
 /** What a letter to each party needs beyond its country's figures: the directory as tested, and
  * each contact point's own result (outcome, response time, what it sent), computed by the same
