@@ -6,7 +6,7 @@ import type { Directory } from '../core/directory.js';
 import type { PingStartedEvent, RunEvent } from '../core/events.js';
 import type { SourceMeta } from '../stats/source.js';
 import { DEFAULT_REPORT_FORMATS, writeRunReports, type FoldedRun } from './finish.js';
-import { collectNow } from '../core/heap-governor.js';
+import { collectNow, endPhase } from '../core/heap-governor.js';
 import type { Stats } from '../stats/types.js';
 import type { InputProblem } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
@@ -116,6 +116,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionResult> {
     const folded: FoldedRun | undefined = outcome === 'ended' && engine.ownLog ? { state: engine.state, directory: engine.countingDirectory } : undefined;
     // What the sitting made and no longer holds (its pings, the channels' queues) is garbage now.
     collectNow();
+    endPhase();
     // Its checkpoint, for `stats` and `report` to read instead of the log (best effort).
     if (folded?.state && folded.directory && engine.logBytes !== undefined) {
       const { writeCheckpoint } = await import('../stats/checkpoint.js');

@@ -114,21 +114,32 @@ function listAt(lists: AddressLists, i: number): string[] {
 
 export function toWire(d: Directory): WireDirectory {
   const { parties, ...meta } = d;
-  const words: string[] = [];
-  const index = new Map<string, number>();
-  const word = (z: string) => index.get(z) ?? (index.set(z, words.length), words.push(z) - 1);
+  const words = new WireWords();
+  return { meta, words: words.list, parties: parties.map((p) => partyToWire(p, words)) };
+}
+
+/** The table of words of a WireDirectory, filled as its parties are made. */
+export class WireWords {
+  readonly list: string[] = [];
+  private readonly index = new Map<string, number>();
+  of(w: string): number {
+    let i = this.index.get(w);
+    if (i === undefined) this.index.set(w, (i = this.list.push(w) - 1));
+    return i;
+  }
+}
+
+/** One party of a WireDirectory, its words added to `words` (a party at a time: what the
+ * checkpoint writes one after the other). */
+export function partyToWire({ contacts, ...party }: Directory['parties'][number], words: WireWords): WireDirectory['parties'][number] {
   return {
-    meta,
-    words,
-    parties: parties.map(({ contacts, ...party }) => ({
-      party,
-      ids: contacts.map((c) => c.id),
-      kinds: Uint32Array.from(contacts, (c) => word(c.kind)),
-      zones: Uint32Array.from(contacts, (c) => word(c.timezone)),
-      emails: packLists(contacts.map((c) => c.emails)),
-      phones: packLists(contacts.map((c) => c.phones)),
-      sms: packLists(contacts.map((c) => c.sms)),
-    })),
+    party,
+    ids: contacts.map((c) => c.id),
+    kinds: Uint32Array.from(contacts, (c) => words.of(c.kind)),
+    zones: Uint32Array.from(contacts, (c) => words.of(c.timezone)),
+    emails: packLists(contacts.map((c) => c.emails)),
+    phones: packLists(contacts.map((c) => c.phones)),
+    sms: packLists(contacts.map((c) => c.sms)),
   };
 }
 

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { collectNow, governHeap, heapTick } from '../../src/core/heap-governor.js';
+import { collectNow, endPhase, governHeap, heapTick } from '../../src/core/heap-governor.js';
 
 const usedMb = () => getHeapStatistics().used_heap_size / 2 ** 20;
 
@@ -39,6 +39,31 @@ describe('the heap governor', () => {
     garbage();
     collectNow();
     expect(usedMb()).toBeLessThan(live + 20);
+  });
+
+  it('at the end of a run (endPhase), collects once the heap grew by half the headroom', () => {
+    collectNow();
+    const live = usedMb();
+    /** About 24 MB that reach the old generation: under the headroom (32 MB), over its half. */
+    const some = () => {
+      let keep: string[] | undefined = [];
+      for (let i = 0; i < 150_000; i++) keep.push(`value ${i} `.repeat(6));
+      const grown = usedMb() - live;
+      keep = undefined;
+      return grown;
+    };
+    let grown = some();
+    expect(grown).toBeGreaterThan(18);
+    expect(grown).toBeLessThan(30);
+    for (let i = 0; i < 1000; i++) heapTick();
+    // Under the whole headroom: left for later.
+    expect(usedMb()).toBeGreaterThan(live + 16);
+    collectNow();
+    endPhase();
+    grown = some();
+    expect(grown).toBeGreaterThan(18);
+    for (let i = 0; i < 1000; i++) heapTick();
+    expect(usedMb()).toBeLessThan(live + 10);
   });
 });
 
