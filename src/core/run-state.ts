@@ -218,9 +218,15 @@ function phoneEvent(state: RunState, e: DeliveryStatusEvent | PingFailedEvent): 
  * real send time is unknown (docs/measurement.md, "Uncertain and resent pings").
  */
 export function earliestCopyMs(rec: PingRecord): number | undefined {
-  if (rec.uncertainSince) return Date.parse(rec.uncertainSince);
-  if (rec.sentAt !== undefined) return Date.parse(rec.sentAt);
-  if (rec.state === 'unconfirmed') return Date.parse(rec.started.at);
+  return earliestCopyMsOfFields(rec.uncertainSince, rec.sentAt, rec.state, rec.started.at);
+}
+
+/** earliestCopyMs from the record's fields, wherever they are held (the statistics' ping columns:
+ * src/stats/run-rows.ts): the latest attempt's `startedAt`. */
+export function earliestCopyMsOfFields(uncertainSince: string | undefined, sentAt: string | undefined, state: PingSendState, startedAt: string): number | undefined {
+  if (uncertainSince) return Date.parse(uncertainSince);
+  if (sentAt !== undefined) return Date.parse(sentAt);
+  if (state === 'unconfirmed') return Date.parse(startedAt);
   return undefined;
 }
 

@@ -35,7 +35,7 @@ import { toolVersion } from '../core/version.js';
 import { hasWorker, workerReply } from '../core/worker-reply.js';
 import { heapTick } from '../core/heap-governor.js';
 import { emptyRunState, type PingRecord, type PingSendState, type RunState } from '../core/run-state.js';
-import { fromWire, partyToWire, WireWords, type WireDirectory } from './counting-directory.js';
+import { fromWire, partyToWire, WordTable, type WireDirectory } from './counting-directory.js';
 import type { PingColumns, StatsInput } from './run-rows.js';
 import { digests, prefixDigest, type DigestRequest, type Digests } from './log-digest.js';
 
@@ -77,23 +77,6 @@ export interface Checkpoint extends CheckpointRows {
 
 /** The reasons of every message as the statistics hold them: none (no figure reads them). */
 const NO_REASONS: string[] = [];
-
-
-/** A table of words: each repeated string once, named by its number. */
-class Words {
-  readonly list: string[] = [];
-  private readonly index = new Map<string, number>();
-  of(w: string | undefined): number {
-    if (w === undefined) return -1;
-    let i = this.index.get(w);
-    if (i === undefined) {
-      i = this.list.length;
-      this.index.set(w, i);
-      this.list.push(w);
-    }
-    return i;
-  }
-}
 
 /** The rarely set fields of a row, by row number: [[row, fields], ...]. */
 type Rare<T> = Array<[number, T]>;
@@ -316,7 +299,7 @@ function readHeader(path: string): CheckpointHeader | undefined {
 /** The state in columns, as the statistics hold it (src/stats/source.ts, forStatistics): the
  * same fields, whatever the state held beyond them. */
 function encode(state: RunState): Columns {
-  const words = new Words();
+  const words = new WordTable();
   const c: Columns = {
     run: {
       ...(state.runId !== undefined ? { runId: state.runId } : {}),
@@ -401,7 +384,7 @@ function encode(state: RunState): Columns {
  * numbers in arrays (a JsonDirectory), written a party at a time; its table of words last. */
 function writeDirectory(fd: number, directory: Directory): void {
   const { parties, ...meta } = directory;
-  const words = new WireWords();
+  const words = new WordTable();
   writeSync(fd, `{"meta":${JSON.stringify(meta)},"parties":[`);
   parties.forEach((party, i) => {
     const p = partyToWire(party, words);

@@ -114,15 +114,17 @@ function listAt(lists: AddressLists, i: number): string[] {
 
 export function toWire(d: Directory): WireDirectory {
   const { parties, ...meta } = d;
-  const words = new WireWords();
+  const words = new WordTable();
   return { meta, words: words.list, parties: parties.map((p) => partyToWire(p, words)) };
 }
 
-/** The table of words of a WireDirectory, filled as its parties are made. */
-export class WireWords {
+/** A table of words: each repeated string once, named by its number (-1: none). The words of a
+ * WireDirectory, filled as its parties are made; those of a checkpoint's columns. */
+export class WordTable {
   readonly list: string[] = [];
   private readonly index = new Map<string, number>();
-  of(w: string): number {
+  of(w: string | undefined): number {
+    if (w === undefined) return -1;
     let i = this.index.get(w);
     if (i === undefined) this.index.set(w, (i = this.list.push(w) - 1));
     return i;
@@ -131,7 +133,7 @@ export class WireWords {
 
 /** One party of a WireDirectory, its words added to `words` (a party at a time: what the
  * checkpoint writes one after the other). */
-export function partyToWire({ contacts, ...party }: Directory['parties'][number], words: WireWords): WireDirectory['parties'][number] {
+export function partyToWire({ contacts, ...party }: Directory['parties'][number], words: WordTable): WireDirectory['parties'][number] {
   return {
     party,
     ids: contacts.map((c) => c.id),

@@ -3,7 +3,7 @@
 // straight from a checkpoint's columns (checkpoint.ts), which then never builds a record per ping
 // and message, nor a map of 100,000 ping ids, for a `stats` that reads each of them once.
 import type { ChannelName, DeliveryStatusEvent, MessageReceivedEvent, OverrideEvent, PingFailedEvent, TestProblemEvent } from '../core/events.js';
-import type { PingSendState, RunState } from '../core/run-state.js';
+import { earliestCopyMsOfFields, type PingSendState, type RunState } from '../core/run-state.js';
 
 /** The run's pings, row by row (a row per ping id, in the order the log first started them). */
 export interface PingColumns {
@@ -39,7 +39,7 @@ export interface StatsInput {
   overrides: OverrideEvent[];
 }
 
-export function emptyPingColumns(): PingColumns {
+function emptyPingColumns(): PingColumns {
   return {
     size: 0,
     pingId: [],
@@ -89,10 +89,5 @@ export function inputOfState(state: RunState): StatsInput {
 
 /** The earliest moment a ping may have reached its contact point (earliestCopyMs of its record). */
 export function earliestCopyMsOf(pings: PingColumns, row: number): number | undefined {
-  const uncertain = pings.uncertainSince.get(row);
-  if (uncertain) return Date.parse(uncertain);
-  const sent = pings.sentAt[row];
-  if (sent !== undefined) return Date.parse(sent);
-  if (pings.state[row] === 'unconfirmed') return Date.parse(pings.startedAt[row]!);
-  return undefined;
+  return earliestCopyMsOfFields(pings.uncertainSince.get(row), pings.sentAt[row], pings.state[row]!, pings.startedAt[row]!);
 }

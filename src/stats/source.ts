@@ -267,7 +267,7 @@ async function fromCheckpoint(folder: RunFolder, channels: readonly ChannelName[
   warnings = [];
   const state = checkpoint.state;
   await foldEventLog(folder.paths.events, { hold: forStatistics, warnings, from: { state, bytes, lines } });
-  return { directory, input: (await import('./run-rows.js')).inputOfState(state), times: timesOf(state), warnings };
+  return folded(Promise.resolve({ directory, state, warnings }));
 }
 
 /** The state of an event log as the statistics (and `rollcall status`) read it, folded as the
